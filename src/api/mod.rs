@@ -1,0 +1,156 @@
+//! The hypervisor API, shaped like libvirt's public API. Everything above
+//! (commands, the daemon) speaks it; every driver implements it.
+
+pub mod error;
+pub mod flags;
+pub mod types;
+pub mod uri;
+
+pub use error::{Error, ErrorCode, ErrorDomain, Result};
+pub use types::*;
+
+use std::sync::Arc;
+
+/// Whether a call may run on a read-only connection.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Access {
+    Read,
+    Write,
+}
+
+/// One table declares every API call once: its method, libvirt's public name
+/// (used in "not supported" and "read only" errors) and whether it changes
+/// state. From it come the `Driver` trait (each call defaults to "not
+/// supported") and the `Connection` wrapper that enforces read-only access.
+macro_rules! api_calls {
+    ($( $access:ident $api:literal fn $name:ident(&self $(, $arg:ident : $ty:ty)*) -> $ret:ty; )*) => {
+        /// An implementation of the hypervisor API. Drivers override what they support.
+        pub trait Driver: Send + Sync {
+            /// The canonical URI of this connection, as `uri` prints it.
+            fn uri(&self) -> String;
+            $(
+                #[allow(unused_variables)]
+                fn $name(&self $(, $arg: $ty)*) -> Result<$ret> {
+                    Err(Error::no_support($api))
+                }
+            )*
+        }
+
+        impl Connection {
+            $(
+                pub fn $name(&self $(, $arg: $ty)*) -> Result<$ret> {
+                    self.check_access(Access::$access, $api)?;
+                    self.driver.$name($($arg),*)
+                }
+            )*
+        }
+    };
+}
+
+api_calls! {
+    Read "virConnectGetType" fn get_type(&self) -> String;
+    Read "virConnectGetVersion" fn get_version(&self) -> u64;
+    Read "virConnectGetHostname" fn get_hostname(&self) -> String;
+    Read "virConnectGetCapabilities" fn get_capabilities(&self) -> String;
+    Read "virConnectGetSysinfo" fn get_sysinfo(&self, flags: u32) -> String;
+    Read "virNodeGetInfo" fn node_get_info(&self) -> NodeInfo;
+    Read "virNodeGetSecurityModel" fn node_get_security_model(&self) -> SecurityModel;
+
+    Read "virConnectListAllDomains" fn list_all_domains(&self, flags: u32) -> Vec<Domain>;
+    Read "virDomainLookupByID" fn domain_lookup_by_id(&self, id: i32) -> Domain;
+    Read "virDomainLookupByUUID" fn domain_lookup_by_uuid(&self, uuid: &Uuid) -> Domain;
+    Read "virDomainLookupByName" fn domain_lookup_by_name(&self, name: &str) -> Domain;
+    Write "virDomainDefineXMLFlags" fn domain_define_xml(&self, xml: &str, flags: u32) -> Domain;
+    Write "virDomainCreateXML" fn domain_create_xml(&self, xml: &str, flags: u32) -> Domain;
+    Write "virDomainUndefineFlags" fn domain_undefine(&self, dom: &Domain, flags: u32) -> ();
+    Write "virDomainCreateWithFlags" fn domain_create(&self, dom: &Domain, flags: u32) -> Domain;
+    Write "virDomainShutdownFlags" fn domain_shutdown(&self, dom: &Domain, flags: u32) -> ();
+    Write "virDomainReboot" fn domain_reboot(&self, dom: &Domain, flags: u32) -> ();
+    Write "virDomainReset" fn domain_reset(&self, dom: &Domain, flags: u32) -> ();
+    Write "virDomainDestroyFlags" fn domain_destroy(&self, dom: &Domain, flags: u32) -> ();
+    Write "virDomainSuspend" fn domain_suspend(&self, dom: &Domain) -> ();
+    Write "virDomainResume" fn domain_resume(&self, dom: &Domain) -> ();
+    Read "virDomainGetInfo" fn domain_get_info(&self, dom: &Domain) -> DomainInfo;
+    Read "virDomainGetState" fn domain_get_state(&self, dom: &Domain, flags: u32) -> (DomainState, i32);
+    Read "virDomainGetXMLDesc" fn domain_get_xml_desc(&self, dom: &Domain, flags: u32) -> String;
+    Read "virDomainGetOSType" fn domain_get_os_type(&self, dom: &Domain) -> String;
+    Read "virDomainGetAutostart" fn domain_get_autostart(&self, dom: &Domain) -> bool;
+    Write "virDomainSetAutostart" fn domain_set_autostart(&self, dom: &Domain, autostart: bool) -> ();
+    Read "virDomainIsActive" fn domain_is_active(&self, dom: &Domain) -> bool;
+    Read "virDomainIsPersistent" fn domain_is_persistent(&self, dom: &Domain) -> bool;
+    Read "virDomainHasManagedSaveImage" fn domain_has_managed_save_image(&self, dom: &Domain, flags: u32) -> bool;
+    Read "virDomainGetSecurityLabel" fn domain_get_security_label(&self, dom: &Domain) -> SecurityLabel;
+    Write "virDomainSetMemoryFlags" fn domain_set_memory_flags(&self, dom: &Domain, kib: u64, flags: u32) -> ();
+    Write "virDomainSetMaxMemory" fn domain_set_max_memory(&self, dom: &Domain, kib: u64) -> ();
+    Write "virDomainSetVcpusFlags" fn domain_set_vcpus_flags(&self, dom: &Domain, count: u32, flags: u32) -> ();
+    Read "virDomainGetVcpusFlags" fn domain_get_vcpus_flags(&self, dom: &Domain, flags: u32) -> i32;
+    Read "virDomainGetMaxVcpus" fn domain_get_max_vcpus(&self, dom: &Domain) -> i32;
+    Read "virDomainGetBlockInfo" fn domain_get_block_info(&self, dom: &Domain, disk: &str, flags: u32) -> BlockInfo;
+    Write "virDomainRename" fn domain_rename(&self, dom: &Domain, new_name: &str, flags: u32) -> Domain;
+    Write "virDomainSaveFlags" fn domain_save(&self, dom: &Domain, path: &str, dxml: Option<&str>, flags: u32) -> ();
+    Write "virDomainRestoreFlags" fn domain_restore(&self, path: &str, dxml: Option<&str>, flags: u32) -> ();
+    Write "virDomainManagedSave" fn domain_managed_save(&self, dom: &Domain, flags: u32) -> ();
+    Write "virDomainManagedSaveRemove" fn domain_managed_save_remove(&self, dom: &Domain, flags: u32) -> ();
+    Read "virDomainGetJobInfo" fn domain_get_job_info(&self, dom: &Domain) -> JobInfo;
+    Read "virDomainGetJobStats" fn domain_get_job_stats(&self, dom: &Domain, flags: u32) -> (i32, Vec<TypedParam>);
+    Write "virDomainAbortJob" fn domain_abort_job(&self, dom: &Domain, flags: u32) -> ();
+    Read "virDomainGetMetadata" fn domain_get_metadata(&self, dom: &Domain, kind: i32, uri: Option<&str>, flags: u32) -> String;
+    Write "virDomainSetMetadata" fn domain_set_metadata(&self, dom: &Domain, kind: i32, value: Option<&str>, key: Option<&str>, uri: Option<&str>, flags: u32) -> ();
+    Read "virDomainGetHostname" fn domain_get_hostname(&self, dom: &Domain, flags: u32) -> String;
+    Read "virDomainMemoryStats" fn domain_memory_stats(&self, dom: &Domain, flags: u32) -> Vec<MemoryStat>;
+    Write "virDomainSetMemoryStatsPeriod" fn domain_set_memory_stats_period(&self, dom: &Domain, period: i32, flags: u32) -> ();
+}
+
+/// An open connection to a hypervisor, through whichever driver the URI chose.
+#[derive(Clone)]
+pub struct Connection {
+    driver: Arc<dyn Driver>,
+    read_only: bool,
+}
+
+impl Connection {
+    pub fn new(driver: Arc<dyn Driver>, read_only: bool) -> Connection {
+        Connection { driver, read_only }
+    }
+
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    pub fn uri(&self) -> String {
+        self.driver.uri()
+    }
+
+    fn check_access(&self, access: Access, api: &str) -> Result<()> {
+        if access == Access::Write && self.read_only {
+            return Err(Error::read_only(api));
+        }
+        Ok(())
+    }
+}
+
+/// Flags for opening a connection.
+pub const CONNECT_RO: u32 = 1;
+
+/// Opens `uri` (or the default URI when `None`), choosing the driver by scheme.
+pub fn open(uri: Option<&str>, flags: u32) -> Result<Connection> {
+    let name = match uri {
+        Some(u) => u.to_string(),
+        None => default_uri(),
+    };
+    let parsed = uri::Uri::parse(&name)?;
+    let driver = crate::drivers::open(&parsed, &name)?;
+    Ok(Connection::new(driver, flags & CONNECT_RO != 0))
+}
+
+/// The URI used when none is given: virtsh's own variable, then libvirt's.
+pub fn default_uri() -> String {
+    for var in ["VIRTSH_DEFAULT_URI", "LIBVIRT_DEFAULT_URI"] {
+        if let Ok(v) = std::env::var(var) {
+            if !v.is_empty() {
+                return v;
+            }
+        }
+    }
+    "test:///default".to_string()
+}

@@ -1,0 +1,5 @@
+//! XML documents as typed Rust: parse what a user may write, format
+//! canonically in libvirt's element order with libvirt's defaults.
+
+pub mod domain;
+pub mod node;

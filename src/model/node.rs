@@ -1,0 +1,1 @@
+//! The test driver's node file (`test:///PATH.xml`).

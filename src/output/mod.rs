@@ -1,0 +1,1 @@
+//! virsh-exact text output.
