@@ -1,0 +1,8 @@
+//! The integration-test binary. Modules:
+//! * `harness` — run a program in a clean sandboxed environment, capture its output;
+//! * `diff` — differential tests against Debian's virsh (`tests/diff/*.cases`).
+//!
+//! Run one case file: `cargo test --test all diff::lifecycle`.
+
+mod diff;
+mod harness;
