@@ -3,3 +3,5 @@
 
 pub mod domain;
 pub mod node;
+pub mod units;
+pub mod xml;

@@ -1,0 +1,125 @@
+//! libvirt's scaled integers (`<memory unit='MiB'>`) and number parsing.
+
+use crate::api::{Error, ErrorCode, ErrorDomain, Result};
+
+/// The byte multiplier for a unit suffix; `default` applies to "".
+pub fn scale(unit: &str, default: u64) -> Result<u64> {
+    if unit.is_empty() {
+        return Ok(default);
+    }
+    if matches!(unit, "b" | "byte" | "bytes") {
+        return Ok(1);
+    }
+    let b = unit.as_bytes();
+    let base: u64 = if b.len() == 1 || unit[1..].eq_ignore_ascii_case("iB") {
+        1024
+    } else if b.len() == 2 && b[1].eq_ignore_ascii_case(&b'b') {
+        1000
+    } else {
+        return Err(Error::invalid_arg(format!("unknown suffix '{unit}'")));
+    };
+    let power = match b[0].to_ascii_lowercase() {
+        b'k' => 1,
+        b'm' => 2,
+        b'g' => 3,
+        b't' => 4,
+        b'p' => 5,
+        b'e' => 6,
+        _ => return Err(Error::invalid_arg(format!("unknown suffix '{unit}'"))),
+    };
+    Ok(base.pow(power))
+}
+
+/// Parses an unsigned decimal as libvirt's `virStrToLong_ullp` does:
+/// leading blanks and `+` allowed, nothing may trail.
+pub fn parse_u64(s: &str) -> Option<u64> {
+    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
+    let t = t.strip_prefix('+').unwrap_or(t);
+    if t.is_empty() || !t.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    t.parse().ok()
+}
+
+/// Like `parse_u64` but also accepts `0x` hex and leading-0 octal (base 0).
+pub fn parse_u64_auto(s: &str) -> Option<u64> {
+    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
+    let t = t.strip_prefix('+').unwrap_or(t);
+    if let Some(h) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        return u64::from_str_radix(h, 16).ok();
+    }
+    if t.len() > 1 && t.starts_with('0') {
+        return u64::from_str_radix(&t[1..], 8).ok();
+    }
+    parse_u64(t)
+}
+
+/// Parses a signed decimal (`virStrToLong_i` style).
+pub fn parse_i64(s: &str) -> Option<i64> {
+    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
+    let (neg, t) = match t.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    if t.is_empty() || !t.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let v: i64 = t.parse().ok()?;
+    Some(if neg { -v } else { v })
+}
+
+/// Largest memory size libvirt accepts, in KiB (what a double holds exactly).
+pub const MAX_MEMORY_KIB: u64 = (1 << 53) - 1;
+
+/// A memory-like element's value with its `unit` converted to KiB
+/// (rounding up), checked against `max_kib`.
+pub fn scaled_kib(text: &str, unit: Option<&str>, xpath: &str, max_kib: u64) -> Result<u64> {
+    let v = parse_u64(text).ok_or_else(|| invalid_value(text, xpath))?;
+    let sc = scale(unit.unwrap_or(""), 1024)?;
+    let max_bytes = max_kib.saturating_mul(1024);
+    if v > max_bytes / sc {
+        return Err(Error::raw(
+            ErrorCode::from_number(OVERFLOW),
+            ErrorDomain::None,
+            format!("numerical overflow: value too large: {v}"),
+        ));
+    }
+    Ok((v * sc).div_ceil(1024))
+}
+
+/// libvirt's VIR_ERR_OVERFLOW, which the api enum does not list yet.
+const OVERFLOW: i32 = 71;
+
+/// `XML error: Invalid value 'V' for element or attribute 'XPATH'`
+pub fn invalid_value(v: &str, xpath: &str) -> Error {
+    Error::xml(format!("Invalid value '{v}' for element or attribute '{xpath}'"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn units() {
+        assert_eq!(scaled_kib("1", Some("b"), "x", MAX_MEMORY_KIB).unwrap(), 1);
+        assert_eq!(scaled_kib("1025", Some("bytes"), "x", MAX_MEMORY_KIB).unwrap(), 2);
+        assert_eq!(scaled_kib("1000", Some("KB"), "x", MAX_MEMORY_KIB).unwrap(), 977);
+        assert_eq!(scaled_kib("1", Some("Mb"), "x", MAX_MEMORY_KIB).unwrap(), 977);
+        assert_eq!(scaled_kib("1", Some("mib"), "x", MAX_MEMORY_KIB).unwrap(), 1024);
+        assert_eq!(scaled_kib("1", Some("E"), "x", MAX_MEMORY_KIB).unwrap(), 1125899906842624);
+        assert_eq!(scaled_kib("+12", None, "x", MAX_MEMORY_KIB).unwrap(), 12);
+        assert_eq!(scaled_kib("012", None, "x", MAX_MEMORY_KIB).unwrap(), 12);
+        assert_eq!(scaled_kib("9007199254740991", None, "x", MAX_MEMORY_KIB).unwrap(), MAX_MEMORY_KIB);
+        assert_eq!(
+            scaled_kib("9007199254740992", None, "x", MAX_MEMORY_KIB).unwrap_err().message,
+            "numerical overflow: value too large: 9007199254740992"
+        );
+        assert_eq!(
+            scaled_kib(" 12 ", None, "./memory[1]", MAX_MEMORY_KIB).unwrap_err().message,
+            "XML error: Invalid value ' 12 ' for element or attribute './memory[1]'"
+        );
+        assert_eq!(scaled_kib("1", Some("X"), "x", MAX_MEMORY_KIB).unwrap_err().message, "invalid argument: unknown suffix 'X'");
+        assert!(scaled_kib("0x10", None, "x", MAX_MEMORY_KIB).is_err());
+        assert!(scaled_kib("-5", None, "x", MAX_MEMORY_KIB).is_err());
+    }
+}

@@ -1,0 +1,850 @@
+//! A small owned element tree read with quick-xml, plus the escaping and
+//! indentation helpers every formatter uses.
+//!
+//! Well-formedness errors are reported the way libvirt relays libxml2's:
+//! `URL:LINE: message`, then the offending line and a caret under the
+//! position libxml2 would have reached, so scripts see the same text.
+
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::Reader;
+
+use crate::api::{Error, ErrorCode, ErrorDomain, Result};
+
+/// One element. Whitespace-only text is dropped where libxml2 (with
+/// blanks not kept) would drop it, so formatters never see indentation.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Element {
+    /// The qualified name as written (`prefix:local` or `local`).
+    pub name: String,
+    /// The namespace URI the prefix (or default namespace) resolves to.
+    pub ns: Option<String>,
+    /// `xmlns` / `xmlns:p` declarations made on this element.
+    pub ns_decls: Vec<(Option<String>, String)>,
+    /// Attributes in document order, values unescaped and normalised.
+    pub attrs: Vec<(String, String)>,
+    pub children: Vec<Node>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Node {
+    Elem(Element),
+    Text(String),
+    CData(String),
+    Comment(String),
+}
+
+impl Element {
+    pub fn new(name: &str) -> Element {
+        Element { name: name.to_string(), ..Default::default() }
+    }
+
+    /// The part of the name after the prefix.
+    pub fn local(&self) -> &str {
+        match self.name.rfind(':') {
+            Some(i) => &self.name[i + 1..],
+            None => &self.name,
+        }
+    }
+
+    pub fn prefix(&self) -> Option<&str> {
+        self.name.rfind(':').map(|i| &self.name[..i])
+    }
+
+    pub fn attr(&self, name: &str) -> Option<&str> {
+        self.attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    /// Child elements in document order.
+    pub fn elements(&self) -> impl Iterator<Item = &Element> {
+        self.children.iter().filter_map(|n| match n {
+            Node::Elem(e) => Some(e),
+            _ => None,
+        })
+    }
+
+    /// The first child element with this name and no namespace, like
+    /// libvirt's `./name[1]` XPath lookups.
+    pub fn child(&self, name: &str) -> Option<&Element> {
+        self.elements().find(|e| e.name == name && e.ns.is_none())
+    }
+
+    pub fn children_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Element> + 'a {
+        self.elements().filter(move |e| e.name == name && e.ns.is_none())
+    }
+
+    /// Text content: the concatenation of all descendant text, as
+    /// libxml2's `xmlNodeGetContent` returns it.
+    pub fn text(&self) -> String {
+        let mut s = String::new();
+        self.collect_text(&mut s);
+        s
+    }
+
+    fn collect_text(&self, out: &mut String) {
+        for n in &self.children {
+            match n {
+                Node::Text(t) | Node::CData(t) => out.push_str(t),
+                Node::Elem(e) => e.collect_text(out),
+                Node::Comment(_) => {}
+            }
+        }
+    }
+
+    /// Text of the first child element `name`, if present.
+    pub fn child_text(&self, name: &str) -> Option<String> {
+        self.child(name).map(|e| e.text())
+    }
+
+    pub fn push_attr(&mut self, k: &str, v: impl Into<String>) {
+        self.attrs.push((k.to_string(), v.into()));
+    }
+}
+
+/// Parses a whole document. `url` names it in error messages, as libvirt
+/// does (`(domain_definition)` for strings, the path for files).
+pub fn parse_document(src: &str, url: &str) -> Result<Element> {
+    Parser { src, url }.run()
+}
+
+struct Parser<'a> {
+    src: &'a str,
+    url: &'a str,
+}
+
+/// An open element while reading: the element, where its start tag began,
+/// and how many namespace bindings it pushed.
+struct Open {
+    elem: Element,
+    start: usize,
+    ns_pushed: usize,
+}
+
+impl<'a> Parser<'a> {
+    fn err(&self, pos: usize, msg: impl AsRef<str>) -> Error {
+        xml_detail_error(self.url, self.src, pos, msg.as_ref())
+    }
+
+    fn line_of(&self, pos: usize) -> usize {
+        1 + self.src.as_bytes()[..pos.min(self.src.len())].iter().filter(|&&b| b == b'\n').count()
+    }
+
+    fn run(&self) -> Result<Element> {
+        let src = self.src;
+        let bytes = src.as_bytes();
+        let mut reader = Reader::from_str(src);
+        {
+            let c = reader.config_mut();
+            c.check_end_names = false;
+            c.allow_unmatched_ends = true;
+            c.expand_empty_elements = false;
+            c.trim_text(false);
+            c.check_comments = false;
+        }
+        let mut stack: Vec<Open> = Vec::new();
+        // In-scope namespace bindings: (prefix, uri); None prefix = default.
+        let mut scopes: Vec<(Option<String>, String)> = Vec::new();
+        let mut root: Option<Element> = None;
+
+        loop {
+            let before = reader.buffer_position() as usize;
+            let ev = match reader.read_event() {
+                Ok(ev) => ev,
+                Err(_) if root.is_some() => {
+                    let off = src[before..].find(|c: char| !is_blank(c)).unwrap_or(0);
+                    return Err(self.err(before + off, "Extra content at the end of the document"));
+                }
+                Err(e) => return Err(self.map_reader_error(e, before, &stack)),
+            };
+            let after = reader.buffer_position() as usize;
+            match ev {
+                Event::Start(ref s) | Event::Empty(ref s) => {
+                    let empty = matches!(ev, Event::Empty(_));
+                    if root.is_some() {
+                        return Err(self.err(before, "Extra content at the end of the document"));
+                    }
+                    let (mut elem, decls) = self.start_tag(s, before)?;
+                    let pushed = decls.len();
+                    scopes.extend(decls.iter().cloned());
+                    elem.ns_decls = decls;
+                    elem.ns = resolve(&scopes, elem.prefix());
+                    if empty {
+                        scopes.truncate(scopes.len() - pushed);
+                        match stack.last_mut() {
+                            Some(parent) => parent.elem.children.push(Node::Elem(elem)),
+                            None => root = Some(elem),
+                        }
+                    } else {
+                        stack.push(Open { elem, start: before, ns_pushed: pushed });
+                    }
+                }
+                Event::End(ref e) => {
+                    let name = std::str::from_utf8(e.name().into_inner()).unwrap_or("");
+                    if root.is_some() || stack.is_empty() {
+                        return Err(self.err(before, "Extra content at the end of the document"));
+                    }
+                    if name.starts_with(|c: char| c.is_ascii_whitespace()) || name.is_empty() {
+                        let ws = name.len() - name.trim_start().len();
+                        return Err(self.err(before + 2 + ws, "expected '>'"));
+                    }
+                    let open = stack.pop().expect("checked non-empty");
+                    let name = name.trim_end();
+                    if name != open.elem.name {
+                        return Err(self.err(
+                            after,
+                            format!(
+                                "Opening and ending tag mismatch: {} line {} and {}",
+                                open.elem.name,
+                                self.line_of(open.start),
+                                name
+                            ),
+                        ));
+                    }
+                    scopes.truncate(scopes.len() - open.ns_pushed);
+                    let elem = open.elem;
+                    match stack.last_mut() {
+                        Some(parent) => parent.elem.children.push(Node::Elem(elem)),
+                        None => root = Some(elem),
+                    }
+                }
+                Event::Text(t) => {
+                    let raw = &src[before..after];
+                    let _ = t;
+                    match stack.last_mut() {
+                        None => {
+                            if let Some(off) = raw.find(|c: char| !is_blank(c)) {
+                                let msg = if root.is_some() {
+                                    "Extra content at the end of the document"
+                                } else {
+                                    "Start tag expected, '<' not found"
+                                };
+                                return Err(self.err(before + off, msg));
+                            }
+                        }
+                        Some(open) => {
+                            let text = unescape(raw, before, self)?;
+                            let blank = text.chars().all(is_blank);
+                            if blank {
+                                // libxml2 without kept blanks keeps whitespace
+                                // only next to other text, or as the sole
+                                // content of an element.
+                                let kids = &open.elem.children;
+                                let next_is_end = bytes.get(after) == Some(&b'<')
+                                    && bytes.get(after + 1) == Some(&b'/');
+                                let keep = (kids.is_empty() && next_is_end)
+                                    || matches!(kids.last(), Some(Node::Text(_)))
+                                    || matches!(kids.first(), Some(Node::Text(_)));
+                                if !keep {
+                                    continue;
+                                }
+                            }
+                            match open.elem.children.last_mut() {
+                                Some(Node::Text(prev)) => prev.push_str(&text),
+                                _ => open.elem.children.push(Node::Text(text)),
+                            }
+                        }
+                    }
+                }
+                Event::CData(c) => {
+                    let text = String::from_utf8_lossy(&c.into_inner()).into_owned();
+                    match stack.last_mut() {
+                        Some(open) => open.elem.children.push(Node::CData(text)),
+                        None => {
+                            let msg = if root.is_some() {
+                                "Extra content at the end of the document"
+                            } else {
+                                "Start tag expected, '<' not found"
+                            };
+                            return Err(self.err(before, msg));
+                        }
+                    }
+                }
+                Event::Comment(c) => {
+                    if let Some(open) = stack.last_mut() {
+                        let text = String::from_utf8_lossy(&c.into_inner()).into_owned();
+                        open.elem.children.push(Node::Comment(text));
+                    }
+                }
+                Event::Decl(_) | Event::PI(_) | Event::DocType(_) => {}
+                Event::Eof => {
+                    if let Some(open) = stack.last() {
+                        return Err(self.err(
+                            src.len(),
+                            format!(
+                                "Premature end of data in tag {} line {}",
+                                open.elem.name,
+                                self.line_of(open.start)
+                            ),
+                        ));
+                    }
+                    return match root {
+                        Some(r) => Ok(r),
+                        None => Err(self.err(src.len(), "Start tag expected, '<' not found")),
+                    };
+                }
+            }
+        }
+    }
+
+    fn map_reader_error(&self, e: quick_xml::Error, before: usize, stack: &[Open]) -> Error {
+        use quick_xml::errors::SyntaxError as S;
+        let end = self.src.len();
+        match e {
+            quick_xml::Error::Syntax(S::UnclosedComment) => self.err(end, "Comment not terminated"),
+            quick_xml::Error::Syntax(S::UnclosedCData) => {
+                let body = self.src.get(before + 9..).unwrap_or("");
+                self.err(end, format!("CData section not finished\n{body}"))
+            }
+            quick_xml::Error::Syntax(S::UnclosedTag) => {
+                let rest = &self.src[before..];
+                if rest.starts_with("</") {
+                    self.err(end, "expected '>'")
+                } else {
+                    let name: String = rest[1..]
+                        .chars()
+                        .take_while(|c| !c.is_whitespace() && *c != '/' && *c != '>')
+                        .collect();
+                    self.err(
+                        end,
+                        format!("Couldn't find end of Start Tag {} line {}", name, self.line_of(before)),
+                    )
+                }
+            }
+            quick_xml::Error::Syntax(S::UnclosedPIOrXmlDecl) => {
+                self.err(end, "ParsePI: PI xml never end ...")
+            }
+            quick_xml::Error::Syntax(S::UnclosedDoctype) => {
+                self.err(end, "DOCTYPE improperly terminated")
+            }
+            quick_xml::Error::Syntax(S::InvalidBangMarkup) => {
+                if stack.is_empty() {
+                    self.err(before, "Start tag expected, '<' not found")
+                } else {
+                    self.err(before + 2, "StartTag: invalid element name")
+                }
+            }
+            other => self.err(before, other.to_string()),
+        }
+    }
+
+    /// Reads a start tag: name check, attributes, namespace declarations.
+    fn start_tag(
+        &self,
+        s: &BytesStart,
+        start: usize,
+    ) -> Result<(Element, Vec<(Option<String>, String)>)> {
+        let name = std::str::from_utf8(s.name().into_inner()).unwrap_or("");
+        if !valid_name(name) {
+            return Err(self.err(start + 1, "StartTag: invalid element name"));
+        }
+        let raw = std::str::from_utf8(s.attributes_raw()).unwrap_or("");
+        let base = start + 1 + name.len();
+        let mut elem = Element { name: name.to_string(), ..Default::default() };
+        let mut decls = Vec::new();
+        let b = raw.as_bytes();
+        let mut i = 0;
+        loop {
+            let ws_start = i;
+            while i < b.len() && is_blank(b[i] as char) {
+                i += 1;
+            }
+            if i >= b.len() {
+                break;
+            }
+            if i == ws_start {
+                return Err(self.err(base + i, "attributes construct error"));
+            }
+            let name_start = i;
+            while i < b.len() && !is_blank(b[i] as char) && b[i] != b'=' {
+                i += 1;
+            }
+            let aname = &raw[name_start..i];
+            if !valid_name(aname) {
+                return Err(self.err(base + name_start, "attributes construct error"));
+            }
+            while i < b.len() && is_blank(b[i] as char) {
+                i += 1;
+            }
+            if i >= b.len() || b[i] != b'=' {
+                return Err(self.err(
+                    base + name_start + aname.len(),
+                    format!("Specification mandates value for attribute {aname}"),
+                ));
+            }
+            i += 1;
+            while i < b.len() && is_blank(b[i] as char) {
+                i += 1;
+            }
+            let q = b.get(i).copied();
+            if q != Some(b'\'') && q != Some(b'"') {
+                return Err(self.err(base + i, "AttValue: \" or ' expected"));
+            }
+            let q = q.expect("checked");
+            let vstart = i + 1;
+            let Some(len) = b[vstart..].iter().position(|&c| c == q) else {
+                return Err(self.err(base + b.len(), "AttValue: ' expected"));
+            };
+            let vraw = &raw[vstart..vstart + len];
+            if let Some(lt) = vraw.find('<') {
+                return Err(self.err(
+                    base + vstart + lt,
+                    "Unescaped '<' not allowed in attributes values",
+                ));
+            }
+            i = vstart + len + 1;
+            // Attribute-value normalisation: literal whitespace becomes a space.
+            let norm: std::borrow::Cow<str> = if vraw.contains(['\t', '\n', '\r']) {
+                vraw.replace("\r\n", " ").replace(['\t', '\n', '\r'], " ").into()
+            } else {
+                vraw.into()
+            };
+            let value = unescape(&norm, base + vstart, self)?;
+            if aname == "xmlns" {
+                decls.push((None, value));
+                continue;
+            }
+            if let Some(p) = aname.strip_prefix("xmlns:") {
+                decls.push((Some(p.to_string()), value));
+                continue;
+            }
+            if elem.attrs.iter().any(|(k, _)| k == aname) {
+                return Err(self.err(base + i, format!("Attribute {aname} redefined")));
+            }
+            elem.attrs.push((aname.to_string(), value));
+        }
+        Ok((elem, decls))
+    }
+}
+
+fn resolve(scopes: &[(Option<String>, String)], prefix: Option<&str>) -> Option<String> {
+    if prefix == Some("xml") {
+        return Some("http://www.w3.org/XML/1998/namespace".to_string());
+    }
+    scopes
+        .iter()
+        .rev()
+        .find(|(p, _)| p.as_deref() == prefix)
+        .map(|(_, u)| u.clone())
+        .filter(|u| !u.is_empty())
+}
+
+fn is_blank(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r')
+}
+
+fn valid_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(c) if c.is_alphabetic() || c == '_' || c == ':' || !c.is_ascii() => {}
+        _ => return false,
+    }
+    chars.all(|c| c.is_alphanumeric() || matches!(c, '_' | ':' | '.' | '-') || !c.is_ascii())
+}
+
+/// Resolves entity and character references, with libxml2's messages.
+/// `base` is the byte offset of `raw` in the document.
+fn unescape(raw: &str, base: usize, p: &Parser) -> Result<String> {
+    if !raw.contains('&') {
+        return Ok(raw.replace("\r\n", "\n"));
+    }
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    let mut off = 0;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        let after_amp = &rest[i + 1..];
+        let pos = base + off + i + 1;
+        let name_len = after_amp
+            .find(|c: char| !(c.is_alphanumeric() || matches!(c, '#' | '_' | '-' | '.' | ':')))
+            .unwrap_or(after_amp.len());
+        let name = &after_amp[..name_len];
+        if name.is_empty() {
+            return Err(p.err(pos, "xmlParseEntityRef: no name"));
+        }
+        if !after_amp[name_len..].starts_with(';') {
+            let what = if name.starts_with('#') { "xmlParseCharRef: invalid decimal value" } else { "EntityRef: expecting ';'" };
+            return Err(p.err(pos + name_len, what));
+        }
+        let end = pos + name_len + 1;
+        if let Some(num) = name.strip_prefix('#') {
+            let v = if let Some(h) = num.strip_prefix('x') {
+                u32::from_str_radix(h, 16).ok()
+            } else {
+                num.parse::<u32>().ok()
+            };
+            match v.and_then(char::from_u32) {
+                Some(c) if c != '\0' && (c >= ' ' || matches!(c, '\t' | '\n' | '\r')) => out.push(c),
+                _ => {
+                    return Err(p.err(
+                        end,
+                        format!("xmlParseCharRef: invalid xmlChar value {}", v.unwrap_or(0)),
+                    ))
+                }
+            }
+        } else {
+            match name {
+                "lt" => out.push('<'),
+                "gt" => out.push('>'),
+                "amp" => out.push('&'),
+                "apos" => out.push('\''),
+                "quot" => out.push('"'),
+                _ => return Err(p.err(end, format!("Entity '{name}' not defined"))),
+            }
+        }
+        let consumed = i + 1 + name_len + 1;
+        rest = &rest[consumed..];
+        off += consumed;
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// Builds the error libvirt reports for a libxml2 parse failure at byte
+/// `pos`: `URL:LINE: msg`, the line's text (or `(null)` when empty), and a
+/// caret line of dashes.
+pub fn xml_detail_error(url: &str, src: &str, pos: usize, msg: &str) -> Error {
+    let b = src.as_bytes();
+    let pos = pos.min(b.len());
+    let line = 1 + b[..pos].iter().filter(|&&c| c == b'\n').count();
+    let at = |i: usize| b.get(i).copied().unwrap_or(0);
+    let mut cur = pos;
+    while cur > 0 && matches!(at(cur), b'\n' | b'\r') {
+        cur -= 1;
+    }
+    while cur > 0 && !matches!(at(cur), b'\n' | b'\r') {
+        cur -= 1;
+    }
+    if matches!(at(cur), b'\n' | b'\r') {
+        cur += 1;
+    }
+    let col = pos.saturating_sub(cur);
+    let mut end = cur;
+    while end < b.len() && !matches!(b[end], b'\n' | b'\r') {
+        end += 1;
+    }
+    let content = String::from_utf8_lossy(&b[cur..end]);
+    let mut caret = String::new();
+    for &c in b[cur..end].iter().take(col) {
+        caret.push(if c == b'\t' { '\t' } else { '-' });
+    }
+    caret.push('^');
+    let content = if content.is_empty() { "(null)".into() } else { content };
+    Error::raw(
+        ErrorCode::XmlDetail,
+        ErrorDomain::Xml,
+        format!("{url}:{line}: {msg}\n{content}\n{caret}"),
+    )
+}
+
+// ---------------------------------------------------------------------
+// Output helpers
+
+/// Escapes text or a single-quoted attribute value as libvirt's
+/// `virBufferEscapeString` does: all five special characters.
+pub fn esc(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains(['<', '>', '&', '\'', '"']) {
+        return s.into();
+    }
+    let mut o = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '&' => o.push_str("&amp;"),
+            '\'' => o.push_str("&apos;"),
+            '"' => o.push_str("&quot;"),
+            c => o.push(c),
+        }
+    }
+    o.into()
+}
+
+/// An indenting output buffer, two spaces per level.
+#[derive(Default)]
+pub struct Out {
+    pub s: String,
+    pub indent: usize,
+}
+
+impl Out {
+    pub fn new(indent: usize) -> Out {
+        Out { s: String::new(), indent }
+    }
+    pub fn pad(&mut self) {
+        for _ in 0..self.indent {
+            self.s.push_str("  ");
+        }
+    }
+    /// Writes an indented line (without escaping) and a newline.
+    pub fn line(&mut self, text: &str) {
+        self.pad();
+        self.s.push_str(text);
+        self.s.push('\n');
+    }
+    /// `<name>escaped text</name>`
+    pub fn text_elem(&mut self, name: &str, text: &str) {
+        self.pad();
+        self.s.push('<');
+        self.s.push_str(name);
+        self.s.push('>');
+        self.s.push_str(&esc(text));
+        self.s.push_str("</");
+        self.s.push_str(name);
+        self.s.push_str(">\n");
+    }
+    /// Opens `<name attrs…` without finishing it.
+    pub fn open(&mut self, name: &str) -> Tag<'_> {
+        self.pad();
+        self.s.push('<');
+        self.s.push_str(name);
+        Tag { out: self, name: name.to_string() }
+    }
+    pub fn close(&mut self, name: &str) {
+        self.indent -= 1;
+        self.pad();
+        self.s.push_str("</");
+        self.s.push_str(name);
+        self.s.push_str(">\n");
+    }
+    pub fn push_raw(&mut self, s: &str) {
+        self.s.push_str(s);
+    }
+}
+
+/// A start tag being written; finish it with `empty()`, `start()` or `text()`.
+pub struct Tag<'a> {
+    out: &'a mut Out,
+    name: String,
+}
+
+impl<'a> Tag<'a> {
+    pub fn attr(self, k: &str, v: &str) -> Tag<'a> {
+        self.out.s.push(' ');
+        self.out.s.push_str(k);
+        self.out.s.push_str("='");
+        self.out.s.push_str(&esc(v));
+        self.out.s.push('\'');
+        self
+    }
+    pub fn attr_opt(self, k: &str, v: Option<&str>) -> Tag<'a> {
+        match v {
+            Some(v) => self.attr(k, v),
+            None => self,
+        }
+    }
+    pub fn attr_display(self, k: &str, v: impl std::fmt::Display) -> Tag<'a> {
+        let v = v.to_string();
+        self.attr(k, &v)
+    }
+    /// `/>`
+    pub fn empty(self) {
+        self.out.s.push_str("/>\n");
+    }
+    /// `>` and a newline; children follow one level deeper.
+    pub fn start(self) {
+        self.out.s.push_str(">\n");
+        self.out.indent += 1;
+    }
+    /// `>text</name>`
+    pub fn text(self, t: &str) {
+        self.out.s.push('>');
+        self.out.s.push_str(&esc(t));
+        self.out.s.push_str("</");
+        self.out.s.push_str(&self.name);
+        self.out.s.push_str(">\n");
+    }
+}
+
+// ---------------------------------------------------------------------
+// libxml2-style serialisation of kept-verbatim subtrees (metadata)
+
+/// Serialises `e` as libxml2's formatted node dump does: double-quoted
+/// attributes, children indented only when the element has no text child.
+/// `extra_decls` are namespace declarations to add on this element.
+pub fn dump_libxml(e: &Element, indent: usize, extra_decls: &[(Option<String>, String)], out: &mut String) {
+    out.push('<');
+    out.push_str(&e.name);
+    for (p, u) in e.ns_decls.iter().chain(extra_decls.iter()) {
+        match p {
+            Some(p) => {
+                out.push_str(" xmlns:");
+                out.push_str(p);
+            }
+            None => out.push_str(" xmlns"),
+        }
+        out.push_str("=\"");
+        out.push_str(&esc_libxml_attr(u));
+        out.push('"');
+    }
+    for (k, v) in &e.attrs {
+        out.push(' ');
+        out.push_str(k);
+        out.push_str("=\"");
+        out.push_str(&esc_libxml_attr(v));
+        out.push('"');
+    }
+    if e.children.is_empty() {
+        out.push_str("/>");
+        return;
+    }
+    out.push('>');
+    let format = !e.children.iter().any(|n| matches!(n, Node::Text(_) | Node::CData(_)));
+    for n in &e.children {
+        if format {
+            out.push('\n');
+            for _ in 0..indent + 1 {
+                out.push_str("  ");
+            }
+        }
+        match n {
+            Node::Elem(c) => dump_libxml(c, if format { indent + 1 } else { indent }, &[], out),
+            Node::Text(t) => out.push_str(&esc_libxml_text(t)),
+            Node::CData(t) => {
+                out.push_str("<![CDATA[");
+                out.push_str(t);
+                out.push_str("]]>");
+            }
+            Node::Comment(t) => {
+                out.push_str("<!--");
+                out.push_str(t);
+                out.push_str("-->");
+            }
+        }
+    }
+    if format {
+        out.push('\n');
+        for _ in 0..indent {
+            out.push_str("  ");
+        }
+    }
+    out.push_str("</");
+    out.push_str(&e.name);
+    out.push('>');
+}
+
+fn esc_libxml_text(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '&' => o.push_str("&amp;"),
+            '\r' => o.push_str("&#13;"),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+fn esc_libxml_attr(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '&' => o.push_str("&amp;"),
+            '"' => o.push_str("&quot;"),
+            '\n' => o.push_str("&#10;"),
+            '\r' => o.push_str("&#13;"),
+            '\t' => o.push_str("&#9;"),
+            c if !c.is_ascii() => o.push_str(&format!("&#x{:X};", c as u32)),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn perr(s: &str) -> String {
+        parse_document(s, "(domain_definition)").unwrap_err().message
+    }
+
+    #[test]
+    fn parses_tree() {
+        let e = parse_document("<a x='1' y=\"&lt;\">\n  <b>t&amp;</b>\n  <c/>\n</a>", "u").unwrap();
+        assert_eq!(e.name, "a");
+        assert_eq!(e.attr("y"), Some("<"));
+        assert_eq!(e.children.len(), 2);
+        assert_eq!(e.child_text("b").as_deref(), Some("t&"));
+    }
+
+    #[test]
+    fn namespaces_resolve() {
+        let e = parse_document("<a xmlns:t='urn:t'><t:b/><b/></a>", "u").unwrap();
+        let kids: Vec<_> = e.elements().collect();
+        assert_eq!(kids[0].ns.as_deref(), Some("urn:t"));
+        assert_eq!(kids[0].local(), "b");
+        assert_eq!(kids[1].ns, None);
+    }
+
+    #[test]
+    fn libxml_error_texts() {
+        assert_eq!(
+            perr("<domain type='test'><name>x</name><memory>1</memory><os><type>hvm</type></os></domainx>"),
+            "(domain_definition):1: Opening and ending tag mismatch: domain line 1 and domainx\n\
+             <domain type='test'><name>x</name><memory>1</memory><os><type>hvm</type></os></domainx>\n\
+             ---------------------------------------------------------------------------------------^"
+        );
+        assert_eq!(perr("<domain type='test'><name>x</name><memory>1</memory><os><type>hvm</type></os>\n"),
+            "(domain_definition):2: Premature end of data in tag domain line 1\n(null)\n^");
+        assert_eq!(perr("\n"), "(domain_definition):2: Start tag expected, '<' not found\n(null)\n^");
+        assert_eq!(perr("garbage\n"), "(domain_definition):1: Start tag expected, '<' not found\ngarbage\n^");
+        assert_eq!(perr("<domain type='test' a='1' a='2'><name>x</name></domain>"),
+            "(domain_definition):1: Attribute a redefined\n<domain type='test' a='1' a='2'><name>x</name></domain>\n-------------------------------^");
+        assert_eq!(perr("<domain type='test'><name>x&foo;</name></domain>"),
+            "(domain_definition):1: Entity 'foo' not defined\n<domain type='test'><name>x&foo;</name></domain>\n--------------------------------^");
+        assert_eq!(perr("<domain type='test'><name>x</name></domain><x/>"),
+            "(domain_definition):1: Extra content at the end of the document\n<domain type='test'><name>x</name></domain><x/>\n-------------------------------------------^");
+        assert_eq!(perr("<domain type=test><name>x</name></domain>"),
+            "(domain_definition):1: AttValue: \" or ' expected\n<domain type=test><name>x</name></domain>\n-------------^");
+        assert_eq!(perr("<domain type='test'>\n  <name>x</name>\n</domain>\n  <junk"),
+            "(domain_definition):4: Extra content at the end of the document\n  <junk\n--^");
+        assert_eq!(perr("<domain type='test' a><name>x</name></domain>"),
+            "(domain_definition):1: Specification mandates value for attribute a\n<domain type='test' a><name>x</name></domain>\n---------------------^");
+        assert_eq!(perr("<domain type='test'><1a/></domain>"),
+            "(domain_definition):1: StartTag: invalid element name\n<domain type='test'><1a/></domain>\n---------------------^");
+        assert_eq!(perr("<domain type='test'><name>a & b</name></domain>"),
+            "(domain_definition):1: xmlParseEntityRef: no name\n<domain type='test'><name>a & b</name></domain>\n-----------------------------^");
+        assert_eq!(perr("<domain type='test'><name a='<'>a</name></domain>"),
+            "(domain_definition):1: Unescaped '<' not allowed in attributes values\n<domain type='test'><name a='<'>a</name></domain>\n-----------------------------^");
+        assert_eq!(perr("<domain type='test'><name>x</name></domain></domain>"),
+            "(domain_definition):1: Extra content at the end of the document\n<domain type='test'><name>x</name></domain></domain>\n-------------------------------------------^");
+        assert_eq!(perr("<domain type='test'\n"),
+            "(domain_definition):2: Couldn't find end of Start Tag domain line 1\n(null)\n^");
+        assert_eq!(perr("<domain type='test'><name>x</name><!-- c\n"),
+            "(domain_definition):2: Comment not terminated\n(null)\n^");
+        assert_eq!(perr("<domain type='test'><name>&#0;</name></domain>"),
+            "(domain_definition):1: xmlParseCharRef: invalid xmlChar value 0\n<domain type='test'><name>&#0;</name></domain>\n------------------------------^");
+        assert_eq!(perr("<domain type='test'><name>x</name></ domain>"),
+            "(domain_definition):1: expected '>'\n<domain type='test'><name>x</name></ domain>\n-------------------------------------^");
+    }
+
+    #[test]
+    fn never_panics_on_junk() {
+        let samples = [
+            "", "<", "<>", "</>", "<a", "<a b", "<a b=", "<a b='", "<a/><", "<!", "<!-", "<![CDATA[",
+            "<?", "<?xml", "&", "<a>&", "<a>&#", "<a>&#x;</a>", "<a>&#99999999999;</a>", "<a:b:c/>",
+            "<a xmlns:=''/>", "\u{feff}<a/>", "<a>\u{0}</a>", "<a></b></a>", "<a><b></a>",
+        ];
+        for s in samples {
+            let _ = parse_document(s, "x");
+        }
+    }
+
+    #[test]
+    fn libxml_dump_matches_libvirt_metadata() {
+        let e = parse_document(
+            "<m><app:a xmlns:app='http://a/' y='q &quot;x&quot; \u{e9}'>v&amp;l &gt;</app:a><app:c xmlns:app='http://a/'> <app:d/>t </app:c></m>",
+            "u",
+        )
+        .unwrap();
+        let mut s = String::new();
+        dump_libxml(&e, 1, &[], &mut s);
+        assert_eq!(
+            s,
+            "<m>\n    <app:a xmlns:app=\"http://a/\" y=\"q &quot;x&quot; &#xE9;\">v&amp;l &gt;</app:a>\n    <app:c xmlns:app=\"http://a/\"><app:d/>t </app:c>\n  </m>"
+        );
+    }
+}
