@@ -33,7 +33,9 @@
 //! Placeholders, replaced inside every word (argv and directives) after splitting:
 //! `$DATA` = absolute path of `tests/data/`; `$TMP` = a per-case scratch directory, which
 //! is also the child's working directory. Both programs see the *same* `$TMP` path, emptied
-//! (and `copy:` files re-copied) before each of the two runs.
+//! (and `copy:` files re-copied) before each of the two runs. `$NL`, `$TAB`, `$CR` stand for
+//! a newline, a tab and a carriage return (a case is one line, so this is how a command
+//! string gets a newline).
 //!
 //! Environment: only `PATH`, `HOME`, `XDG_CACHE_HOME`, `XDG_CONFIG_HOME`, `XDG_DATA_HOME`,
 //! `TMPDIR` (all inside the per-case sandbox), `LC_ALL=C`, plus `env:` directives. No
@@ -239,7 +241,11 @@ struct Placeholders {
 
 impl Placeholders {
     fn subst(&self, s: &str) -> String {
-        s.replace("$DATA", &self.data).replace("$TMP", &self.tmp)
+        s.replace("$DATA", &self.data)
+            .replace("$TMP", &self.tmp)
+            .replace("$NL", "\n")
+            .replace("$TAB", "\t")
+            .replace("$CR", "\r")
     }
 }
 
