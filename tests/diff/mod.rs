@@ -27,6 +27,7 @@
 //! | `file:PATH`        | after the run, also compare the contents of PATH (e.g. a `-l` log) |
 //! | `only:A,B,…`       | compare only these aspects: `rc`, `stdout`, `stderr`, `synopsis` |
 //! | `timeout:SECS`     | per-program timeout (default 30) |
+//! | `merge`            | stderr goes into the stdout pipe (`2>&1`): checks how the two interleave |
 //!
 //! e.g. `env:LIBVIRT_DEFAULT_URI=test:///default input:'uri\nlist\n' :: -q`
 //!
@@ -220,6 +221,7 @@ struct Case {
     files: Vec<String>,
     only: Option<Vec<Aspect>>,
     timeout: Duration,
+    merge: bool,
 }
 
 impl Case {
@@ -252,7 +254,7 @@ impl Placeholders {
 const DIRECTIVES: &[&str] = &["env:", "stdin:", "input:", "copy:", "file:", "only:", "timeout:"];
 
 fn is_directive(w: &str) -> bool {
-    DIRECTIVES.iter().any(|d| w.starts_with(d))
+    w == "merge" || DIRECTIVES.iter().any(|d| w.starts_with(d))
 }
 
 fn unescape_input(s: &str) -> Vec<u8> {
@@ -292,6 +294,7 @@ fn parse_case(file: &str, line_no: usize, line: &str, ph: &Placeholders) -> Resu
         files: Vec::new(),
         only: None,
         timeout: Duration::from_secs(30),
+        merge: false,
     };
     let mut rest: &[String] = &words;
     if let Some(sep) = words.iter().position(|w| w == "::") {
@@ -299,7 +302,9 @@ fn parse_case(file: &str, line_no: usize, line: &str, ph: &Placeholders) -> Resu
             for d in &words[..sep] {
                 let d = ph.subst(d);
                 let bad = || format!("{file}:{line_no}: bad directive {d:?}");
-                if let Some(v) = d.strip_prefix("env:") {
+                if d == "merge" {
+                    case.merge = true;
+                } else if let Some(v) = d.strip_prefix("env:") {
                     let (k, val) = v.split_once('=').ok_or_else(bad)?;
                     case.env.push((k.to_string(), val.to_string()));
                 } else if let Some(v) = d.strip_prefix("stdin:") {
@@ -704,6 +709,7 @@ fn run_one(program: &Path, case: &Case, sb: &Sandbox, norm: &Normaliser) -> Obse
         stdin: case.stdin.as_deref(),
         cwd: &sb.work(),
         timeout: case.timeout,
+        merge_stderr: case.merge,
     });
     let files = case
         .files

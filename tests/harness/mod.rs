@@ -172,6 +172,9 @@ pub struct Run<'a> {
     pub stdin: Option<&'a [u8]>,
     pub cwd: &'a Path,
     pub timeout: Duration,
+    /// Send stderr into the same pipe as stdout (like `2>&1`), so the interleaving of the
+    /// two streams is observable; everything then appears in `Output::stdout`.
+    pub merge_stderr: bool,
 }
 
 /// Run a program and capture everything. Never panics on the child's behaviour;
@@ -182,8 +185,6 @@ pub fn run(r: &Run) -> Output {
         .env_clear()
         .envs(r.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .current_dir(r.cwd)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
         .stdin(if r.stdin.is_some() {
             Stdio::piped()
         } else {
@@ -194,9 +195,20 @@ pub fn run(r: &Run) -> Output {
         use std::os::unix::process::CommandExt;
         cmd.process_group(0);
     }
+    let merged_reader = if r.merge_stderr {
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        let writer2 = writer.try_clone().expect("dup pipe");
+        cmd.stdout(writer).stderr(writer2);
+        Some(reader)
+    } else {
+        cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+        None
+    };
     let mut child = cmd
         .spawn()
         .unwrap_or_else(|e| panic!("cannot run {}: {e}", r.program.display()));
+    // Our copies of the pipe's write end went into `cmd`; drop them so EOF can arrive.
+    drop(cmd);
 
     let stdin_thread = r.stdin.map(|bytes| {
         let mut pipe = child.stdin.take().expect("stdin pipe");
@@ -206,16 +218,25 @@ pub fn run(r: &Run) -> Output {
             let _ = pipe.write_all(&bytes);
         })
     });
-    let mut out_pipe = child.stdout.take().expect("stdout pipe");
-    let mut err_pipe = child.stderr.take().expect("stderr pipe");
+    let out_pipe: Box<dyn Read + Send> = match merged_reader {
+        Some(reader) => Box::new(reader),
+        None => Box::new(child.stdout.take().expect("stdout pipe")),
+    };
+    let err_pipe: Option<Box<dyn Read + Send>> = child
+        .stderr
+        .take()
+        .map(|p| Box::new(p) as Box<dyn Read + Send>);
     let out_thread = thread::spawn(move || {
+        let mut out_pipe = out_pipe;
         let mut v = Vec::new();
         let _ = out_pipe.read_to_end(&mut v);
         v
     });
     let err_thread = thread::spawn(move || {
         let mut v = Vec::new();
-        let _ = err_pipe.read_to_end(&mut v);
+        if let Some(mut p) = err_pipe {
+            let _ = p.read_to_end(&mut v);
+        }
         v
     });
 
