@@ -1,1 +1,119 @@
-//! Commands: one file per command, declared once.
+//! Commands: one file per command, each a declaration and a `run`.
+
+mod args;
+pub mod def;
+pub mod editor;
+pub mod session;
+
+pub mod domain;
+pub mod host;
+pub mod monitor;
+pub mod virsh;
+
+pub use args::Args;
+pub use def::{CommandDef, Complete, Group, OptDef, OptKind};
+pub use session::Session;
+
+use crate::api;
+
+/// A failed command: the lines virsh prints after `error: `, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CmdError {
+    pub lines: Vec<String>,
+    /// The libvirt error behind the failure, when there is one (for `--json`).
+    pub cause: Option<api::Error>,
+}
+
+impl CmdError {
+    pub fn msg(text: impl Into<String>) -> CmdError {
+        CmdError { lines: vec![text.into()], cause: None }
+    }
+    /// Prepends virsh's own context line, e.g. `Failed to start domain 'x'`.
+    pub fn context(mut self, text: impl Into<String>) -> CmdError {
+        self.lines.insert(0, text.into());
+        self
+    }
+    /// Appends a further line (libvirt's own error after virsh's).
+    pub fn also(mut self, text: impl Into<String>) -> CmdError {
+        self.lines.push(text.into());
+        self
+    }
+    /// A failure that prints nothing (the output already said it).
+    pub fn silent() -> CmdError {
+        CmdError { lines: Vec::new(), cause: None }
+    }
+}
+
+impl From<api::Error> for CmdError {
+    fn from(e: api::Error) -> CmdError {
+        CmdError { lines: vec![e.message.clone()], cause: Some(e) }
+    }
+}
+
+pub type CmdResult = Result<(), CmdError>;
+
+/// Adds a context line to an API failure: `conn.x().map_err(failed("…"))?`.
+pub fn failed(text: impl Into<String>) -> impl FnOnce(api::Error) -> CmdError {
+    let text = text.into();
+    move |e| CmdError::from(e).context(text)
+}
+
+/// Every command, in `help` order within each group.
+pub fn all() -> &'static [&'static CommandDef] {
+    static ALL: &[&CommandDef] = &[
+        &domain::autostart::DEF,
+        &domain::create::DEF,
+        &domain::define::DEF,
+        &domain::desc::DEF,
+        &domain::destroy::DEF,
+        &domain::domhostname::DEF,
+        &domain::domid::DEF,
+        &domain::domjobabort::DEF,
+        &domain::domjobinfo::DEF,
+        &domain::domname::DEF,
+        &domain::domrename::DEF,
+        &domain::domuuid::DEF,
+        &domain::dumpxml::DEF,
+        &domain::edit::DEF,
+        &domain::managedsave::DEF,
+        &domain::managedsave_remove::DEF,
+        &domain::reboot::DEF,
+        &domain::reset::DEF,
+        &domain::restore::DEF,
+        &domain::resume::DEF,
+        &domain::save::DEF,
+        &domain::setmaxmem::DEF,
+        &domain::setmem::DEF,
+        &domain::setvcpus::DEF,
+        &domain::shutdown::DEF,
+        &domain::start::DEF,
+        &domain::suspend::DEF,
+        &domain::undefine::DEF,
+        &domain::vcpucount::DEF,
+        &monitor::domblkinfo::DEF,
+        &monitor::domblklist::DEF,
+        &monitor::domiflist::DEF,
+        &monitor::dominfo::DEF,
+        &monitor::dommemstat::DEF,
+        &monitor::domstate::DEF,
+        &monitor::list::DEF,
+        &host::capabilities::DEF,
+        &host::hostname::DEF,
+        &host::nodeinfo::DEF,
+        &host::sysinfo::DEF,
+        &host::uri::DEF,
+        &host::version::DEF,
+        &virsh::cd::DEF,
+        &virsh::echo::DEF,
+        &virsh::exit::DEF,
+        &virsh::help::DEF,
+        &virsh::pwd::DEF,
+        &virsh::quit::DEF,
+        &virsh::connect::DEF,
+    ];
+    ALL
+}
+
+pub fn find(name: &str) -> Option<&'static CommandDef> {
+    all().iter().copied().find(|c| c.name == name)
+}

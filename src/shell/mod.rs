@@ -1,1 +1,191 @@
-//! The front end.
+//! The front end: global options, one-shot and command-string modes, the
+//! interactive loop, and running parsed commands with virsh's separators,
+//! timing and exit status.
+
+pub mod globals;
+pub mod interactive;
+pub mod lexer;
+pub mod parse;
+pub mod usage;
+
+use std::time::Instant;
+
+use crate::commands::Session;
+use globals::{Globals, Invocation};
+use parse::ParsedCommand;
+
+/// The libvirt release whose virsh behaviour virtsh reproduces.
+pub const COMPAT_VERSION: &str = "9.0.0";
+
+/// What running one command means for the rest of the input.
+pub enum Flow {
+    Continue { ok: bool },
+    Quit,
+}
+
+/// Runs virtsh with the process's arguments; returns the exit status.
+pub fn main() -> i32 {
+    let argv: Vec<String> =
+        std::env::args_os().skip(1).map(|a| a.to_string_lossy().into_owned()).collect();
+    let invocation = match globals::parse(&argv, &mut |w| eprintln!("error: {w}")) {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 1;
+        }
+    };
+    match invocation {
+        Invocation::Help => {
+            print!("{}", usage::usage());
+            0
+        }
+        Invocation::ShortVersion => {
+            println!("{COMPAT_VERSION}");
+            0
+        }
+        Invocation::LongVersion => {
+            print!("{}", usage::long_version());
+            0
+        }
+        Invocation::Run(globals, words) => run(globals, words),
+    }
+}
+
+fn run(globals: Globals, words: Vec<String>) -> i32 {
+    let log = match globals.log_file.as_deref().map(log::Log::open).transpose() {
+        Ok(l) => l,
+        Err(()) => {
+            eprintln!("error: failed to open the log file. check the log file path");
+            return 1;
+        }
+    };
+    let mut runner = Runner {
+        session: Session::new(globals.connect.clone(), globals.readonly, globals.quiet),
+        timing: globals.timing,
+        log,
+    };
+    if words.is_empty() {
+        if globals.connect.is_some() && !runner.connect_eagerly() {
+            return 1;
+        }
+        interactive::run(&mut runner);
+        return 0;
+    }
+    let commands = if words.len() == 1 {
+        if words[0].is_empty() {
+            return 1;
+        }
+        match lexer::split_commands(&words[0]) {
+            Ok(c) => c,
+            Err(e) => {
+                runner.report(&[e.0.to_string()]);
+                return 1;
+            }
+        }
+    } else {
+        vec![words]
+    };
+    let parsed = match parse_all(&commands) {
+        Ok(p) => p,
+        Err(e) => {
+            runner.report(&[e]);
+            return 1;
+        }
+    };
+    if globals.connect.is_some() && !runner.connect_eagerly() {
+        return 1;
+    }
+    let mut ok = true;
+    for cmd in &parsed {
+        match runner.run(cmd) {
+            Flow::Quit => break,
+            Flow::Continue { ok: status } => ok = status,
+        }
+    }
+    if ok {
+        0
+    } else {
+        1
+    }
+}
+
+/// Parses every command of a string first: one error means none runs.
+pub fn parse_all(commands: &[Vec<String>]) -> Result<Vec<ParsedCommand>, String> {
+    commands.iter().map(|words| parse::parse_command(words)).collect()
+}
+
+/// Runs parsed commands against one session.
+pub struct Runner {
+    pub session: Session,
+    timing: bool,
+    log: Option<log::Log>,
+}
+
+impl Runner {
+    /// `-c URI` connects before any command; failure ends the process.
+    fn connect_eagerly(&mut self) -> bool {
+        match self.session.connect() {
+            Ok(()) => true,
+            Err(e) => {
+                self.report(&e.lines);
+                false
+            }
+        }
+    }
+
+    /// Prints error lines (and logs them).
+    pub fn report(&mut self, lines: &[String]) {
+        self.session.print_error_lines(lines);
+        if let Some(log) = &mut self.log {
+            for line in lines {
+                log.error(line);
+            }
+        }
+    }
+
+    pub fn run(&mut self, cmd: &ParsedCommand) -> Flow {
+        let start = Instant::now();
+        let mut result = Ok(());
+        if cmd.def.needs_connection && !self.session.is_connected() {
+            result = self.session.connect();
+        }
+        if result.is_ok() {
+            result = (cmd.def.run)(&mut self.session, &cmd.args);
+        }
+        if matches!(cmd.def.name, "quit" | "exit") {
+            return Flow::Quit;
+        }
+        let ok = result.is_ok();
+        if let Err(e) = result {
+            self.report(&e.lines);
+        }
+        if self.timing {
+            let ms = start.elapsed().as_secs_f64() * 1000.0;
+            self.session.print(&format!("\n(Time: {ms:.3} ms)\n\n"));
+        } else {
+            self.session.print_extra("\n");
+        }
+        self.session.flush();
+        Flow::Continue { ok }
+    }
+}
+
+mod log {
+    //! `-l FILE`: error lines appended with a timestamp, as virsh logs them.
+
+    use std::fs::{File, OpenOptions};
+    use std::io::Write;
+
+    pub struct Log(File);
+
+    impl Log {
+        pub fn open(path: &str) -> Result<Log, ()> {
+            OpenOptions::new().create(true).append(true).open(path).map(Log).map_err(|_| ())
+        }
+
+        pub fn error(&mut self, line: &str) {
+            let stamp = crate::output::time::local_stamp("%Y.%m.%d %H:%M:%S");
+            let _ = writeln!(self.0, "[{stamp} virtsh {}] ERROR {line}", std::process::id());
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! How a command is declared. One declaration drives parsing, `help`, the
+//! man page and every completer.
+
+use super::session::Session;
+use super::CmdResult;
+
+/// The help groups, in virsh's order, with their `help` keywords.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Group {
+    Domain,
+    Monitor,
+    Host,
+    Virsh,
+}
+
+impl Group {
+    pub const ALL: &'static [Group] = &[Group::Domain, Group::Monitor, Group::Host, Group::Virsh];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Group::Domain => "Domain Management",
+            Group::Monitor => "Domain Monitoring",
+            Group::Host => "Host and Hypervisor",
+            Group::Virsh => "Virsh itself",
+        }
+    }
+
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Group::Domain => "domain",
+            Group::Monitor => "monitor",
+            Group::Host => "host",
+            Group::Virsh => "virsh",
+        }
+    }
+}
+
+/// The kind of value an option takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OptKind {
+    /// A flag: present or not.
+    Bool,
+    /// A string value.
+    String,
+    /// An integer value (parsed by the command, which reports bad numbers).
+    Number,
+    /// Every remaining bare word.
+    Argv,
+    /// A hidden, older spelling of another option (`target`).
+    Alias(&'static str),
+}
+
+/// What a completer offers for an option's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Complete {
+    Nothing,
+    Domain,
+    File,
+    Directory,
+    Uri,
+    Command,
+    Choices(&'static [&'static str]),
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct OptDef {
+    pub name: &'static str,
+    pub kind: OptKind,
+    pub required: bool,
+    /// May be filled by a bare word, in declaration order.
+    pub positional: bool,
+    pub help: &'static str,
+    pub complete: Complete,
+}
+
+impl OptDef {
+    const fn new(name: &'static str, kind: OptKind, help: &'static str) -> OptDef {
+        OptDef { name, kind, required: false, positional: false, help, complete: Complete::Nothing }
+    }
+
+    /// A required value given by position (`<domain>`).
+    pub const fn data(name: &'static str, help: &'static str) -> OptDef {
+        OptDef { required: true, positional: true, ..OptDef::new(name, OptKind::String, help) }
+    }
+    /// A required number given by position (`<size>`).
+    pub const fn data_number(name: &'static str, help: &'static str) -> OptDef {
+        OptDef { required: true, positional: true, ..OptDef::new(name, OptKind::Number, help) }
+    }
+    /// An optional value that a bare word may also fill (`[--mode <string>]`).
+    pub const fn string(name: &'static str, help: &'static str) -> OptDef {
+        OptDef { positional: true, ..OptDef::new(name, OptKind::String, help) }
+    }
+    /// An optional value given only by name (`--xpath <string>`).
+    pub const fn named(name: &'static str, help: &'static str) -> OptDef {
+        OptDef::new(name, OptKind::String, help)
+    }
+    /// An optional number given only by name (`--period <number>`).
+    pub const fn named_number(name: &'static str, help: &'static str) -> OptDef {
+        OptDef::new(name, OptKind::Number, help)
+    }
+    pub const fn flag(name: &'static str, help: &'static str) -> OptDef {
+        OptDef::new(name, OptKind::Bool, help)
+    }
+    /// All remaining words (`[<string>]...`).
+    pub const fn argv(name: &'static str, help: &'static str) -> OptDef {
+        OptDef { positional: true, ..OptDef::new(name, OptKind::Argv, help) }
+    }
+    pub const fn alias(name: &'static str, target: &'static str) -> OptDef {
+        OptDef::new(name, OptKind::Alias(target), "")
+    }
+    pub const fn completes(self, complete: Complete) -> OptDef {
+        OptDef { complete, ..self }
+    }
+
+    /// The common `<domain>` argument.
+    pub const DOMAIN: OptDef =
+        OptDef::data("domain", "domain name, id or uuid").completes(Complete::Domain);
+}
+
+pub type RunFn = fn(&mut Session, &super::Args) -> CmdResult;
+
+pub struct CommandDef {
+    pub name: &'static str,
+    pub group: Group,
+    /// One line for `help` listings.
+    pub summary: &'static str,
+    /// A sentence or two for `help COMMAND`.
+    pub description: &'static str,
+    pub options: &'static [OptDef],
+    /// Commands that never touch the hypervisor do not open the connection.
+    pub needs_connection: bool,
+    pub run: RunFn,
+}
+
+impl CommandDef {
+    pub fn option(&self, name: &str) -> Option<&OptDef> {
+        self.options.iter().find(|o| o.name == name)
+    }
+}

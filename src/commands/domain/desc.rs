@@ -1,0 +1,70 @@
+use crate::api::flags::{metadata, xml};
+use crate::commands::editor::EditFile;
+use crate::commands::{Args, CmdError, CmdResult, CommandDef, Group, OptDef, Session};
+
+pub static DEF: CommandDef = CommandDef {
+    name: "desc",
+    group: Group::Domain,
+    summary: "show or change a domain's description or title",
+    description: "Print the domain's description (or title), or set it from the \
+words given or in an editor.",
+    options: &[
+        OptDef::DOMAIN,
+        OptDef::flag("live", "the running domain's"),
+        OptDef::flag("config", "the next-boot configuration's"),
+        OptDef::flag("current", "the domain's as it is now"),
+        OptDef::flag("title", "the title rather than the description"),
+        OptDef::flag("edit", "edit the text in your editor"),
+        OptDef::argv("new-desc", "the new text"),
+    ],
+    needs_connection: true,
+    run,
+};
+
+fn run(session: &mut Session, args: &Args) -> CmdResult {
+    let flags = super::affect_flags(args)?;
+    let dom = session.lookup_domain(args, "domain")?;
+    let conn = session.conn()?.clone();
+    let title = args.has("title");
+    let (kind, what) = if title { (metadata::TITLE, "title") } else { (metadata::DESCRIPTION, "description") };
+    let words = args.all("new-desc");
+    let xml_flags = if args.has("config") { xml::INACTIVE } else { 0 };
+    let current = || -> Result<String, CmdError> {
+        let def = crate::commands::monitor::domain_def_with(&conn, &dom, xml_flags)?;
+        Ok(if title { def.title } else { def.description }.unwrap_or_default())
+    };
+    let new_text = if args.has("edit") {
+        let old = current()?;
+        let file = EditFile::create(&old)?;
+        let edited = file.edit()?;
+        // Editors add a final newline; a title is a single line.
+        let edited = edited.strip_suffix('\n').unwrap_or(&edited).to_string();
+        if edited == old {
+            session.print_extra(&format!("Domain {what} not changed\n"));
+            return Ok(());
+        }
+        Some(edited)
+    } else if words.is_empty() {
+        None
+    } else {
+        Some(words.join(" "))
+    };
+    match new_text {
+        Some(text) => {
+            conn.domain_set_metadata(&dom, kind, Some(&text), None, None, flags)
+                .map_err(|e| CmdError::from(e).context(format!("Failed to set new domain {what}")))?;
+            let label = if title { "Domain title" } else { "Domain description" };
+            session.print_extra(&format!("{label} updated successfully"));
+        }
+        None => {
+            let text = current()?;
+            if text.is_empty() {
+                let label = if title { "title" } else { "description" };
+                session.print_extra(&format!("No {label} for domain: {}", dom.name));
+            } else {
+                session.print(&text);
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,18 @@
+use crate::commands::{Args, CmdResult, CommandDef, Group, OptDef, Session};
+
+pub static DEF: CommandDef = CommandDef {
+    name: "domid",
+    group: Group::Domain,
+    summary: "print a domain's id",
+    description: "Print the id of a domain given by name or UUID; '-' when it is not running.",
+    options: &[OptDef::data("domain", "domain name or uuid").completes(crate::commands::Complete::Domain)],
+    needs_connection: true,
+    run,
+};
+
+fn run(session: &mut Session, args: &Args) -> CmdResult {
+    let dom = session.lookup_domain(args, "domain")?;
+    let text = if dom.is_active() { format!("{}\n", dom.id) } else { "-\n".to_string() };
+    session.print(&text);
+    Ok(())
+}

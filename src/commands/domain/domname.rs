@@ -1,0 +1,17 @@
+use crate::commands::{Args, CmdResult, CommandDef, Group, OptDef, Session};
+
+pub static DEF: CommandDef = CommandDef {
+    name: "domname",
+    group: Group::Domain,
+    summary: "print a domain's name",
+    description: "Print the name of a domain given by id or UUID.",
+    options: &[OptDef::data("domain", "domain id or uuid").completes(crate::commands::Complete::Domain)],
+    needs_connection: true,
+    run,
+};
+
+fn run(session: &mut Session, args: &Args) -> CmdResult {
+    let dom = session.lookup_domain(args, "domain")?;
+    session.print(&format!("{}\n", dom.name));
+    Ok(())
+}

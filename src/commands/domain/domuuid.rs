@@ -1,0 +1,17 @@
+use crate::commands::{Args, CmdResult, CommandDef, Group, OptDef, Session};
+
+pub static DEF: CommandDef = CommandDef {
+    name: "domuuid",
+    group: Group::Domain,
+    summary: "print a domain's UUID",
+    description: "Print the UUID of a domain given by name or id.",
+    options: &[OptDef::data("domain", "domain id or name").completes(crate::commands::Complete::Domain)],
+    needs_connection: true,
+    run,
+};
+
+fn run(session: &mut Session, args: &Args) -> CmdResult {
+    let dom = session.lookup_domain(args, "domain")?;
+    session.print(&format!("{}\n", dom.uuid));
+    Ok(())
+}

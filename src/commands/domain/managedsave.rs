@@ -1,0 +1,29 @@
+use crate::commands::{failed, Args, CmdResult, CommandDef, Group, OptDef, Session};
+
+pub static DEF: CommandDef = CommandDef {
+    name: "managedsave",
+    group: Group::Domain,
+    summary: "save a domain's state for the next start",
+    description: "Save the domain's state where the hypervisor keeps it and stop it; \
+the next start resumes from there.",
+    options: &[
+        OptDef::DOMAIN,
+        OptDef::flag("bypass-cache", "write without the page cache"),
+        OptDef::flag("running", "resume it running"),
+        OptDef::flag("paused", "resume it paused"),
+        OptDef::flag("verbose", "show progress"),
+    ],
+    needs_connection: true,
+    run,
+};
+
+fn run(session: &mut Session, args: &Args) -> CmdResult {
+    args.exclusive("running", "paused")?;
+    let dom = session.lookup_domain(args, "domain")?;
+    session
+        .conn()?
+        .domain_managed_save(&dom, args.flags(super::save::SAVE_FLAGS))
+        .map_err(failed(format!("Failed to save domain '{}' state", dom.name)))?;
+    session.print_extra(&format!("\nDomain '{}' state saved by libvirt\n", dom.name));
+    Ok(())
+}

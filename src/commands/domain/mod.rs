@@ -1,0 +1,95 @@
+//! Domain management commands (help keyword `domain`).
+
+pub mod autostart;
+pub mod create;
+pub mod define;
+pub mod desc;
+pub mod destroy;
+pub mod domhostname;
+pub mod domid;
+pub mod domjobabort;
+pub mod domjobinfo;
+pub mod domname;
+pub mod domrename;
+pub mod domuuid;
+pub mod dumpxml;
+pub mod edit;
+pub mod managedsave;
+pub mod managedsave_remove;
+pub mod reboot;
+pub mod reset;
+pub mod restore;
+pub mod resume;
+pub mod save;
+pub mod setmaxmem;
+pub mod setmem;
+pub mod setvcpus;
+pub mod shutdown;
+pub mod start;
+pub mod suspend;
+pub mod undefine;
+pub mod vcpucount;
+
+use crate::api::flags::affect;
+use crate::commands::{Args, CmdError, OptDef};
+
+/// The `--config`, `--live` and `--current` options many commands share.
+pub const AFFECT_OPTIONS: [OptDef; 3] = [
+    OptDef::flag("config", "affect the next-boot configuration"),
+    OptDef::flag("live", "affect the running domain"),
+    OptDef::flag("current", "affect the domain as it is now"),
+];
+
+/// Turns `--config`/`--live`/`--current` into libvirt's flags; `--current`
+/// excludes the other two.
+pub fn affect_flags(args: &Args) -> Result<u32, CmdError> {
+    args.exclusive("current", "live")?;
+    args.exclusive("current", "config")?;
+    Ok(args.flags(&[("config", affect::CONFIG), ("live", affect::LIVE)]))
+}
+
+/// Reads a whole file named by an option, with virsh's error for failures.
+pub fn read_file(path: &str) -> Result<String, CmdError> {
+    std::fs::read_to_string(path).map_err(|e| {
+        CmdError::msg(format!(
+            "Failed to open file '{path}': {}",
+            crate::output::os_error_text(&e)
+        ))
+    })
+}
+
+use crate::api::{self, Connection, Domain};
+use crate::commands::{failed, CmdResult, Session};
+
+/// The shape of most lifecycle commands: look the domain up, make one call,
+/// then print `Domain 'NAME' DONE` or virsh's `Failed to VERB domain 'NAME'`.
+pub fn domain_action(
+    session: &mut Session,
+    args: &Args,
+    verb: &str,
+    done: &str,
+    call: impl FnOnce(&Connection, &Domain) -> api::Result<()>,
+) -> CmdResult {
+    let dom = session.lookup_domain(args, "domain")?;
+    call(session.conn()?, &dom).map_err(failed(format!("Failed to {verb} domain '{}'", dom.name)))?;
+    session.print_extra(&format!("Domain '{}' {done}\n", dom.name));
+    Ok(())
+}
+
+/// `--pass-fds` must be a comma list of integers.
+pub fn check_pass_fds(args: &Args) -> Result<(), CmdError> {
+    let Some(list) = args.get("pass-fds")? else { return Ok(()) };
+    for fd in list.split(',') {
+        if fd.parse::<i32>().is_err() {
+            return Err(CmdError::msg(format!("Unable to parse FD number '{fd}'")));
+        }
+    }
+    Ok(())
+}
+
+/// The `size` option of setmem/setmaxmem: a scaled integer, KiB by default,
+/// rounded up to whole KiB.
+pub fn kib_option(args: &Args) -> Result<u64, CmdError> {
+    let bytes = args.scaled("size", 1024)?.unwrap_or(0);
+    Ok(bytes.div_ceil(1024))
+}

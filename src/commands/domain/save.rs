@@ -1,0 +1,40 @@
+use crate::api::flags::save as f;
+use crate::commands::{failed, Args, CmdResult, CommandDef, Complete, Group, OptDef, Session};
+
+pub static DEF: CommandDef = CommandDef {
+    name: "save",
+    group: Group::Domain,
+    summary: "save a running domain's state to a file",
+    description: "Save the domain's memory and device state to a file and stop it; \
+restore brings it back.",
+    options: &[
+        OptDef::DOMAIN,
+        OptDef::data("file", "where to write the saved state").completes(Complete::File),
+        OptDef::flag("bypass-cache", "write without the page cache"),
+        OptDef::string("xml", "file with replacement domain XML for the image").completes(Complete::File),
+        OptDef::flag("running", "restore it running"),
+        OptDef::flag("paused", "restore it paused"),
+        OptDef::flag("verbose", "show progress"),
+    ],
+    needs_connection: true,
+    run,
+};
+
+pub const SAVE_FLAGS: &[(&str, u32)] = &[
+    ("bypass-cache", f::BYPASS_CACHE),
+    ("running", f::RUNNING),
+    ("paused", f::PAUSED),
+];
+
+fn run(session: &mut Session, args: &Args) -> CmdResult {
+    args.exclusive("running", "paused")?;
+    let dom = session.lookup_domain(args, "domain")?;
+    let file = args.req("file")?.to_string();
+    let dxml = args.get("xml")?.map(super::read_file).transpose()?;
+    session
+        .conn()?
+        .domain_save(&dom, &file, dxml.as_deref(), args.flags(SAVE_FLAGS))
+        .map_err(failed(format!("Failed to save domain '{}' to {file}", dom.name)))?;
+    session.print_extra(&format!("\nDomain '{}' saved to {file}\n", dom.name));
+    Ok(())
+}

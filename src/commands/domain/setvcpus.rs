@@ -1,0 +1,36 @@
+use crate::api::flags::vcpu;
+use crate::commands::{Args, CmdResult, CommandDef, Group, OptDef, Session};
+
+pub static DEF: CommandDef = CommandDef {
+    name: "setvcpus",
+    group: Group::Domain,
+    summary: "change a domain's number of virtual CPUs",
+    description: "Change how many virtual CPUs the domain has, or with --maximum \
+--config the most it may have.",
+    options: &[
+        OptDef::DOMAIN,
+        OptDef::data_number("count", "number of virtual CPUs"),
+        OptDef::flag("maximum", "set the maximum (needs --config)"),
+        super::AFFECT_OPTIONS[0],
+        super::AFFECT_OPTIONS[1],
+        super::AFFECT_OPTIONS[2],
+        OptDef::flag("guest", "change the CPUs the guest has online"),
+        OptDef::flag("hotpluggable", "make added CPUs hot-pluggable"),
+    ],
+    needs_connection: true,
+    run,
+};
+
+fn run(session: &mut Session, args: &Args) -> CmdResult {
+    let mut flags = super::affect_flags(args)?;
+    args.requires("maximum", "config")?;
+    flags |= args.flags(&[
+        ("maximum", vcpu::MAXIMUM),
+        ("guest", vcpu::GUEST),
+        ("hotpluggable", vcpu::HOTPLUGGABLE),
+    ]);
+    let dom = session.lookup_domain(args, "domain")?;
+    let count = args.int::<u32>("count")?.unwrap_or(0);
+    session.conn()?.domain_set_vcpus_flags(&dom, count, flags)?;
+    Ok(())
+}

@@ -1,0 +1,97 @@
+use crate::api::flags::undefine as f;
+use crate::commands::{failed, Args, CmdError, CmdResult, CommandDef, Group, OptDef, Session};
+
+pub static DEF: CommandDef = CommandDef {
+    name: "undefine",
+    group: Group::Domain,
+    summary: "remove a domain's definition",
+    description: "Remove the definition of an inactive domain, or make a running one \
+transient. Optionally remove its storage and metadata too.",
+    options: &[
+        OptDef::DOMAIN,
+        OptDef::flag("managed-save", "also remove the managed save image"),
+        OptDef::string("storage", "comma-separated disk targets or source paths whose volumes to remove"),
+        OptDef::flag("remove-all-storage", "remove the volumes of every disk (careful)"),
+        OptDef::flag("delete-storage-volume-snapshots", "also delete the volumes' snapshots (needs --remove-all-storage)"),
+        OptDef::alias("delete-snapshots", "delete-storage-volume-snapshots"),
+        OptDef::flag("wipe-storage", "overwrite the volumes before removing them"),
+        OptDef::flag("snapshots-metadata", "also remove snapshot metadata (inactive domains)"),
+        OptDef::flag("checkpoints-metadata", "also remove checkpoint metadata (inactive domains)"),
+        OptDef::flag("nvram", "also remove the UEFI variable store"),
+        OptDef::flag("keep-nvram", "keep the UEFI variable store"),
+        OptDef::flag("tpm", "also remove the TPM state"),
+        OptDef::flag("keep-tpm", "keep the TPM state"),
+    ],
+    needs_connection: true,
+    run,
+};
+
+const FLAGS: &[(&str, u32)] = &[
+    ("managed-save", f::MANAGED_SAVE),
+    ("snapshots-metadata", f::SNAPSHOTS_METADATA),
+    ("checkpoints-metadata", f::CHECKPOINTS_METADATA),
+    ("nvram", f::NVRAM),
+    ("keep-nvram", f::KEEP_NVRAM),
+    ("tpm", f::TPM),
+    ("keep-tpm", f::KEEP_TPM),
+];
+
+fn run(session: &mut Session, args: &Args) -> CmdResult {
+    args.requires("delete-storage-volume-snapshots", "remove-all-storage")?;
+    args.exclusive("nvram", "keep-nvram")?;
+    args.exclusive("tpm", "keep-tpm")?;
+    let storage = args.get("storage")?.map(str::to_string);
+    let remove_all = args.has("remove-all-storage");
+    if args.has("wipe-storage") && storage.is_none() && !remove_all {
+        return Err(CmdError::msg("'--wipe-storage' requires '--storage <string>' or '--remove-all-storage'"));
+    }
+    let dom = session.lookup_domain(args, "domain")?;
+    let wants_storage = remove_all || storage.as_deref().is_some_and(|s| !s.is_empty());
+    let mut unmanaged = Vec::new();
+    if wants_storage {
+        if dom.is_active() {
+            return Err(CmdError::msg("Storage volume deletion is supported only on stopped domains"));
+        }
+        let def = crate::commands::monitor::domain_def(session, &dom, false)?;
+        unmanaged = volumes_to_remove(&def, storage.as_deref().unwrap_or(""), remove_all)?;
+    }
+    session
+        .conn()?
+        .domain_undefine(&dom, args.flags(FLAGS))
+        .map_err(failed(format!("Failed to undefine domain '{}'", dom.name)))?;
+    session.print_extra(&format!("Domain '{}' has been undefined\n", dom.name));
+    // Volumes the storage layer does not manage are reported, not removed.
+    let lines: Vec<String> = unmanaged
+        .iter()
+        .map(|(target, path)| {
+            format!("Storage volume '{target}'({path}) is not managed by libvirt. Remove it manually.")
+        })
+        .collect();
+    session.print_error_lines(&lines);
+    Ok(())
+}
+
+/// The (target, source) of each disk named by `--storage` (or every disk with
+/// `--remove-all-storage`); a name matching no remaining disk is an error.
+fn volumes_to_remove(
+    def: &crate::model::domain::DomainDef,
+    spec: &str,
+    remove_all: bool,
+) -> Result<Vec<(String, String)>, CmdError> {
+    let mut wanted: Vec<&str> = spec.split(',').filter(|s| !s.is_empty()).collect();
+    let mut chosen = Vec::new();
+    for disk in &def.disks {
+        let Some(source) = &disk.source else { continue };
+        let matched = wanted.iter().position(|w| *w == disk.target_dev || w == source);
+        if let Some(i) = matched {
+            wanted.remove(i);
+        } else if !remove_all {
+            continue;
+        }
+        chosen.push((disk.target_dev.clone(), source.clone()));
+    }
+    if let Some(missing) = wanted.first() {
+        return Err(CmdError::msg(format!("Volume '{missing}' was not found in domain's definition.")));
+    }
+    Ok(chosen)
+}

@@ -1,0 +1,17 @@
+use crate::commands::{Args, CmdResult, CommandDef, Group, Session, failed};
+
+pub static DEF: CommandDef = CommandDef {
+    name: "capabilities",
+    group: Group::Host,
+    summary: "describe what the hypervisor offers",
+    description: "Print the capabilities of the hypervisor and its host as XML.",
+    options: &[],
+    needs_connection: true,
+    run,
+};
+
+fn run(session: &mut Session, _args: &Args) -> CmdResult {
+    let xml = session.conn()?.get_capabilities().map_err(failed("failed to get capabilities"))?;
+    session.print(&format!("{xml}\n"));
+    Ok(())
+}

@@ -1,0 +1,17 @@
+use crate::commands::{Args, CmdResult, CommandDef, Group, Session, failed};
+
+pub static DEF: CommandDef = CommandDef {
+    name: "hostname",
+    group: Group::Host,
+    summary: "print the hypervisor host's name",
+    description: "",
+    options: &[],
+    needs_connection: true,
+    run,
+};
+
+fn run(session: &mut Session, _args: &Args) -> CmdResult {
+    let name = session.conn()?.get_hostname().map_err(failed("failed to get hostname"))?;
+    session.print(&format!("{name}\n"));
+    Ok(())
+}

@@ -1,0 +1,17 @@
+use crate::commands::{Args, CmdResult, CommandDef, Group, Session};
+
+pub static DEF: CommandDef = CommandDef {
+    name: "uri",
+    group: Group::Host,
+    summary: "print the connection's canonical URI",
+    description: "",
+    options: &[],
+    needs_connection: true,
+    run,
+};
+
+fn run(session: &mut Session, _args: &Args) -> CmdResult {
+    let uri = session.conn()?.uri();
+    session.print(&format!("{uri}\n"));
+    Ok(())
+}

@@ -1,0 +1,115 @@
+//! What every command runs with: the (lazily opened) connection, the output
+//! streams and the global settings from the command line.
+
+use std::io::{self, BufWriter, Stdout, Write};
+
+use super::{Args, CmdError};
+use crate::api::{self, Connection, Domain, Uuid};
+
+pub struct Session {
+    conn: Option<Connection>,
+    /// The URI to open; `None` means the default URI.
+    pub uri: Option<String>,
+    /// Open the next connection read-only.
+    pub readonly: bool,
+    /// `-q`: suppress headers, banners, success messages and separators.
+    pub quiet: bool,
+    /// Commands come from a prompt (affects `cd` and the edit retry prompt).
+    pub interactive: bool,
+    out: BufWriter<Stdout>,
+}
+
+impl Session {
+    pub fn new(uri: Option<String>, readonly: bool, quiet: bool) -> Session {
+        Session {
+            conn: None,
+            uri,
+            readonly,
+            quiet,
+            interactive: false,
+            out: BufWriter::with_capacity(64 * 1024, io::stdout()),
+        }
+    }
+
+    /// The connection, opened on first use.
+    pub fn conn(&mut self) -> Result<&Connection, CmdError> {
+        if self.conn.is_none() {
+            self.connect()?;
+        }
+        Ok(self.conn.as_ref().expect("connected"))
+    }
+
+    /// Opens (or re-opens) the connection to `self.uri`.
+    pub fn connect(&mut self) -> Result<(), CmdError> {
+        self.conn = None;
+        let flags = if self.readonly { api::CONNECT_RO } else { 0 };
+        match api::open(self.uri.as_deref(), flags) {
+            Ok(c) => {
+                self.conn = Some(c);
+                Ok(())
+            }
+            Err(e) => Err(CmdError::from(e).context("failed to connect to the hypervisor")),
+        }
+    }
+
+    pub fn disconnect(&mut self) {
+        self.conn = None;
+    }
+
+    pub fn is_connected(&self) -> bool {
+        self.conn.is_some()
+    }
+
+    /// Prints a result.
+    pub fn print(&mut self, text: &str) {
+        let _ = self.out.write_all(text.as_bytes());
+    }
+
+    /// Prints a message `-q` suppresses (success messages, headers).
+    pub fn print_extra(&mut self, text: &str) {
+        if !self.quiet {
+            self.print(text);
+        }
+    }
+
+    /// Writes `error: LINE` for each line, after flushing results.
+    pub fn print_error_lines(&mut self, lines: &[String]) {
+        self.flush();
+        let mut err = io::stderr().lock();
+        for line in lines {
+            let _ = writeln!(err, "error: {line}");
+        }
+    }
+
+    pub fn flush(&mut self) {
+        let _ = self.out.flush();
+    }
+
+    /// Looks a domain up as virsh does: by id, then UUID, then name.
+    pub fn lookup_domain(&mut self, args: &Args, option: &str) -> Result<Domain, CmdError> {
+        let key = args.req(option)?.to_string();
+        let conn = self.conn()?;
+        if let Ok(id) = key.parse::<i32>() {
+            if id >= 0 {
+                if let Ok(d) = conn.domain_lookup_by_id(id) {
+                    return Ok(d);
+                }
+            }
+        }
+        if key.len() == 36 {
+            if let Ok(uuid) = Uuid::parse_str(&key) {
+                if let Ok(d) = conn.domain_lookup_by_uuid(&uuid) {
+                    return Ok(d);
+                }
+            }
+        }
+        conn.domain_lookup_by_name(&key)
+            .map_err(|_| CmdError::msg(format!("failed to get domain '{key}'")))
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        self.flush();
+    }
+}

@@ -1,0 +1,19 @@
+use crate::commands::{Args, CmdError, CmdResult, CommandDef, Group, Session};
+
+pub static DEF: CommandDef = CommandDef {
+    name: "pwd",
+    group: Group::Virsh,
+    summary: "print the working directory",
+    description: "Print the shell's working directory.",
+    options: &[],
+    needs_connection: false,
+    run,
+};
+
+fn run(session: &mut Session, _args: &Args) -> CmdResult {
+    let dir = std::env::current_dir().map_err(|e| {
+        CmdError::msg(format!("pwd: cannot get current directory: {}", crate::output::os_error_text(&e)))
+    })?;
+    session.print(&format!("{}\n", dir.display()));
+    Ok(())
+}
