@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs what the real-component tests need (when missing) and runs every suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+command -v virsh >/dev/null 2>&1 || missing+=(libvirt-clients)
+if ((${#missing[@]})); then
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+cargo test --all-targets
