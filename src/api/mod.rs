@@ -55,6 +55,7 @@ api_calls! {
     Read "virConnectGetSysinfo" fn get_sysinfo(&self, flags: u32) -> String;
     Read "virNodeGetInfo" fn node_get_info(&self) -> NodeInfo;
     Read "virNodeGetSecurityModel" fn node_get_security_model(&self) -> SecurityModel;
+    Read "virConnectSetKeepAlive" fn set_keep_alive(&self, interval: i32, count: u32) -> ();
 
     Read "virConnectListAllDomains" fn list_all_domains(&self, flags: u32) -> Vec<Domain>;
     Read "virDomainLookupByID" fn domain_lookup_by_id(&self, id: i32) -> Domain;

@@ -16,6 +16,9 @@ pub struct Session {
     pub quiet: bool,
     /// Commands come from a prompt (affects `cd` and the edit retry prompt).
     pub interactive: bool,
+    /// Keepalive interval and count; `forced` when the user asked for them,
+    /// in which case a connection that cannot keep alive is refused.
+    pub keepalive: Keepalive,
     out: BufWriter<Stdout>,
 }
 
@@ -27,6 +30,7 @@ impl Session {
             readonly,
             quiet,
             interactive: false,
+            keepalive: Keepalive { interval: 5, count: 6, forced: false },
             out: BufWriter::with_capacity(64 * 1024, io::stdout()),
         }
     }
@@ -43,13 +47,20 @@ impl Session {
     pub fn connect(&mut self) -> Result<(), CmdError> {
         self.conn = None;
         let flags = if self.readonly { api::CONNECT_RO } else { 0 };
-        match api::open(self.uri.as_deref(), flags) {
-            Ok(c) => {
-                self.conn = Some(c);
-                Ok(())
+        let conn = api::open(self.uri.as_deref(), flags)
+            .map_err(|e| CmdError::from(e).context("failed to connect to the hypervisor"))?;
+        let ka = self.keepalive;
+        if ka.interval > 0 {
+            if let Err(e) = conn.set_keep_alive(ka.interval, ka.count) {
+                if ka.forced {
+                    return Err(CmdError::from(e)
+                        .context("failed to connect to the hypervisor")
+                        .context("Cannot setup keepalive on connection as requested, disconnecting"));
+                }
             }
-            Err(e) => Err(CmdError::from(e).context("failed to connect to the hypervisor")),
         }
+        self.conn = Some(conn);
+        Ok(())
     }
 
     pub fn disconnect(&mut self) {
@@ -106,6 +117,13 @@ impl Session {
         conn.domain_lookup_by_name(&key)
             .map_err(|_| CmdError::msg(format!("failed to get domain '{key}'")))
     }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Keepalive {
+    pub interval: i32,
+    pub count: u32,
+    pub forced: bool,
 }
 
 impl Drop for Session {

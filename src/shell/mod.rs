@@ -10,6 +10,7 @@ pub mod usage;
 
 use std::time::Instant;
 
+use crate::commands::session::Keepalive;
 use crate::commands::Session;
 use globals::{Globals, Invocation};
 use parse::ParsedCommand;
@@ -59,8 +60,14 @@ fn run(globals: Globals, words: Vec<String>) -> i32 {
             return 1;
         }
     };
+    let mut session = Session::new(globals.connect.clone(), globals.readonly, globals.quiet);
+    session.keepalive = Keepalive {
+        interval: globals.keepalive_interval.unwrap_or(5),
+        count: globals.keepalive_count.map_or(6, |c| c as u32),
+        forced: globals.keepalive_interval.is_some() || globals.keepalive_count.is_some(),
+    };
     let mut runner = Runner {
-        session: Session::new(globals.connect.clone(), globals.readonly, globals.quiet),
+        session,
         timing: globals.timing,
         log,
     };
