@@ -90,3 +90,68 @@ pub fn parse_command(words: &[String]) -> Result<ParsedCommand, String> {
     }
     Ok(ParsedCommand { def, args })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(line: &str) -> Result<ParsedCommand, String> {
+        let words: Vec<String> = line.split(' ').map(str::to_string).collect();
+        parse_command(&words)
+    }
+
+    #[test]
+    fn positional_and_named_values() {
+        let p = parse("setmem test 1G --config").unwrap();
+        assert_eq!(p.def.name, "setmem");
+        assert_eq!(p.args.raw("domain"), Some("test"));
+        assert_eq!(p.args.raw("size"), Some("1G"));
+        assert!(p.args.has("config"));
+        let p = parse("setmem --size=5 test").unwrap();
+        assert_eq!(p.args.raw("size"), Some("5"));
+        assert_eq!(p.args.raw("domain"), Some("test"));
+    }
+
+    #[test]
+    fn optional_strings_fill_positionally_but_named_only_do_not() {
+        let p = parse("shutdown test acpi").unwrap();
+        assert_eq!(p.args.raw("mode"), Some("acpi"));
+        assert_eq!(parse("dumpxml test //name").err().unwrap(), "unexpected data '//name'");
+        assert_eq!(parse("dommemstat test 10").err().unwrap(), "unexpected data '10'");
+    }
+
+    #[test]
+    fn argv_takes_the_rest_and_double_dash_ends_options() {
+        let p = parse("echo a -- --b").unwrap();
+        assert_eq!(p.args.all("string"), vec!["a", "--b"]);
+        let p = parse("desc test hello world").unwrap();
+        assert_eq!(p.args.all("new-desc"), vec!["hello", "world"]);
+    }
+
+    #[test]
+    fn aliases_map_to_their_option() {
+        let p = parse("setmem test --kilobytes 1024").unwrap();
+        assert_eq!(p.args.raw("size"), Some("1024"));
+    }
+
+    #[test]
+    fn help_option_becomes_help_command() {
+        let p = parse("dominfo --help").unwrap();
+        assert_eq!(p.def.name, "help");
+        assert_eq!(p.args.raw("command"), Some("dominfo"));
+    }
+
+    #[test]
+    fn virsh_error_messages() {
+        let err = |l: &str| parse(l).err().unwrap();
+        assert_eq!(err("nosuch"), "unknown command: 'nosuch'");
+        assert_eq!(err("list --bogus"), "command 'list' doesn't support option --bogus");
+        assert_eq!(err("list --all=yes"), "invalid '=' after option --all");
+        assert_eq!(err("list --all --all"), "option --all already seen");
+        assert_eq!(err("dominfo --domain"), "expected syntax: --domain <string>");
+        assert_eq!(err("dommemstat test --period"), "expected syntax: --period <number>");
+        assert_eq!(err("list extra"), "unexpected data 'extra'");
+        assert_eq!(err("dominfo"), "command 'dominfo' requires <domain> option");
+        assert_eq!(err("save test"), "command 'save' requires <file> option");
+    }
+}
