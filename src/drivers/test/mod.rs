@@ -1,11 +1,301 @@
 //! The test driver: an in-memory hypervisor faithful to libvirt's.
+//!
+//! `test:///default` is libvirt's fixed fake host; every connection to it in
+//! one process shares one state, which lives as long as some connection
+//! does. `test:///PATH.xml` loads a node file into a state private to the
+//! connection.
 
-use std::sync::Arc;
+mod default;
+mod domain;
+mod errors;
+mod host;
+mod nodefile;
+mod save;
+mod state;
+mod tunables;
+
+#[cfg(test)]
+mod tests;
+
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use crate::api::uri::Uri;
-use crate::api::{Driver, Error, Result};
+use crate::api::*;
+
+use state::State;
+
+/// The default state of this process, while some connection holds it.
+static DEFAULT_STATE: Mutex<Weak<Mutex<State>>> = Mutex::new(Weak::new());
 
 pub fn open(uri: &Uri, _name: &str) -> Result<Arc<dyn Driver>> {
-    let _ = uri;
-    Err(Error::invalid_arg("testOpen: supply a path or use test:///default"))
+    if uri.path.is_empty() || uri.path == "/" {
+        return Err(errors::invalid_arg("testOpen: supply a path or use test:///default"));
+    }
+    let state = if uri.path == "/default" {
+        shared_state(&DEFAULT_STATE, default::state)?
+    } else {
+        Arc::new(Mutex::new(nodefile::load(&uri.path)?))
+    };
+    Ok(Arc::new(TestDriver { state, uri: canonical_uri(uri) }))
+}
+
+/// Joins the state in `slot`, or creates it when no connection holds one,
+/// so it resets once the last connection closes.
+fn shared_state(
+    slot: &Mutex<Weak<Mutex<State>>>,
+    create: impl FnOnce() -> Result<State>,
+) -> Result<Arc<Mutex<State>>> {
+    let mut slot = slot.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(state) = slot.upgrade() {
+        return Ok(state);
+    }
+    let state = Arc::new(Mutex::new(create()?));
+    *slot = Arc::downgrade(&state);
+    Ok(state)
+}
+
+/// libvirt prints test URIs with an empty authority: `test:/default` and
+/// `test:///default` both become `test:///default`, `test:x.xml` `test://x.xml`.
+fn canonical_uri(uri: &Uri) -> String {
+    let mut out = format!("test://{}", uri.path);
+    if !uri.params.is_empty() {
+        let query: Vec<String> = uri.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        out.push('?');
+        out.push_str(&query.join("&"));
+    }
+    out
+}
+
+/// One connection to the test driver.
+pub struct TestDriver {
+    state: Arc<Mutex<State>>,
+    uri: String,
+}
+
+impl TestDriver {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock leaves plain data behind; go on.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A connection to a fresh default state of its own, for tests that
+    /// must not see other tests' changes.
+    #[cfg(test)]
+    fn private_default() -> TestDriver {
+        TestDriver {
+            state: Arc::new(Mutex::new(default::state().expect("default state"))),
+            uri: "test:///default".into(),
+        }
+    }
+}
+
+impl Driver for TestDriver {
+    fn uri(&self) -> String {
+        self.uri.clone()
+    }
+
+    fn get_type(&self) -> Result<String> {
+        Ok("TEST".into())
+    }
+
+    fn get_version(&self) -> Result<u64> {
+        Ok(host::HYPERVISOR_VERSION)
+    }
+
+    fn get_hostname(&self) -> Result<String> {
+        Ok(host::host_name())
+    }
+
+    fn get_capabilities(&self) -> Result<String> {
+        Ok(host::capabilities(self.lock().numa_cells))
+    }
+
+    fn get_sysinfo(&self, flags: u32) -> Result<String> {
+        errors::check_flags(flags, 0, "testConnectGetSysinfo")?;
+        Ok(host::SYSINFO.into())
+    }
+
+    fn node_get_info(&self) -> Result<NodeInfo> {
+        Ok(self.lock().node.clone())
+    }
+
+    fn node_get_security_model(&self) -> Result<SecurityModel> {
+        Ok(host::security_model())
+    }
+
+    fn list_all_domains(&self, flags: u32) -> Result<Vec<Domain>> {
+        self.lock().list_all_domains(flags)
+    }
+
+    fn domain_lookup_by_id(&self, id: i32) -> Result<Domain> {
+        self.lock().lookup_by_id(id)
+    }
+
+    fn domain_lookup_by_uuid(&self, uuid: &Uuid) -> Result<Domain> {
+        self.lock().lookup_by_uuid(uuid)
+    }
+
+    fn domain_lookup_by_name(&self, name: &str) -> Result<Domain> {
+        self.lock().lookup_by_name(name)
+    }
+
+    fn domain_define_xml(&self, xml: &str, flags: u32) -> Result<Domain> {
+        self.lock().define_xml(xml, flags)
+    }
+
+    fn domain_create_xml(&self, xml: &str, flags: u32) -> Result<Domain> {
+        self.lock().create_xml(xml, flags)
+    }
+
+    fn domain_undefine(&self, dom: &Domain, flags: u32) -> Result<()> {
+        self.lock().undefine(dom, flags)
+    }
+
+    fn domain_create(&self, dom: &Domain, flags: u32) -> Result<Domain> {
+        self.lock().create(dom, flags)
+    }
+
+    fn domain_shutdown(&self, dom: &Domain, flags: u32) -> Result<()> {
+        self.lock().shutdown(dom, flags)
+    }
+
+    fn domain_reboot(&self, dom: &Domain, flags: u32) -> Result<()> {
+        self.lock().reboot(dom, flags)
+    }
+
+    fn domain_reset(&self, dom: &Domain, flags: u32) -> Result<()> {
+        self.lock().reset(dom, flags)
+    }
+
+    fn domain_destroy(&self, dom: &Domain, flags: u32) -> Result<()> {
+        self.lock().destroy(dom, flags)
+    }
+
+    fn domain_suspend(&self, dom: &Domain) -> Result<()> {
+        self.lock().suspend(dom)
+    }
+
+    fn domain_resume(&self, dom: &Domain) -> Result<()> {
+        self.lock().resume(dom)
+    }
+
+    fn domain_get_info(&self, dom: &Domain) -> Result<DomainInfo> {
+        self.lock().info(dom)
+    }
+
+    fn domain_get_state(&self, dom: &Domain, flags: u32) -> Result<(DomainState, i32)> {
+        self.lock().state_of(dom, flags)
+    }
+
+    fn domain_get_xml_desc(&self, dom: &Domain, flags: u32) -> Result<String> {
+        self.lock().xml_desc(dom, flags)
+    }
+
+    /// libvirt's test driver names every guest OS "linux".
+    fn domain_get_os_type(&self, dom: &Domain) -> Result<String> {
+        self.lock().get(dom)?;
+        Ok("linux".into())
+    }
+
+    fn domain_get_autostart(&self, dom: &Domain) -> Result<bool> {
+        self.lock().autostart(dom)
+    }
+
+    fn domain_set_autostart(&self, dom: &Domain, autostart: bool) -> Result<()> {
+        self.lock().set_autostart(dom, autostart)
+    }
+
+    fn domain_is_active(&self, dom: &Domain) -> Result<bool> {
+        Ok(self.lock().get(dom)?.is_active())
+    }
+
+    fn domain_is_persistent(&self, dom: &Domain) -> Result<bool> {
+        Ok(self.lock().get(dom)?.is_persistent())
+    }
+
+    fn domain_has_managed_save_image(&self, dom: &Domain, flags: u32) -> Result<bool> {
+        self.lock().has_managed_save(dom, flags)
+    }
+
+    fn domain_get_security_label(&self, dom: &Domain) -> Result<SecurityLabel> {
+        self.lock().security_label(dom)
+    }
+
+    fn domain_set_memory_flags(&self, dom: &Domain, kib: u64, flags: u32) -> Result<()> {
+        self.lock().set_memory_flags(dom, kib, flags)
+    }
+
+    fn domain_set_max_memory(&self, dom: &Domain, kib: u64) -> Result<()> {
+        self.lock().set_max_memory(dom, kib)
+    }
+
+    fn domain_set_vcpus_flags(&self, dom: &Domain, count: u32, flags: u32) -> Result<()> {
+        self.lock().set_vcpus_flags(dom, count, flags)
+    }
+
+    fn domain_get_vcpus_flags(&self, dom: &Domain, flags: u32) -> Result<i32> {
+        self.lock().get_vcpus_flags(dom, flags)
+    }
+
+    fn domain_get_max_vcpus(&self, dom: &Domain) -> Result<i32> {
+        self.lock().max_vcpus(dom)
+    }
+
+    fn domain_get_block_info(&self, dom: &Domain, disk: &str, flags: u32) -> Result<BlockInfo> {
+        self.lock().block_info(dom, disk, flags)
+    }
+
+    fn domain_rename(&self, dom: &Domain, new_name: &str, flags: u32) -> Result<Domain> {
+        self.lock().rename(dom, new_name, flags)
+    }
+
+    fn domain_save(&self, dom: &Domain, path: &str, dxml: Option<&str>, flags: u32) -> Result<()> {
+        self.lock().save(dom, path, dxml, flags)
+    }
+
+    fn domain_restore(&self, path: &str, dxml: Option<&str>, flags: u32) -> Result<()> {
+        self.lock().restore(path, dxml, flags)
+    }
+
+    fn domain_managed_save(&self, dom: &Domain, flags: u32) -> Result<()> {
+        self.lock().managed_save(dom, flags)
+    }
+
+    fn domain_managed_save_remove(&self, dom: &Domain, flags: u32) -> Result<()> {
+        self.lock().managed_save_remove(dom, flags)
+    }
+
+    fn domain_get_metadata(
+        &self,
+        dom: &Domain,
+        kind: i32,
+        uri: Option<&str>,
+        flags: u32,
+    ) -> Result<String> {
+        self.lock().get_metadata(dom, kind, uri, flags)
+    }
+
+    fn domain_set_metadata(
+        &self,
+        dom: &Domain,
+        kind: i32,
+        value: Option<&str>,
+        key: Option<&str>,
+        uri: Option<&str>,
+        flags: u32,
+    ) -> Result<()> {
+        self.lock().set_metadata(dom, kind, value, key, uri, flags)
+    }
+
+    fn domain_get_hostname(&self, dom: &Domain, flags: u32) -> Result<String> {
+        self.lock().guest_hostname(dom, flags)
+    }
+
+    fn domain_memory_stats(&self, dom: &Domain, flags: u32) -> Result<Vec<MemoryStat>> {
+        self.lock().memory_stats(dom, flags)
+    }
+
+    fn domain_set_memory_stats_period(&self, dom: &Domain, period: i32, flags: u32) -> Result<()> {
+        self.lock().set_memory_stats_period(dom, period, flags)
+    }
 }

@@ -1,0 +1,267 @@
+//! The driver's in-memory world: domains with their definitions and run
+//! state, the host description, and the objects of later API groups.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::api::flags::affect;
+use crate::api::{Domain, DomainState, Error, NodeInfo, Result, Uuid};
+use crate::model::domain::DomainDef;
+
+use super::errors;
+use super::host::HostObjects;
+
+/// What libvirt keeps beside a definition that our model does not hold yet.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DefExtras {
+    /// `<memballoon><stats period='N'/>`, set by `dommemstat --period`.
+    pub balloon_period: Option<i32>,
+    /// `<metadata>` elements: (namespace URI, key prefix, XML).
+    pub metadata: Vec<(String, String, String)>,
+}
+
+/// One domain. Either definition may be absent, never both: `config` is the
+/// persistent (next-boot) definition, `live` the running one.
+#[derive(Debug, Clone)]
+pub struct DomainObj {
+    pub config: Option<DomainDef>,
+    pub config_extras: DefExtras,
+    pub live: Option<DomainDef>,
+    pub live_extras: DefExtras,
+    /// -1 while shut off.
+    pub id: i32,
+    pub state: DomainState,
+    pub reason: i32,
+    pub autostart: bool,
+    pub has_managed_save: bool,
+}
+
+impl DomainObj {
+    /// A new inactive persistent domain.
+    pub fn defined(def: DomainDef) -> DomainObj {
+        DomainObj {
+            config: Some(def),
+            config_extras: DefExtras::default(),
+            live: None,
+            live_extras: DefExtras::default(),
+            id: -1,
+            state: DomainState::Shutoff,
+            reason: crate::api::reason::UNKNOWN,
+            autostart: false,
+            has_managed_save: false,
+        }
+    }
+
+    /// The definition in effect now: the live one while running.
+    pub fn def(&self) -> &DomainDef {
+        self.live.as_ref().or(self.config.as_ref()).expect("a domain always has a definition")
+    }
+
+    /// The definition the next boot uses (the live one for a transient domain).
+    pub fn inactive_def(&self) -> &DomainDef {
+        self.config.as_ref().or(self.live.as_ref()).expect("a domain always has a definition")
+    }
+
+    pub fn name(&self) -> &str {
+        &self.def().name
+    }
+
+    pub fn uuid(&self) -> Uuid {
+        self.def().uuid
+    }
+
+    pub fn is_active(&self) -> bool {
+        self.live.is_some()
+    }
+
+    pub fn is_persistent(&self) -> bool {
+        self.config.is_some()
+    }
+
+    pub fn handle(&self) -> Domain {
+        Domain { name: self.name().to_string(), uuid: self.uuid(), id: self.id }
+    }
+
+    /// Which definitions a LIVE/CONFIG/CURRENT flag pair addresses, as
+    /// libvirt resolves it: CURRENT means live when running, else config.
+    pub fn affected(&self, flags: u32) -> Result<Affected> {
+        let (mut live, mut config) = (flags & affect::LIVE != 0, flags & affect::CONFIG != 0);
+        if !live && !config {
+            if self.is_active() {
+                live = true;
+            } else {
+                config = true;
+            }
+        }
+        if live && !self.is_active() {
+            return Err(errors::not_running());
+        }
+        if config && !self.is_persistent() {
+            return Err(errors::transient_has_no_config());
+        }
+        Ok(Affected { live, config })
+    }
+
+    /// Both definitions a change addresses, mutably.
+    pub fn defs_mut(&mut self, which: Affected) -> Vec<(&mut DomainDef, &mut DefExtras)> {
+        let mut out = Vec::new();
+        if which.live {
+            if let Some(d) = self.live.as_mut() {
+                out.push((d, &mut self.live_extras));
+            }
+        }
+        if which.config {
+            if let Some(d) = self.config.as_mut() {
+                out.push((d, &mut self.config_extras));
+            }
+        }
+        out
+    }
+
+    pub fn set_state(&mut self, state: DomainState, reason: i32) {
+        self.state = state;
+        self.reason = reason;
+    }
+}
+
+/// The result of resolving LIVE/CONFIG/CURRENT.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Affected {
+    pub live: bool,
+    pub config: bool,
+}
+
+/// Everything one test-driver connection (or all `test:///default`
+/// connections of a process) sees.
+pub struct State {
+    /// In definition order; listings sort for themselves.
+    pub domains: Vec<DomainObj>,
+    pub next_id: i32,
+    pub node: NodeInfo,
+    /// `test:///default` describes two NUMA cells in its capabilities; node
+    /// files describe none.
+    pub numa_cells: bool,
+    pub host: HostObjects,
+}
+
+impl State {
+    pub fn new(node: NodeInfo, numa_cells: bool) -> State {
+        State { domains: Vec::new(), next_id: 1, node, numa_cells, host: HostObjects::default() }
+    }
+
+    pub fn alloc_id(&mut self) -> i32 {
+        let id = self.next_id;
+        self.next_id += 1;
+        id
+    }
+
+    pub fn index_of(&self, dom: &Domain) -> Result<usize> {
+        self.domains
+            .iter()
+            .position(|d| d.uuid() == dom.uuid)
+            .ok_or_else(|| errors::no_domain_for_handle(dom))
+    }
+
+    pub fn get(&self, dom: &Domain) -> Result<&DomainObj> {
+        Ok(&self.domains[self.index_of(dom)?])
+    }
+
+    pub fn get_mut(&mut self, dom: &Domain) -> Result<&mut DomainObj> {
+        let i = self.index_of(dom)?;
+        Ok(&mut self.domains[i])
+    }
+
+    pub fn find_by_name(&self, name: &str) -> Option<usize> {
+        self.domains.iter().position(|d| d.name() == name)
+    }
+
+    pub fn find_by_uuid(&self, uuid: &Uuid) -> Option<usize> {
+        self.domains.iter().position(|d| d.uuid() == *uuid)
+    }
+
+    /// Starts an inactive domain: a copy of its config becomes the live
+    /// definition under a fresh id.
+    pub fn start(&mut self, index: usize, state: DomainState, reason: i32) {
+        let id = self.alloc_id();
+        let obj = &mut self.domains[index];
+        if obj.live.is_none() {
+            obj.live = obj.config.clone();
+            obj.live_extras = obj.config_extras.clone();
+        }
+        obj.id = id;
+        obj.has_managed_save = false;
+        obj.set_state(state, reason);
+    }
+
+    /// Stops a running domain; a transient one disappears.
+    pub fn stop(&mut self, index: usize, reason: i32) {
+        let obj = &mut self.domains[index];
+        if obj.is_persistent() {
+            obj.live = None;
+            obj.live_extras = DefExtras::default();
+            obj.id = -1;
+            obj.set_state(DomainState::Shutoff, reason);
+        } else {
+            self.domains.remove(index);
+        }
+    }
+
+    /// Adds a definition as libvirt's domain list does, refusing a name or
+    /// UUID that already belongs to another domain. Returns the index of
+    /// the domain the definition belongs to, and whether it is new.
+    pub fn check_clash(&self, def: &DomainDef) -> Result<Option<usize>> {
+        if let Some(i) = self.find_by_uuid(&def.uuid) {
+            let existing = &self.domains[i];
+            if existing.name() != def.name {
+                return Err(Error::new(
+                    crate::api::ErrorCode::OperationFailed,
+                    crate::api::ErrorDomain::Domain,
+                    format!(
+                        "domain '{}' is already defined with uuid {}",
+                        existing.name(),
+                        existing.uuid()
+                    ),
+                ));
+            }
+            return Ok(Some(i));
+        }
+        if let Some(i) = self.find_by_name(&def.name) {
+            return Err(Error::new(
+                crate::api::ErrorCode::OperationFailed,
+                crate::api::ErrorDomain::Domain,
+                format!(
+                    "domain '{}' already exists with uuid {}",
+                    def.name,
+                    self.domains[i].uuid()
+                ),
+            ));
+        }
+        Ok(None)
+    }
+}
+
+/// Names every interface that lacks a target device `testnetN`, the lowest
+/// N not already used by another interface of the same domain, as
+/// libvirt's test driver does when a definition enters the driver.
+pub fn assign_interface_names(def: &mut DomainDef) {
+    let mut next = 0;
+    for i in 0..def.interfaces.len() {
+        if def.interfaces[i].target_dev.is_some() {
+            continue;
+        }
+        let name = loop {
+            let candidate = format!("testnet{next}");
+            next += 1;
+            if !def.interfaces.iter().any(|iface| iface.target_dev.as_deref() == Some(&candidate)) {
+                break candidate;
+            }
+        };
+        def.interfaces[i].target_dev = Some(name);
+    }
+}
+
+/// The test driver reports the wall clock as a domain's CPU time, in
+/// nanoseconds at microsecond resolution (as gettimeofday gives it).
+pub fn fake_cpu_time() -> u64 {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    now.as_secs() * 1_000_000_000 + u64::from(now.subsec_micros()) * 1000
+}

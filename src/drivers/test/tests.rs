@@ -1,0 +1,805 @@
+//! The driver through the API, with libvirt 9.0's answers (each checked
+//! against `virsh -c test:///default` and direct API calls on libvirt.so).
+
+use std::sync::{Arc, Mutex, Weak};
+
+use super::*;
+use crate::api::flags::{affect, list, mem, metadata, save, undefine, vcpu, xml};
+
+fn conn() -> Connection {
+    Connection::new(Arc::new(TestDriver::private_default()), false)
+}
+
+fn test_dom(c: &Connection) -> Domain {
+    c.domain_lookup_by_name("test").expect("domain test")
+}
+
+fn err<T: std::fmt::Debug>(r: Result<T>) -> String {
+    r.expect_err("the call should fail").message
+}
+
+fn state(c: &Connection, d: &Domain) -> (DomainState, i32) {
+    c.domain_get_state(d, 0).expect("state")
+}
+
+/// An inactive domain with two unnamed interfaces, one named, and a disk
+/// without a source.
+const A_XML: &str = "<domain type='test'>
+  <name>a</name>
+  <uuid>11111111-1111-1111-1111-111111111111</uuid>
+  <memory>1048576</memory><currentMemory>524288</currentMemory>
+  <vcpu current='1'>4</vcpu>
+  <os><type>hvm</type></os>
+  <devices>
+    <disk type='file' device='disk'><source file='/img/a.img'/><target dev='vda' bus='virtio'/></disk>
+    <disk type='file' device='cdrom'><target dev='hdc' bus='ide'/></disk>
+    <interface type='network'><source network='default'/></interface>
+    <interface type='network'><source network='default'/></interface>
+    <interface type='bridge'><source bridge='br0'/><target dev='mytap'/></interface>
+  </devices>
+</domain>";
+
+fn a_xml_with(name: &str, uuid_tail: &str) -> String {
+    A_XML
+        .replace("<name>a</name>", &format!("<name>{name}</name>"))
+        .replace("1111-111111111111", &format!("1111-{uuid_tail}"))
+}
+
+fn define_a(c: &Connection) -> Domain {
+    c.domain_define_xml(A_XML, 0).expect("define a")
+}
+
+const RUNNING: (DomainState, i32) = (DomainState::Running, reason::RUNNING_BOOTED);
+
+#[test]
+fn default_domain_is_running_with_unknown_reason() {
+    let c = conn();
+    let d = test_dom(&c);
+    assert_eq!(d.id, 1);
+    assert_eq!(d.uuid.to_string(), "6695eb01-f6a4-8304-79aa-97f2502e193f");
+    assert_eq!(state(&c, &d), (DomainState::Running, reason::UNKNOWN));
+    assert!(c.domain_is_persistent(&d).unwrap());
+    assert!(!c.domain_get_autostart(&d).unwrap());
+    assert!(!c.domain_has_managed_save_image(&d, 0).unwrap());
+    let info = c.domain_get_info(&d).unwrap();
+    assert_eq!((info.max_mem, info.memory, info.nr_virt_cpu), (8388608, 2097152, 2));
+    assert!(info.cpu_time > 1_600_000_000 * 1_000_000_000);
+    assert_eq!(c.domain_get_os_type(&d).unwrap(), "linux");
+}
+
+#[test]
+fn default_domain_xml_round_trips() {
+    let c = conn();
+    let d = test_dom(&c);
+    let live = c.domain_get_xml_desc(&d, 0).unwrap();
+    assert_eq!(live, default::DEFAULT_DOMAIN_XML.replacen("<domain type='test'>", "<domain type='test' id='1'>", 1));
+    assert_eq!(c.domain_get_xml_desc(&d, xml::INACTIVE).unwrap(), default::DEFAULT_DOMAIN_XML);
+    assert_eq!(
+        err(c.domain_get_xml_desc(&d, xml::UPDATE_CPU)),
+        "unsupported flags (0x4) in function testDomainGetXMLDesc"
+    );
+}
+
+#[test]
+fn host_facts() {
+    let c = conn();
+    assert_eq!(c.get_type().unwrap(), "TEST");
+    assert_eq!(c.get_version().unwrap(), 2);
+    assert_eq!(c.get_hostname().unwrap(), host::host_name());
+    let node = c.node_get_info().unwrap();
+    assert_eq!((node.model.as_str(), node.cpus, node.mhz, node.memory), ("i686", 16, 1400, 3145728));
+    assert_eq!((node.nodes, node.sockets, node.cores, node.threads), (2, 2, 2, 2));
+    assert_eq!(c.node_get_security_model().unwrap().model, "testSecurity");
+    assert!(c.get_sysinfo(0).unwrap().starts_with("<sysinfo type='smbios'>\n  <bios>\n"));
+    assert_eq!(err(c.get_sysinfo(1)), "unsupported flags (0x1) in function testConnectGetSysinfo");
+    assert!(c.get_capabilities().unwrap().contains("<cells num='2'>"));
+}
+
+#[test]
+fn lookups_and_their_errors() {
+    let c = conn();
+    assert_eq!(c.domain_lookup_by_id(1).unwrap().name, "test");
+    let uuid = Uuid::parse_str("6695eb01-f6a4-8304-79aa-97f2502e193f").unwrap();
+    assert_eq!(c.domain_lookup_by_uuid(&uuid).unwrap().name, "test");
+    assert_eq!(err(c.domain_lookup_by_id(7)), "Domain not found");
+    assert_eq!(err(c.domain_lookup_by_name("nosuch")), "Domain not found");
+    assert_eq!(err(c.domain_lookup_by_uuid(&Uuid::nil())), "Domain not found");
+    let a = define_a(&c);
+    assert_eq!(err(c.domain_lookup_by_id(-1)), "Domain not found");
+    c.domain_undefine(&a, 0).unwrap();
+    assert_eq!(
+        err(c.domain_is_active(&a)),
+        "Domain not found: no domain with matching uuid '11111111-1111-1111-1111-111111111111' (a)"
+    );
+}
+
+#[test]
+fn uri_forms() {
+    let open = |u: &str| crate::api::open(Some(u), 0).map(|c| c.uri());
+    assert_eq!(err(open("test:///")), "invalid argument: testOpen: supply a path or use test:///default");
+    assert_eq!(err(open("test://")), "invalid argument: testOpen: supply a path or use test:///default");
+    let plain = Uri::parse("test:/default").unwrap();
+    assert_eq!(canonical_uri(&plain), "test:///default");
+    assert_eq!(canonical_uri(&Uri::parse("test:x.xml").unwrap()), "test://x.xml");
+    assert_eq!(canonical_uri(&Uri::parse("test:///default?a=1").unwrap()), "test:///default?a=1");
+}
+
+#[test]
+fn shared_state_lives_while_a_connection_does() {
+    static SLOT: Mutex<Weak<Mutex<State>>> = Mutex::new(Weak::new());
+    let open = || {
+        let state = shared_state(&SLOT, default::state).unwrap();
+        Connection::new(Arc::new(TestDriver { state, uri: "test:///default".into() }), false)
+    };
+    let first = open();
+    let second = open();
+    first.domain_destroy(&test_dom(&first), 0).unwrap();
+    assert!(!second.domain_is_active(&test_dom(&second)).unwrap());
+    drop(first);
+    drop(second);
+    let third = open();
+    assert!(third.domain_is_active(&test_dom(&third)).unwrap());
+}
+
+#[test]
+fn define_names_interfaces_and_starts_inactive() {
+    let c = conn();
+    let a = define_a(&c);
+    assert_eq!(a.id, -1);
+    assert_eq!(state(&c, &a), (DomainState::Shutoff, reason::UNKNOWN));
+    let xml = c.domain_get_xml_desc(&a, 0).unwrap();
+    assert!(xml.starts_with("<domain type='test'>"));
+    let targets: Vec<&str> = xml.lines().filter(|l| l.contains("<target dev=")).collect();
+    assert_eq!(
+        targets,
+        [
+            "      <target dev='vda' bus='virtio'/>",
+            "      <target dev='hdc' bus='ide'/>",
+            "      <target dev='testnet0'/>",
+            "      <target dev='testnet1'/>",
+            "      <target dev='mytap'/>"
+        ]
+    );
+}
+
+#[test]
+fn interface_names_skip_names_in_use() {
+    let mut def = crate::model::domain::DomainDef::parse(
+        "<domain type='test'><name>n</name><memory>1024</memory><os><type>hvm</type></os><devices>
+         <interface type='user'/><interface type='user'><target dev='testnet0'/></interface>
+         <interface type='user'/><interface type='user'><target dev='testnet00'/></interface>
+         <interface type='user'/></devices></domain>",
+    )
+    .unwrap();
+    state::assign_interface_names(&mut def);
+    let names: Vec<_> = def.interfaces.iter().map(|i| i.target_dev.clone().unwrap()).collect();
+    assert_eq!(names, ["testnet1", "testnet0", "testnet2", "testnet00", "testnet3"]);
+}
+
+#[test]
+fn define_clashes() {
+    let c = conn();
+    define_a(&c);
+    assert_eq!(
+        err(c.domain_define_xml(&a_xml_with("a", "333333333333"), 0)),
+        "operation failed: domain 'a' already exists with uuid 11111111-1111-1111-1111-111111111111"
+    );
+    assert_eq!(
+        err(c.domain_define_xml(&a_xml_with("c", "111111111111"), 0)),
+        "operation failed: domain 'a' is already defined with uuid 11111111-1111-1111-1111-111111111111"
+    );
+    assert_eq!(
+        err(c.domain_create_xml(&a_xml_with("a", "333333333333"), 0)),
+        "operation failed: domain 'a' already exists with uuid 11111111-1111-1111-1111-111111111111"
+    );
+    assert_eq!(
+        err(c.domain_define_xml(A_XML, 2)),
+        "unsupported flags (0x2) in function testDomainDefineXMLFlags"
+    );
+}
+
+#[test]
+fn redefining_a_running_domain_changes_only_the_next_boot() {
+    let c = conn();
+    let d = test_dom(&c);
+    let changed = default::DEFAULT_DOMAIN_XML.replace(">2097152<", ">1097152<");
+    let again = c.domain_define_xml(&changed, 0).unwrap();
+    assert_eq!(again.id, 1);
+    assert!(c.domain_get_xml_desc(&d, 0).unwrap().contains(">2097152<"));
+    assert!(c.domain_get_xml_desc(&d, xml::INACTIVE).unwrap().contains(">1097152<"));
+    assert_eq!(c.domain_get_info(&d).unwrap().memory, 2097152);
+    c.domain_destroy(&d, 0).unwrap();
+    assert_eq!(c.domain_get_info(&d).unwrap().memory, 1097152);
+}
+
+#[test]
+fn create_makes_transient_domains_with_new_ids() {
+    let c = conn();
+    let b = c.domain_create_xml(&a_xml_with("b", "222222222222"), 0).unwrap();
+    assert_eq!(b.id, 2);
+    assert_eq!(state(&c, &b), RUNNING);
+    assert!(!c.domain_is_persistent(&b).unwrap());
+    assert!(c.domain_get_xml_desc(&b, 0).unwrap().starts_with("<domain type='test' id='2'>"));
+    // A transient domain's "inactive" XML is its live one, without the id.
+    assert!(c.domain_get_xml_desc(&b, xml::INACTIVE).unwrap().starts_with("<domain type='test'>"));
+    assert_eq!(
+        err(c.domain_create_xml(&a_xml_with("b", "222222222222"), 0)),
+        "Requested operation is not valid: domain 'b' is already active"
+    );
+    assert_eq!(err(c.domain_create_xml(A_XML, 1)), "unsupported flags (0x1) in function testDomainCreateXML");
+    c.domain_destroy(&b, 0).unwrap();
+    assert_eq!(err(c.domain_lookup_by_name("b")), "Domain not found");
+}
+
+#[test]
+fn create_xml_boots_an_inactive_persistent_domain() {
+    let c = conn();
+    let a = define_a(&c);
+    let started = c.domain_create_xml(A_XML, 0).unwrap();
+    assert_eq!(started.id, 2);
+    assert!(c.domain_is_persistent(&a).unwrap());
+    assert_eq!(state(&c, &a), RUNNING);
+}
+
+#[test]
+fn start_assigns_increasing_ids() {
+    let c = conn();
+    let a = define_a(&c);
+    assert_eq!(c.domain_create(&a, 0).unwrap().id, 2);
+    assert_eq!(state(&c, &a), RUNNING);
+    assert_eq!(err(c.domain_create(&a, 0)), "internal error: Domain 'a' is already running");
+    c.domain_destroy(&a, 0).unwrap();
+    assert_eq!(c.domain_create(&a, 0).unwrap().id, 3);
+    let t = test_dom(&c);
+    c.domain_destroy(&t, 0).unwrap();
+    assert_eq!(c.domain_create(&t, 0).unwrap().id, 4);
+    assert_eq!(
+        err(c.domain_create(&t, 1)),
+        "unsupported flags (0x1) in function testDomainCreateWithFlags"
+    );
+}
+
+#[test]
+fn lifecycle_transitions_and_reasons() {
+    let c = conn();
+    let t = test_dom(&c);
+    c.domain_suspend(&t).unwrap();
+    assert_eq!(state(&c, &t), (DomainState::Paused, reason::PAUSED_USER));
+    assert_eq!(err(c.domain_suspend(&t)), "internal error: domain 'test' not running");
+    c.domain_resume(&t).unwrap();
+    assert_eq!(state(&c, &t), (DomainState::Running, reason::RUNNING_UNPAUSED));
+    assert_eq!(err(c.domain_resume(&t)), "internal error: domain 'test' not paused");
+    c.domain_suspend(&t).unwrap();
+    c.domain_reboot(&t, 0).unwrap();
+    assert_eq!(state(&c, &t), RUNNING);
+    assert_eq!(c.domain_lookup_by_name("test").unwrap().id, 1);
+    c.domain_suspend(&t).unwrap();
+    c.domain_reset(&t, 0).unwrap();
+    assert_eq!(state(&c, &t), (DomainState::Paused, reason::PAUSED_USER));
+    c.domain_shutdown(&t, 0).unwrap();
+    assert_eq!(state(&c, &t), (DomainState::Shutoff, reason::SHUTOFF_SHUTDOWN));
+    assert_eq!(c.domain_lookup_by_name("test").unwrap().id, -1);
+    c.domain_create(&t, 0).unwrap();
+    c.domain_destroy(&t, destroy_graceful()).unwrap();
+    assert_eq!(state(&c, &t), (DomainState::Shutoff, reason::SHUTOFF_DESTROYED));
+}
+
+fn destroy_graceful() -> u32 {
+    crate::api::flags::destroy::GRACEFUL
+}
+
+#[test]
+fn lifecycle_errors_on_a_shut_off_domain() {
+    let c = conn();
+    let a = define_a(&c);
+    let not_running = "Requested operation is not valid: domain is not running";
+    assert_eq!(err(c.domain_shutdown(&a, 0)), "internal error: domain 'a' not running");
+    assert_eq!(err(c.domain_reboot(&a, 0)), not_running);
+    assert_eq!(err(c.domain_reset(&a, 0)), not_running);
+    assert_eq!(err(c.domain_destroy(&a, 0)), not_running);
+    assert_eq!(err(c.domain_suspend(&a)), "internal error: domain 'a' not running");
+    assert_eq!(err(c.domain_resume(&a)), "internal error: domain 'a' not paused");
+    assert_eq!(err(c.domain_save(&a, "/nonexistent/x", None, 0)), not_running);
+    assert_eq!(err(c.domain_managed_save(&a, 0)), not_running);
+    assert_eq!(err(c.domain_memory_stats(&a, 0)), not_running);
+    assert_eq!(err(c.domain_get_hostname(&a, 0)), not_running);
+    assert_eq!(err(c.domain_get_max_vcpus(&a)), not_running);
+}
+
+#[test]
+fn lifecycle_flag_checks() {
+    let c = conn();
+    let t = test_dom(&c);
+    assert_eq!(err(c.domain_shutdown(&t, 1)), "unsupported flags (0x1) in function testDomainShutdownFlags");
+    assert_eq!(err(c.domain_reboot(&t, 0x20)), "unsupported flags (0x20) in function testDomainReboot");
+    c.domain_reboot(&t, 0x1f).unwrap();
+    assert_eq!(err(c.domain_reset(&t, 1)), "unsupported flags (0x1) in function testDomainReset");
+    assert_eq!(err(c.domain_destroy(&t, 2)), "unsupported flags (0x2) in function testDomainDestroyFlags");
+    assert_eq!(err(c.domain_get_state(&t, 1)), "unsupported flags (0x1) in function testDomainGetState");
+}
+
+#[test]
+fn transient_domains_vanish_when_stopped() {
+    let c = conn();
+    let t = test_dom(&c);
+    c.domain_undefine(&t, 0).unwrap();
+    assert!(!c.domain_is_persistent(&t).unwrap());
+    assert!(c.domain_is_active(&t).unwrap());
+    c.domain_shutdown(&t, 0).unwrap();
+    assert_eq!(err(c.domain_lookup_by_name("test")), "Domain not found");
+}
+
+#[test]
+fn undefine_and_managed_save() {
+    let c = conn();
+    let t = test_dom(&c);
+    c.domain_managed_save(&t, 0).unwrap();
+    assert_eq!(state(&c, &t), (DomainState::Shutoff, reason::SHUTOFF_SAVED));
+    assert!(c.domain_has_managed_save_image(&t, 0).unwrap());
+    let saved = c.list_all_domains(list::MANAGEDSAVE).unwrap();
+    assert_eq!(saved.len(), 1);
+    assert_eq!(
+        err(c.domain_undefine(&t, 0)),
+        "Requested operation is not valid: Refusing to undefine while domain managed save image exists"
+    );
+    // Starting drops the image and boots afresh.
+    assert_eq!(c.domain_create(&t, 0).unwrap().id, 2);
+    assert_eq!(state(&c, &t), RUNNING);
+    assert!(!c.domain_has_managed_save_image(&t, 0).unwrap());
+    c.domain_managed_save(&t, save::PAUSED).unwrap();
+    assert_eq!(
+        err(c.domain_managed_save(&t, save::RUNNING | save::PAUSED)),
+        "Flags 'VIR_DOMAIN_SAVE_RUNNING' and 'VIR_DOMAIN_SAVE_PAUSED' are mutually exclusive"
+    );
+    c.domain_undefine(&t, undefine::MANAGED_SAVE).unwrap();
+    assert_eq!(err(c.domain_lookup_by_name("test")), "Domain not found");
+    assert_eq!(
+        err(c.domain_undefine(&define_a(&c), undefine::NVRAM)),
+        "unsupported flags (0x4) in function testDomainUndefineFlags"
+    );
+}
+
+#[test]
+fn managed_save_remove_and_transient_refusal() {
+    let c = conn();
+    let t = test_dom(&c);
+    c.domain_managed_save(&t, 0).unwrap();
+    c.domain_managed_save_remove(&t, 0).unwrap();
+    assert!(!c.domain_has_managed_save_image(&t, 0).unwrap());
+    let b = c.domain_create_xml(&a_xml_with("b", "222222222222"), 0).unwrap();
+    assert_eq!(
+        err(c.domain_managed_save(&b, 0)),
+        "Requested operation is not valid: cannot do managed save for transient domain"
+    );
+    c.domain_managed_save_remove(&b, 0).unwrap();
+}
+
+#[test]
+fn list_filters() {
+    let c = conn();
+    let a = define_a(&c);
+    c.domain_set_autostart(&a, true).unwrap();
+    c.domain_create_xml(&a_xml_with("b", "222222222222"), 0).unwrap();
+    let names = |flags| -> Vec<String> {
+        c.list_all_domains(flags).unwrap().into_iter().map(|d| d.name).collect()
+    };
+    assert_eq!(names(0), ["test", "b", "a"]);
+    assert_eq!(names(list::ACTIVE), ["test", "b"]);
+    assert_eq!(names(list::INACTIVE), ["a"]);
+    assert_eq!(names(list::ACTIVE | list::INACTIVE), ["test", "b", "a"]);
+    assert_eq!(names(list::TRANSIENT), ["b"]);
+    assert_eq!(names(list::PERSISTENT), ["test", "a"]);
+    assert_eq!(names(list::SHUTOFF), ["a"]);
+    assert_eq!(names(list::RUNNING | list::PERSISTENT), ["test"]);
+    assert_eq!(names(list::OTHER), Vec::<String>::new());
+    assert_eq!(names(list::AUTOSTART), ["a"]);
+    assert_eq!(names(list::NO_AUTOSTART), ["test", "b"]);
+    assert_eq!(names(list::HAS_SNAPSHOT), Vec::<String>::new());
+    assert_eq!(names(list::NO_SNAPSHOT).len(), 3);
+    assert_eq!(names(list::NO_CHECKPOINT).len(), 3);
+    assert_eq!(names(list::NO_MANAGEDSAVE).len(), 3);
+    assert_eq!(
+        err(c.list_all_domains(1 << 16)),
+        "unsupported flags (0x10000) in function testConnectListAllDomains"
+    );
+}
+
+#[test]
+fn transient_autostart_is_allowed() {
+    let c = conn();
+    let b = c.domain_create_xml(&a_xml_with("b", "222222222222"), 0).unwrap();
+    c.domain_set_autostart(&b, true).unwrap();
+    assert!(c.domain_get_autostart(&b).unwrap());
+}
+
+#[test]
+fn undefine_keeps_autostart_of_a_running_domain() {
+    let c = conn();
+    let t = test_dom(&c);
+    c.domain_set_autostart(&t, true).unwrap();
+    c.domain_undefine(&t, 0).unwrap();
+    assert!(c.domain_get_autostart(&t).unwrap());
+}
+
+#[test]
+fn info_of_an_inactive_domain() {
+    let c = conn();
+    let a = define_a(&c);
+    let info = c.domain_get_info(&a).unwrap();
+    assert_eq!(info.state, DomainState::Shutoff);
+    assert_eq!((info.max_mem, info.memory, info.nr_virt_cpu), (1048576, 524288, 1));
+    assert!(info.cpu_time > 0);
+    assert_eq!(c.domain_get_security_label(&a).unwrap(), SecurityLabel::default());
+    let label = c.domain_get_security_label(&test_dom(&c)).unwrap();
+    assert_eq!((label.label.as_str(), label.enforcing), ("libvirt-test", true));
+}
+
+#[test]
+fn block_info() {
+    let c = conn();
+    let t = test_dom(&c);
+    let info = c.domain_get_block_info(&t, "vda", 0).unwrap();
+    assert_eq!((info.capacity, info.allocation, info.physical), (1099506450432, 1099511627776, 1099511627776));
+    assert_eq!(c.domain_get_block_info(&t, "/guest/diskimage1", 0).unwrap(), info);
+    assert_eq!(
+        err(c.domain_get_block_info(&t, "vdb", 0)),
+        "invalid argument: invalid path vdb not assigned to domain"
+    );
+    let a = define_a(&c);
+    assert_eq!(c.domain_get_block_info(&a, "vda", 0).unwrap(), info);
+    assert_eq!(
+        err(c.domain_get_block_info(&a, "hdc", 0)),
+        "invalid argument: disk 'hdc' does not currently have a source assigned"
+    );
+    assert_eq!(
+        err(c.domain_get_block_info(&a, "", 0)),
+        "string disk in virDomainGetBlockInfo must not be empty"
+    );
+    assert_eq!(
+        err(c.domain_get_block_info(&a, "vda", 1)),
+        "unsupported flags (0x1) in function testDomainGetBlockInfo"
+    );
+}
+
+#[test]
+fn rename() {
+    let c = conn();
+    let t = test_dom(&c);
+    let a = define_a(&c);
+    assert_eq!(
+        err(c.domain_rename(&t, "x", 0)),
+        "Requested operation is not valid: cannot rename active domain"
+    );
+    assert_eq!(
+        err(c.domain_rename(&a, "test", 0)),
+        "Requested operation is not valid: domain with name 'test' already exists"
+    );
+    assert_eq!(
+        err(c.domain_rename(&a, "a", 0)),
+        "Requested operation is not valid: Can't rename domain to itself"
+    );
+    assert_eq!(err(c.domain_rename(&a, "", 0)), "string new_name in virDomainRename must not be empty");
+    assert_eq!(err(c.domain_rename(&a, "b", 1)), "unsupported flags (0x1) in function testDomainRename");
+    let renamed = c.domain_rename(&a, "renamed", 0).unwrap();
+    assert_eq!(renamed.name, "renamed");
+    // The old handle still works: domains are found by UUID.
+    assert!(c.domain_get_xml_desc(&a, 0).unwrap().contains("<name>renamed</name>"));
+    assert_eq!(err(c.domain_lookup_by_name("a")), "Domain not found");
+}
+
+#[test]
+fn save_and_restore_round_trip() {
+    let dir = std::env::temp_dir().join(format!("virtsh-test-save-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("test.sav");
+    let path = path.to_str().unwrap();
+    let c = conn();
+    let t = test_dom(&c);
+    c.domain_save(&t, path, None, 0).unwrap();
+    assert_eq!(state(&c, &t), (DomainState::Shutoff, reason::SHUTOFF_SAVED));
+    let bytes = std::fs::read(path).unwrap();
+    assert!(bytes.starts_with(b"TestGuestMagic\0"));
+    let len = i32::from_ne_bytes(bytes[15..19].try_into().unwrap()) as usize;
+    assert_eq!(bytes.len(), 19 + len);
+    assert!(bytes[19..].starts_with(b"<domain type='test' id='1'>"));
+    c.domain_restore(path, None, 0).unwrap();
+    assert_eq!(state(&c, &t), (DomainState::Running, reason::RUNNING_RESTORED));
+    assert_eq!(c.domain_lookup_by_name("test").unwrap().id, 2);
+    assert!(c.domain_is_persistent(&t).unwrap());
+    assert_eq!(
+        err(c.domain_restore(path, None, 0)),
+        "Requested operation is not valid: domain 'test' is already active"
+    );
+    assert_eq!(
+        err(c.domain_save(&t, path, Some("<domain/>"), 0)),
+        "argument unsupported: xml modification unsupported"
+    );
+    assert_eq!(
+        err(c.domain_restore(path, Some("<domain/>"), 0)),
+        "argument unsupported: xml modification unsupported"
+    );
+    assert_eq!(err(c.domain_restore(path, None, 1)), "unsupported flags (0x1) in function testDomainRestoreFlags");
+    assert_eq!(err(c.domain_save(&t, path, None, 1)), "unsupported flags (0x1) in function testDomainSaveFlags");
+    // A transient domain disappears once saved and comes back transient.
+    c.domain_undefine(&t, 0).unwrap();
+    c.domain_save(&t, path, None, 0).unwrap();
+    assert_eq!(err(c.domain_lookup_by_name("test")), "Domain not found");
+    c.domain_restore(path, None, 0).unwrap();
+    assert!(!c.domain_is_persistent(&t).unwrap());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn restore_errors() {
+    let dir = std::env::temp_dir().join(format!("virtsh-test-restore-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = |name: &str, bytes: &[u8]| {
+        let p = dir.join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let c = conn();
+    let restore = |p: &str| err(c.domain_restore(p, None, 0));
+    let missing = dir.join("missing.sav");
+    let missing = missing.to_str().unwrap();
+    assert_eq!(restore(missing), format!("cannot read domain image '{missing}': No such file or directory"));
+    let d = dir.to_str().unwrap();
+    assert_eq!(restore(d), format!("incomplete save header in '{d}': Is a directory"));
+    let short = file("short", b"Test");
+    assert_eq!(restore(&short), format!("incomplete save header in '{short}': Success"));
+    let garbage = file("garbage", b"<domain type='test'><name>x</name></domain>");
+    assert_eq!(restore(&garbage), "internal error: mismatched header magic");
+    let no_len = file("nolen", b"TestGuestMagic\0");
+    assert_eq!(restore(&no_len), format!("failed to read metadata length in '{no_len}': Success"));
+    let mut header = b"TestGuestMagic\0".to_vec();
+    header.extend_from_slice(&0i32.to_ne_bytes());
+    assert_eq!(restore(&file("zero", &header)), "internal error: length of metadata out of range");
+    let mut big = b"TestGuestMagic\0".to_vec();
+    big.extend_from_slice(&8193i32.to_ne_bytes());
+    assert_eq!(restore(&file("big", &big)), "internal error: length of metadata out of range");
+    let mut trunc = b"TestGuestMagic\0".to_vec();
+    trunc.extend_from_slice(&16i32.to_ne_bytes());
+    trunc.extend_from_slice(b"<dom");
+    let trunc = file("trunc", &trunc);
+    assert_eq!(restore(&trunc), format!("incomplete metadata in '{trunc}': Success"));
+    let t = test_dom(&c);
+    assert_eq!(
+        err(c.domain_save(&t, "/nonexistent/dir/x", None, 0)),
+        "saving domain 'test' to '/nonexistent/dir/x': open failed: No such file or directory"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn set_memory() {
+    let c = conn();
+    let t = test_dom(&c);
+    let a = define_a(&c);
+    let cur = |d: &Domain, f: u32| {
+        let x = c.domain_get_xml_desc(d, f).unwrap();
+        let start = x.find("<currentMemory unit='KiB'>").unwrap() + 26;
+        x[start..start + x[start..].find('<').unwrap()].to_string()
+    };
+    c.domain_set_memory_flags(&t, 1000000, affect::CURRENT).unwrap();
+    assert_eq!((cur(&t, 0).as_str(), cur(&t, xml::INACTIVE).as_str()), ("1000000", "2097152"));
+    c.domain_set_memory_flags(&t, 1500000, affect::CONFIG).unwrap();
+    assert_eq!((cur(&t, 0).as_str(), cur(&t, xml::INACTIVE).as_str()), ("1000000", "1500000"));
+    assert_eq!(
+        err(c.domain_set_memory_flags(&t, 9000000, 0)),
+        "invalid argument: cannot set memory higher than max memory"
+    );
+    assert_eq!(
+        err(c.domain_set_memory_flags(&t, 0, 0)),
+        "memory in virDomainSetMemoryFlags must not be zero"
+    );
+    assert_eq!(
+        err(c.domain_set_memory_flags(&t, 1, affect::LIVE | affect::CONFIG)),
+        "Flags 'VIR_DOMAIN_AFFECT_LIVE' and 'VIR_DOMAIN_AFFECT_CONFIG' are mutually exclusive"
+    );
+    assert_eq!(
+        err(c.domain_set_memory_flags(&t, 1, mem::MAXIMUM)),
+        "Requested operation is not valid: cannot resize the maximum memory on an active domain"
+    );
+    assert_eq!(
+        err(c.domain_set_max_memory(&t, 1000)),
+        "Requested operation is not valid: cannot resize the maximum memory on an active domain"
+    );
+    assert_eq!(
+        err(c.domain_set_memory_flags(&a, 1, affect::LIVE)),
+        "Requested operation is not valid: domain is not running"
+    );
+    // The maximum of a persistent definition may change; current follows it down.
+    c.domain_set_memory_flags(&t, 1000, affect::CONFIG | mem::MAXIMUM).unwrap();
+    assert_eq!(cur(&t, xml::INACTIVE), "1000");
+    c.domain_set_max_memory(&a, 1000).unwrap();
+    assert_eq!(cur(&a, 0), "1000");
+    c.domain_set_max_memory(&a, 2000000).unwrap();
+    assert_eq!(c.domain_get_info(&a).unwrap().max_mem, 2000000);
+    assert_eq!(cur(&a, 0), "1000");
+    assert_eq!(
+        err(c.domain_set_max_memory(&a, 0)),
+        "memory in virDomainSetMaxMemory must not be zero"
+    );
+    let b = c.domain_create_xml(&a_xml_with("b", "222222222222"), 0).unwrap();
+    assert_eq!(
+        err(c.domain_set_memory_flags(&b, 1000, affect::CONFIG)),
+        "Requested operation is not valid: transient domains do not have any persistent config"
+    );
+}
+
+#[test]
+fn set_vcpus() {
+    let c = conn();
+    let t = test_dom(&c);
+    let a = define_a(&c);
+    let get = |d: &Domain, f: u32| c.domain_get_vcpus_flags(d, f).unwrap();
+    assert_eq!(
+        err(c.domain_set_vcpus_flags(&t, 3, 0)),
+        "invalid argument: requested cpu amount exceeds maximum (3 > 2)"
+    );
+    assert_eq!(
+        err(c.domain_set_vcpus_flags(&t, 100000, 0)),
+        "invalid argument: requested cpu amount exceeds maximum supported amount (100000 > 32)"
+    );
+    assert_eq!(
+        err(c.domain_set_vcpus_flags(&t, 0, 0)),
+        "nvcpus in virDomainSetVcpusFlags must not be zero"
+    );
+    assert_eq!(
+        err(c.domain_set_vcpus_flags(&t, 1, vcpu::MAXIMUM)),
+        "Flag 'VIR_DOMAIN_AFFECT_CONFIG' is required by flag 'VIR_DOMAIN_VCPU_MAXIMUM'"
+    );
+    assert_eq!(
+        err(c.domain_set_vcpus_flags(&t, 1, vcpu::GUEST)),
+        "unsupported flags (0x8) in function testDomainSetVcpusFlags"
+    );
+    assert_eq!(
+        err(c.domain_set_vcpus_flags(&a, 1, affect::LIVE)),
+        "Requested operation is not valid: domain is not running"
+    );
+    // Config maximum 4, config current 3, live current 1.
+    c.domain_set_vcpus_flags(&t, 4, affect::CONFIG | vcpu::MAXIMUM).unwrap();
+    c.domain_set_vcpus_flags(&t, 3, affect::CONFIG).unwrap();
+    c.domain_set_vcpus_flags(&t, 1, affect::LIVE).unwrap();
+    assert_eq!(get(&t, 0), 1);
+    assert_eq!(get(&t, affect::LIVE), 1);
+    assert_eq!(get(&t, affect::CONFIG), 3);
+    assert_eq!(get(&t, vcpu::MAXIMUM), 2);
+    assert_eq!(get(&t, affect::CONFIG | vcpu::MAXIMUM), 4);
+    assert_eq!(c.domain_get_max_vcpus(&t).unwrap(), 2);
+    assert_eq!(c.domain_get_info(&t).unwrap().nr_virt_cpu, 1);
+    assert_eq!(
+        err(c.domain_get_vcpus_flags(&t, affect::LIVE | affect::CONFIG)),
+        "Flags 'VIR_DOMAIN_AFFECT_LIVE' and 'VIR_DOMAIN_AFFECT_CONFIG' are mutually exclusive"
+    );
+    assert_eq!(
+        err(c.domain_get_vcpus_flags(&t, vcpu::GUEST)),
+        "unsupported flags (0x8) in function testDomainGetVcpusFlags"
+    );
+    // LIVE|CONFIG checks the live maximum first, then sets both.
+    assert_eq!(
+        err(c.domain_set_vcpus_flags(&t, 3, affect::LIVE | affect::CONFIG)),
+        "invalid argument: requested cpu amount exceeds maximum (3 > 2)"
+    );
+    c.domain_set_vcpus_flags(&t, 2, affect::LIVE | affect::CONFIG).unwrap();
+    assert_eq!((get(&t, affect::LIVE), get(&t, affect::CONFIG)), (2, 2));
+    // Lowering the maximum pulls the current count down.
+    c.domain_set_vcpus_flags(&a, 1, affect::CONFIG | vcpu::MAXIMUM).unwrap();
+    c.domain_set_vcpus_flags(&a, 3, affect::CONFIG | vcpu::MAXIMUM).unwrap();
+    assert_eq!((get(&a, 0), get(&a, vcpu::MAXIMUM)), (1, 3));
+    assert_eq!(
+        err(c.domain_get_vcpus_flags(&a, affect::LIVE)),
+        "Requested operation is not valid: domain is not running"
+    );
+    let b = c.domain_create_xml(&a_xml_with("b", "222222222222"), 0).unwrap();
+    assert_eq!(
+        err(c.domain_set_vcpus_flags(&b, 1, affect::CONFIG)),
+        "Requested operation is not valid: transient domains do not have any persistent config"
+    );
+}
+
+#[test]
+fn metadata() {
+    let c = conn();
+    let t = test_dom(&c);
+    let missing = "metadata not found: Requested metadata element is not present";
+    assert_eq!(err(c.domain_get_metadata(&t, metadata::DESCRIPTION, None, 0)), missing);
+    c.domain_set_metadata(&t, metadata::DESCRIPTION, Some("live desc"), None, None, affect::LIVE).unwrap();
+    assert_eq!(c.domain_get_metadata(&t, metadata::DESCRIPTION, None, 0).unwrap(), "live desc");
+    assert_eq!(err(c.domain_get_metadata(&t, metadata::DESCRIPTION, None, affect::CONFIG)), missing);
+    c.domain_set_metadata(&t, metadata::TITLE, Some("cfg"), None, None, affect::CONFIG).unwrap();
+    assert_eq!(c.domain_get_metadata(&t, metadata::TITLE, None, affect::CONFIG).unwrap(), "cfg");
+    c.domain_set_metadata(&t, metadata::TITLE, Some(""), None, None, affect::CONFIG).unwrap();
+    assert_eq!(err(c.domain_get_metadata(&t, metadata::TITLE, None, affect::CONFIG)), missing);
+    assert_eq!(
+        err(c.domain_set_metadata(&t, metadata::TITLE, Some("a\nb"), None, None, 0)),
+        "metadata title can't contain newlines"
+    );
+    assert_eq!(
+        err(c.domain_get_metadata(&t, 3, None, 0)),
+        "invalid argument: unknown metadata type '3'"
+    );
+    c.domain_set_metadata(&t, metadata::DESCRIPTION, Some("both"), None, None, affect::LIVE | affect::CONFIG)
+        .unwrap();
+    assert_eq!(c.domain_get_metadata(&t, metadata::DESCRIPTION, None, affect::CONFIG).unwrap(), "both");
+    assert_eq!(
+        err(c.domain_get_metadata(&t, metadata::DESCRIPTION, None, affect::LIVE | affect::CONFIG)),
+        "Flags 'VIR_DOMAIN_AFFECT_LIVE' and 'VIR_DOMAIN_AFFECT_CONFIG' are mutually exclusive"
+    );
+    c.domain_set_metadata(&t, metadata::ELEMENT, Some("<foo/>"), Some("k"), Some("http://x/"), 0).unwrap();
+    assert_eq!(c.domain_get_metadata(&t, metadata::ELEMENT, Some("http://x/"), 0).unwrap(), "<foo/>");
+    let a = define_a(&c);
+    c.domain_set_metadata(&a, metadata::DESCRIPTION, Some("a <&> desc"), None, None, 0).unwrap();
+    assert!(c.domain_get_xml_desc(&a, 0).unwrap().contains("<description>a &lt;&amp;&gt; desc</description>"));
+    assert_eq!(
+        err(c.domain_set_metadata(&a, metadata::DESCRIPTION, Some("x"), None, None, affect::LIVE)),
+        "Requested operation is not valid: domain is not running"
+    );
+}
+
+#[test]
+fn memory_stats_and_period() {
+    let c = conn();
+    let t = test_dom(&c);
+    let stats: Vec<(i32, u64)> =
+        c.domain_memory_stats(&t, 0).unwrap().into_iter().map(|s| (s.tag, s.value)).collect();
+    assert_eq!(
+        stats,
+        [
+            (6, 2097152), (0, 0), (1, 0), (2, 0), (3, 0), (4, 1048576), (5, 2097152),
+            (8, 1048576), (9, 627319920), (10, 262144), (11, 0), (12, 0), (7, 1048576)
+        ]
+    );
+    c.domain_set_memory_flags(&t, 1000001, 0).unwrap();
+    assert_eq!(c.domain_memory_stats(&t, 0).unwrap()[5].value, 500000);
+    // No balloon: no statistics, and no period to set.
+    let b = c.domain_create_xml(&a_xml_with("b", "222222222222"), 0).unwrap();
+    assert!(c.domain_memory_stats(&b, 0).unwrap().is_empty());
+    assert_eq!(
+        err(c.domain_set_memory_stats_period(&b, 5, 0)),
+        "internal error: No memory balloon device configured, can not set the collection period"
+    );
+    c.domain_set_memory_stats_period(&t, 5, 0).unwrap();
+    assert_eq!(
+        err(c.domain_set_memory_stats_period(&t, -1, 0)),
+        "period in virDomainSetMemoryStatsPeriod must be zero or greater"
+    );
+    assert_eq!(
+        err(c.domain_set_memory_stats_period(&t, 5, affect::LIVE | affect::CONFIG)),
+        "Flags 'VIR_DOMAIN_AFFECT_LIVE' and 'VIR_DOMAIN_AFFECT_CONFIG' are mutually exclusive"
+    );
+    assert_eq!(
+        err(c.domain_set_memory_stats_period(&b, 5, affect::CONFIG)),
+        "Requested operation is not valid: transient domains do not have any persistent config"
+    );
+}
+
+#[test]
+fn guest_hostname_and_unsupported_jobs() {
+    let c = conn();
+    let t = test_dom(&c);
+    assert_eq!(c.domain_get_hostname(&t, 0).unwrap(), "testhost");
+    assert_eq!(
+        err(c.domain_get_hostname(&t, crate::api::flags::hostname::LEASE)),
+        "unsupported flags (0x1) in function testDomainGetHostname"
+    );
+    assert_eq!(
+        err(c.domain_get_job_info(&t)),
+        "this function is not supported by the connection driver: virDomainGetJobInfo"
+    );
+    assert_eq!(
+        err(c.domain_abort_job(&t, 0)),
+        "this function is not supported by the connection driver: virDomainAbortJob"
+    );
+}
+
+#[test]
+fn read_only_connections_refuse_changes() {
+    let c = Connection::new(Arc::new(TestDriver::private_default()), true);
+    let t = test_dom(&c);
+    assert_eq!(
+        err(c.domain_destroy(&t, 0)),
+        "operation forbidden: read only access prevents virDomainDestroyFlags"
+    );
+    assert!(c.domain_is_active(&t).unwrap());
+}

@@ -1,0 +1,236 @@
+//! Calls that change a domain's settings on its live definition, its
+//! persistent one, or both: memory, vCPUs, metadata, balloon period.
+
+use crate::api::flags::{affect, mem, metadata, vcpu};
+use crate::api::{Domain, Error, ErrorCode, ErrorDomain, Result};
+
+use super::errors::{self, check_flags, check_live_config_exclusive};
+use super::host::MAX_VCPUS;
+use super::state::State;
+
+const SET_MEMORY: &str = "virDomainSetMemoryFlags";
+
+fn metadata_not_found() -> Error {
+    Error::new(
+        ErrorCode::NoDomainMetadata,
+        ErrorDomain::Domain,
+        "Requested metadata element is not present",
+    )
+}
+
+fn unknown_metadata_type(kind: i32) -> Error {
+    Error::new(ErrorCode::InvalidArg, ErrorDomain::Domain, format!("unknown metadata type '{kind}'"))
+}
+
+impl State {
+    /// Sets the current memory (or, with MAXIMUM, the maximum) of the
+    /// definitions the flags address. The maximum of a running domain is fixed.
+    pub fn set_memory_flags(&mut self, dom: &Domain, kib: u64, flags: u32) -> Result<()> {
+        self.set_memory(dom, kib, flags, SET_MEMORY)
+    }
+
+    pub fn set_max_memory(&mut self, dom: &Domain, kib: u64) -> Result<()> {
+        self.set_memory(dom, kib, mem::MAXIMUM, "virDomainSetMaxMemory")
+    }
+
+    fn set_memory(&mut self, dom: &Domain, kib: u64, flags: u32, api: &str) -> Result<()> {
+        if kib == 0 {
+            return Err(errors::must_not_be_zero("memory", api));
+        }
+        check_live_config_exclusive(flags)?;
+        check_flags(flags, affect::LIVE | affect::CONFIG | mem::MAXIMUM, "testDomainSetMemoryFlags")?;
+        let obj = self.get_mut(dom)?;
+        let which = obj.affected(flags)?;
+        if flags & mem::MAXIMUM != 0 {
+            if which.live {
+                return Err(errors::operation_invalid(
+                    "cannot resize the maximum memory on an active domain",
+                ));
+            }
+            for (def, _) in obj.defs_mut(which) {
+                def.max_memory_kib = kib;
+                def.current_memory_kib = def.current_memory_kib.min(kib);
+            }
+            return Ok(());
+        }
+        let mut defs = obj.defs_mut(which);
+        if defs.iter().any(|(def, _)| kib > def.max_memory_kib) {
+            return Err(errors::invalid_arg("cannot set memory higher than max memory"));
+        }
+        for (def, _) in defs.iter_mut() {
+            def.current_memory_kib = kib;
+        }
+        Ok(())
+    }
+
+    /// Sets the vCPU count; with MAXIMUM (config only) the ceiling, which
+    /// pulls the current count down with it.
+    pub fn set_vcpus_flags(&mut self, dom: &Domain, count: u32, flags: u32) -> Result<()> {
+        if flags & vcpu::MAXIMUM != 0 && flags & affect::CONFIG == 0 {
+            return Err(errors::required_flag(errors::AFFECT_CONFIG, "VIR_DOMAIN_VCPU_MAXIMUM"));
+        }
+        if count == 0 {
+            return Err(errors::must_not_be_zero("nvcpus", "virDomainSetVcpusFlags"));
+        }
+        check_flags(
+            flags,
+            affect::LIVE | affect::CONFIG | vcpu::MAXIMUM,
+            "testDomainSetVcpusFlags",
+        )?;
+        if count > MAX_VCPUS {
+            return Err(errors::invalid_arg(format!(
+                "requested cpu amount exceeds maximum supported amount ({count} > {MAX_VCPUS})"
+            )));
+        }
+        let obj = self.get_mut(dom)?;
+        let which = obj.affected(flags)?;
+        let too_many = |max: u32| {
+            errors::invalid_arg(format!("requested cpu amount exceeds maximum ({count} > {max})"))
+        };
+        if which.live {
+            let max = obj.live.as_ref().map_or(0, |d| d.vcpus_max);
+            if count > max {
+                return Err(too_many(max));
+            }
+        }
+        let maximum = flags & vcpu::MAXIMUM != 0;
+        if which.config && !maximum {
+            let max = obj.config.as_ref().map_or(0, |d| d.vcpus_max);
+            if count > max {
+                return Err(too_many(max));
+            }
+        }
+        if which.live {
+            if let Some(def) = obj.live.as_mut() {
+                def.vcpus_current = count;
+            }
+        }
+        if which.config {
+            if let Some(def) = obj.config.as_mut() {
+                if maximum {
+                    def.vcpus_max = count;
+                    def.vcpus_current = def.vcpus_current.min(count);
+                } else {
+                    def.vcpus_current = count;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn get_vcpus_flags(&self, dom: &Domain, flags: u32) -> Result<i32> {
+        check_live_config_exclusive(flags)?;
+        check_flags(
+            flags,
+            affect::LIVE | affect::CONFIG | vcpu::MAXIMUM,
+            "testDomainGetVcpusFlags",
+        )?;
+        let obj = self.get(dom)?;
+        let which = obj.affected(flags)?;
+        let def = if which.live { obj.live.as_ref() } else { obj.config.as_ref() };
+        let def = def.expect("affected() checked the definition exists");
+        let n = if flags & vcpu::MAXIMUM != 0 { def.vcpus_max } else { def.vcpus_current };
+        Ok(n as i32)
+    }
+
+    pub fn max_vcpus(&self, dom: &Domain) -> Result<i32> {
+        let obj = self.get(dom)?;
+        match obj.live.as_ref() {
+            Some(def) => Ok(def.vcpus_max as i32),
+            None => Err(errors::not_running()),
+        }
+    }
+
+    pub fn get_metadata(
+        &self,
+        dom: &Domain,
+        kind: i32,
+        uri: Option<&str>,
+        flags: u32,
+    ) -> Result<String> {
+        check_live_config_exclusive(flags)?;
+        check_flags(flags, affect::LIVE | affect::CONFIG, "testDomainGetMetadata")?;
+        let obj = self.get(dom)?;
+        let which = obj.affected(flags)?;
+        let (def, extras) = if which.live {
+            (obj.live.as_ref(), &obj.live_extras)
+        } else {
+            (obj.config.as_ref(), &obj.config_extras)
+        };
+        let def = def.expect("affected() checked the definition exists");
+        let value = match kind {
+            metadata::DESCRIPTION => def.description.clone(),
+            metadata::TITLE => def.title.clone(),
+            metadata::ELEMENT => extras
+                .metadata
+                .iter()
+                .find(|(ns, _, _)| Some(ns.as_str()) == uri)
+                .map(|(_, _, xml)| xml.clone()),
+            other => return Err(unknown_metadata_type(other)),
+        };
+        value.ok_or_else(metadata_not_found)
+    }
+
+    /// Sets or (with an empty or absent value) removes a description, title
+    /// or metadata element. LIVE and CONFIG together change both.
+    pub fn set_metadata(
+        &mut self,
+        dom: &Domain,
+        kind: i32,
+        value: Option<&str>,
+        key: Option<&str>,
+        uri: Option<&str>,
+        flags: u32,
+    ) -> Result<()> {
+        if kind == metadata::TITLE && value.is_some_and(|v| v.contains('\n')) {
+            return Err(Error::raw(
+                ErrorCode::InvalidArg,
+                ErrorDomain::Domain,
+                "metadata title can't contain newlines",
+            ));
+        }
+        check_flags(flags, affect::LIVE | affect::CONFIG, "testDomainSetMetadata")?;
+        if !(metadata::DESCRIPTION..=metadata::ELEMENT).contains(&kind) {
+            return Err(unknown_metadata_type(kind));
+        }
+        let obj = self.get_mut(dom)?;
+        let which = obj.affected(flags)?;
+        let value = value.filter(|v| !v.is_empty()).map(str::to_string);
+        for (def, extras) in obj.defs_mut(which) {
+            match kind {
+                metadata::DESCRIPTION => def.description = value.clone(),
+                metadata::TITLE => def.title = value.clone(),
+                _ => {
+                    let ns = uri.unwrap_or_default().to_string();
+                    extras.metadata.retain(|(u, _, _)| *u != ns);
+                    if let Some(xml) = &value {
+                        let key = key.unwrap_or_default().to_string();
+                        extras.metadata.push((ns, key, xml.clone()));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Sets how often the balloon refreshes its statistics (0 turns it off).
+    pub fn set_memory_stats_period(&mut self, dom: &Domain, period: i32, flags: u32) -> Result<()> {
+        if period < 0 {
+            return Err(errors::must_not_be_negative("period", "virDomainSetMemoryStatsPeriod"));
+        }
+        check_live_config_exclusive(flags)?;
+        check_flags(flags, affect::LIVE | affect::CONFIG, "testDomainSetMemoryStatsPeriod")?;
+        let obj = self.get_mut(dom)?;
+        let which = obj.affected(flags)?;
+        let mut defs = obj.defs_mut(which);
+        if defs.iter().any(|(def, _)| !def.has_memballoon) {
+            return Err(errors::internal(
+                "No memory balloon device configured, can not set the collection period",
+            ));
+        }
+        for (_, extras) in defs.iter_mut() {
+            extras.balloon_period = (period > 0).then_some(period);
+        }
+        Ok(())
+    }
+}
