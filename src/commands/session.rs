@@ -71,6 +71,19 @@ impl Session {
         self.conn.is_some()
     }
 
+    /// The open connection, if any, without opening one (for completion).
+    pub fn open_connection(&self) -> Option<&Connection> {
+        self.conn.as_ref()
+    }
+
+    /// Takes over a connection to `self.uri` opened elsewhere (by completion),
+    /// so the next command does not open a second one.
+    pub fn adopt_connection(&mut self, conn: Connection) {
+        if self.conn.is_none() {
+            self.conn = Some(conn);
+        }
+    }
+
     /// Prints a result.
     pub fn print(&mut self, text: &str) {
         let _ = self.out.write_all(text.as_bytes());

@@ -1,11 +1,28 @@
 //! Interactive mode: a banner, a prompt, and one command string per line.
+//! On a terminal, lines are edited with rustyline (history, TAB completion);
+//! otherwise lines are read plainly and echoed after the prompt, as virsh's
+//! readline does when its input is not a terminal.
 
-use std::io::{BufRead, IsTerminal};
+use std::collections::VecDeque;
+use std::fs::{DirBuilder, OpenOptions};
+use std::io::{self, BufRead, IsTerminal, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::PathBuf;
 
+use rustyline::config::{CompletionType, Config};
+use rustyline::error::ReadlineError;
+use rustyline::history::MemHistory;
+use rustyline::Editor;
+
+use super::complete::ShellHelper;
 use super::{lexer, parse_all, Flow, Runner};
 
 const BANNER: &str = "Welcome to virtsh, the virtualization interactive terminal.\n\n\
 Type:  'help' for help with commands\n       'quit' to quit\n\n";
+
+const HISTSIZE_VAR: &str = "VIRTSH_HISTSIZE";
+const HISTSIZE_DEFAULT: usize = 500;
+const HISTSIZE_MAX: i32 = 500_000;
 
 /// The prompt shows whether the connection is read-only.
 pub fn prompt(runner: &Runner) -> &'static str {
@@ -18,23 +35,112 @@ pub fn prompt(runner: &Runner) -> &'static str {
 
 pub fn run(runner: &mut Runner) {
     runner.session.interactive = true;
+    // virsh sets history up before the banner, so its errors come first.
+    let mut history = LineHistory::open(runner);
     runner.session.print_extra(BANNER);
     runner.session.flush();
-    let stdin = std::io::stdin();
-    let _terminal = stdin.is_terminal();
-    let mut lines = stdin.lock().lines();
+    match io::stdin().is_terminal().then(|| editor(history.max)) {
+        Some(Ok(editor)) => edit_lines(runner, editor, &mut history),
+        // Without a terminal (or one rustyline cannot drive) lines are read plainly.
+        _ => read_lines(runner, &mut history),
+    }
+    history.save();
+    runner.session.print("\n");
+    runner.session.flush();
+}
+
+/// A line editor in readline's manner: TAB completes the longest common
+/// prefix, a second TAB lists the candidates.
+fn editor(max_history: usize) -> rustyline::Result<Editor<ShellHelper, MemHistory>> {
+    let config = Config::builder()
+        .completion_type(CompletionType::List)
+        .max_history_size(max_history)?
+        .history_ignore_dups(false)?
+        .auto_add_history(false)
+        .build();
+    let mut editor = Editor::with_history(config, MemHistory::with_config(config))?;
+    editor.set_helper(Some(ShellHelper::default()));
+    Ok(editor)
+}
+
+/// Lines from a terminal, with editing, history and completion.
+fn edit_lines(runner: &mut Runner, mut editor: Editor<ShellHelper, MemHistory>, history: &mut LineHistory) {
+    for line in &history.lines {
+        let _ = editor.add_history_entry(line.as_str());
+    }
     loop {
-        // Without a terminal the prompt and the line are echoed, as readline does.
+        runner.session.flush();
+        if let Some(helper) = editor.helper_mut() {
+            helper.names.get_mut().follow(&runner.session);
+        }
+        let read = editor.readline(prompt(runner));
+        // A connection opened while completing becomes the session's.
+        if let Some(conn) = editor.helper_mut().and_then(|h| h.names.get_mut().take_opened()) {
+            runner.session.adopt_connection(conn);
+        }
+        match read {
+            Ok(line) => {
+                if !line.is_empty() {
+                    history.add(&line);
+                    let _ = editor.add_history_entry(line.as_str());
+                }
+                if !run_line(runner, &line) {
+                    return;
+                }
+            }
+            // Ctrl-C abandons the line being typed.
+            Err(ReadlineError::Interrupted) => continue,
+            // Ctrl-D, or the terminal went away.
+            Err(_) => return,
+        }
+    }
+}
+
+/// Lines from a pipe or file: the prompt and the line are echoed, as readline
+/// does without a terminal.
+fn read_lines(runner: &mut Runner, history: &mut LineHistory) {
+    let stdin = io::stdin();
+    let mut input = stdin.lock();
+    loop {
         let p = prompt(runner);
         runner.session.print(p);
-        let Some(Ok(line)) = lines.next() else { break };
+        runner.session.flush();
+        let Some(line) = read_line(&mut input) else { break };
         runner.session.print(&format!("{line}\n"));
+        if !line.is_empty() {
+            history.add(&line);
+        }
         if !run_line(runner, &line) {
             break;
         }
     }
-    runner.session.print("\n");
-    runner.session.flush();
+}
+
+/// One line; readline ends a line at CR as well as LF. `None` at end of input.
+fn read_line(input: &mut impl BufRead) -> Option<String> {
+    let mut bytes = Vec::new();
+    loop {
+        let buf = match input.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(_) => &[],
+        };
+        if buf.is_empty() {
+            return (!bytes.is_empty()).then(|| String::from_utf8_lossy(&bytes).into_owned());
+        }
+        match buf.iter().position(|b| matches!(b, b'\n' | b'\r')) {
+            Some(i) => {
+                bytes.extend_from_slice(&buf[..i]);
+                input.consume(i + 1);
+                return Some(String::from_utf8_lossy(&bytes).into_owned());
+            }
+            None => {
+                let n = buf.len();
+                bytes.extend_from_slice(buf);
+                input.consume(n);
+            }
+        }
+    }
 }
 
 /// Runs one line; false when the user asked to quit.
@@ -59,4 +165,106 @@ pub fn run_line(runner: &mut Runner, line: &str) -> bool {
         }
     }
     true
+}
+
+/// The history file, kept as readline keeps virsh's: plain lines, the newest
+/// last, at most `max` of them; read at start and rewritten at exit.
+struct LineHistory {
+    /// `None` when history is off (bad size, no cache directory).
+    file: Option<PathBuf>,
+    max: usize,
+    lines: VecDeque<String>,
+}
+
+impl LineHistory {
+    /// Reads `$VIRTSH_HISTSIZE` and the history file. Errors are reported as
+    /// virsh reports them, and leave history off for this session.
+    fn open(runner: &mut Runner) -> LineHistory {
+        let mut history = LineHistory { file: None, max: HISTSIZE_DEFAULT, lines: VecDeque::new() };
+        match history_size() {
+            Ok(max) => history.max = max,
+            Err(e) => {
+                runner.report(&[e]);
+                return history;
+            }
+        }
+        let Some(dir) = dirs::cache_dir().map(|d| d.join("virtsh")) else { return history };
+        if DirBuilder::new().recursive(true).mode(0o755).create(&dir).is_err() {
+            runner.report(&[format!("Failed to create '{}'", dir.display())]);
+            return history;
+        }
+        let file = dir.join("history");
+        if let Ok(bytes) = std::fs::read(&file) {
+            for line in String::from_utf8_lossy(&bytes).lines() {
+                history.add(line);
+            }
+        }
+        history.file = Some(file);
+        history
+    }
+
+    fn add(&mut self, line: &str) {
+        if self.max == 0 {
+            return;
+        }
+        if self.lines.len() == self.max {
+            self.lines.pop_front();
+        }
+        self.lines.push_back(line.to_string());
+    }
+
+    /// Rewrites the file (private to the user, as readline creates it).
+    fn save(&self) {
+        let Some(file) = &self.file else { return };
+        let text: String = self.lines.iter().map(|l| format!("{l}\n")).collect();
+        let written = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(file)
+            .and_then(|mut f| f.write_all(text.as_bytes()));
+        // Like readline's write_history, a failure is not worth an error at exit.
+        let _ = written;
+    }
+}
+
+/// `$VIRTSH_HISTSIZE`, read as virsh reads `$VIRSH_HISTSIZE` (a C integer:
+/// leading blanks and a sign allowed, nothing after the digits).
+fn history_size() -> Result<usize, String> {
+    let Some(value) = std::env::var_os(HISTSIZE_VAR) else { return Ok(HISTSIZE_DEFAULT) };
+    let value = value.to_string_lossy();
+    let digits = value.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
+    let n: i32 = digits.parse().map_err(|_| format!("Bad ${HISTSIZE_VAR} value."))?;
+    if !(0..=HISTSIZE_MAX).contains(&n) {
+        return Err(format!("${HISTSIZE_VAR} value should be between 0 and {HISTSIZE_MAX}"));
+    }
+    Ok(n as usize)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_end_at_cr_or_lf() {
+        let mut input: &[u8] = b"uri\r\nlist\nlast";
+        let mut lines = Vec::new();
+        while let Some(line) = read_line(&mut input) {
+            lines.push(line);
+        }
+        assert_eq!(lines, ["uri", "", "list", "last"]);
+    }
+
+    #[test]
+    fn history_keeps_the_newest() {
+        let mut history = LineHistory { file: None, max: 2, lines: VecDeque::new() };
+        for line in ["a", "b", "c"] {
+            history.add(line);
+        }
+        assert_eq!(history.lines, ["b", "c"]);
+        let mut none = LineHistory { file: None, max: 0, lines: VecDeque::new() };
+        none.add("a");
+        assert!(none.lines.is_empty());
+    }
 }

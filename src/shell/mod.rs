@@ -2,6 +2,7 @@
 //! interactive loop, and running parsed commands with virsh's separators,
 //! timing and exit status.
 
+pub mod complete;
 pub mod globals;
 pub mod interactive;
 pub mod lexer;
