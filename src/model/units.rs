@@ -95,9 +95,79 @@ pub fn invalid_value(v: &str, xpath: &str) -> Error {
     Error::xml(format!("Invalid value '{v}' for element or attribute '{xpath}'"))
 }
 
+/// Parses a CPU/node set like `0-3,^2,8` (libvirt's bitmap syntax) into a
+/// sorted list; `max` bounds the bit numbers.
+pub fn parse_bitmap(s: &str, max: u32) -> Result<Vec<u32>> {
+    let bad = || Error::invalid_arg(format!("Failed to parse bitmap '{s}'"));
+    let mut set = std::collections::BTreeSet::new();
+    let mut neg = Vec::new();
+    let mut any = false;
+    for part in s.split(',') {
+        let p = part.trim_matches([' ', '\t', '\n']);
+        if p.is_empty() {
+            return Err(bad());
+        }
+        if let Some(n) = p.strip_prefix('^') {
+            let v: u32 = n.trim().parse().map_err(|_| bad())?;
+            neg.push(v);
+            continue;
+        }
+        let (a, b) = match p.split_once('-') {
+            Some((a, b)) => (a.trim(), b.trim()),
+            None => (p, p),
+        };
+        let a: u32 = a.parse().map_err(|_| bad())?;
+        let b: u32 = b.parse().map_err(|_| bad())?;
+        if a > b || b >= max {
+            return Err(bad());
+        }
+        set.extend(a..=b);
+        any = true;
+    }
+    if !any {
+        return Err(bad());
+    }
+    for n in neg {
+        set.remove(&n);
+    }
+    Ok(set.into_iter().collect())
+}
+
+/// Formats a sorted bit list as ranges (`0-1,3`), as `virBitmapFormat` does.
+pub fn format_bitmap(bits: &[u32]) -> String {
+    let mut out = String::new();
+    let mut i = 0;
+    while i < bits.len() {
+        let start = bits[i];
+        let mut end = start;
+        while i + 1 < bits.len() && bits[i + 1] == end + 1 {
+            i += 1;
+            end = bits[i];
+        }
+        if !out.is_empty() {
+            out.push(',');
+        }
+        if start == end {
+            out.push_str(&start.to_string());
+        } else {
+            out.push_str(&format!("{start}-{end}"));
+        }
+        i += 1;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bitmaps() {
+        assert_eq!(format_bitmap(&parse_bitmap("0-3,^2", 1024).unwrap()), "0-1,3");
+        assert_eq!(format_bitmap(&parse_bitmap("5,1,2", 1024).unwrap()), "1-2,5");
+        assert!(parse_bitmap("x", 1024).is_err());
+        assert_eq!(parse_bitmap("x", 1024).unwrap_err().message, "invalid argument: Failed to parse bitmap 'x'");
+    }
 
     #[test]
     fn units() {

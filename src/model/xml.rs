@@ -22,6 +22,8 @@ pub struct Element {
     pub ns_decls: Vec<(Option<String>, String)>,
     /// Attributes in document order, values unescaped and normalised.
     pub attrs: Vec<(String, String)>,
+    /// Namespace URIs of the prefixes used by attributes: (prefix, uri).
+    pub attr_ns: Vec<(String, String)>,
     pub children: Vec<Node>,
 }
 
@@ -93,6 +95,11 @@ impl Element {
     /// Text of the first child element `name`, if present.
     pub fn child_text(&self, name: &str) -> Option<String> {
         self.child(name).map(|e| e.text())
+    }
+
+    /// The namespace URI an attribute prefix resolved to.
+    pub fn attr_ns_uri(&self, prefix: &str) -> Option<String> {
+        self.attr_ns.iter().find(|(p, _)| p == prefix).map(|(_, u)| u.clone())
     }
 
     pub fn push_attr(&mut self, k: &str, v: impl Into<String>) {
@@ -167,6 +174,16 @@ impl<'a> Parser<'a> {
                     scopes.extend(decls.iter().cloned());
                     elem.ns_decls = decls;
                     elem.ns = resolve(&scopes, elem.prefix());
+                    for (k, _) in &elem.attrs {
+                        if let Some(i) = k.find(':') {
+                            let p = &k[..i];
+                            if let Some(u) = resolve(&scopes, Some(p)) {
+                                if !elem.attr_ns.iter().any(|(q, _)| q == p) {
+                                    elem.attr_ns.push((p.to_string(), u));
+                                }
+                            }
+                        }
+                    }
                     if empty {
                         scopes.truncate(scopes.len() - pushed);
                         match stack.last_mut() {

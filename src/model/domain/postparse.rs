@@ -1,0 +1,287 @@
+//! Defaults, implicit devices and validation applied after parsing, in
+//! libvirt's order: post-parse fixes first, then validation.
+
+use super::disk::{assign_drive_address, default_bus};
+use super::*;
+use crate::api::{Error, ErrorCode, ErrorDomain};
+use crate::model::xml::Node;
+
+pub fn post_parse(def: &mut DomainDef) -> Result<()> {
+    // Memory: NUMA cells can define it.
+    let numa_total: u64 = numa_cells(def).iter().map(|(_, m)| m).sum();
+    if numa_total > 0 {
+        def.max_memory_kib = numa_total;
+    }
+    if def.max_memory_kib == 0 {
+        return Err(Error::xml("Memory size must be specified via <memory> or in the <numa> configuration"));
+    }
+    if def.current_memory_kib == 0 || def.current_memory_kib > def.max_memory_kib {
+        def.current_memory_kib = def.max_memory_kib;
+    }
+    if def.vcpus_max == 0 {
+        return Err(Error::internal("CPU IDs in <numa> exceed the <vcpu> count"));
+    }
+    if def.vcpu_placement == "auto" {
+        def.vcpu_cpuset = None;
+        if !def.sections.iter().any(|s| s.name == "numatune") {
+            let mut mem = Element::new("memory");
+            mem.push_attr("mode", "strict");
+            mem.push_attr("placement", "auto");
+            let mut nt = Element::new("numatune");
+            nt.children.push(Node::Elem(mem));
+            def.sections.push(nt);
+        }
+    }
+
+    // Boot: hvm guests boot from disk unless told otherwise.
+    let per_device_boot = def.disks.iter().any(|d| d.info.boot_order.is_some())
+        || def.interfaces.iter().any(|n| n.info.boot_order.is_some())
+        || def.other_devices.iter().any(|d| d.child("boot").is_some());
+    if def.os_type == "hvm" && def.os.boot_devs.is_empty() && !per_device_boot {
+        def.os.boot_devs.push("hd".into());
+    }
+
+    // Disks: bus defaults and drive addresses.
+    for d in def.disks.iter_mut() {
+        if d.target_bus.is_none() {
+            d.target_bus = Some(default_bus(d).to_string());
+        }
+        assign_drive_address(d)?;
+    }
+
+    chardev_compat(def)?;
+
+    // Controllers: number the unnumbered, then add the implicit ones.
+    let n = def.controllers.len();
+    for i in 0..n {
+        if def.controllers[i].index == u32::MAX {
+            let t = def.controllers[i].ctype.clone();
+            let max = def
+                .controllers
+                .iter()
+                .filter(|c| c.ctype == t && c.index != u32::MAX)
+                .map(|c| c.index as i64)
+                .max()
+                .unwrap_or(-1);
+            def.controllers[i].index = (max + 1) as u32;
+        }
+    }
+    for (ctype, bus) in [("scsi", "scsi"), ("fdc", "fdc"), ("ide", "ide"), ("sata", "sata")] {
+        let max = def
+            .disks
+            .iter()
+            .filter(|d| d.target_bus.as_deref() == Some(bus))
+            .filter_map(|d| d.info.address.as_ref().filter(|a| a.kind == "drive").and_then(|a| a.num("controller")))
+            .max();
+        if let Some(max) = max {
+            for idx in 0..=max as u32 {
+                add_controller(def, ctype, idx);
+            }
+        }
+    }
+    let wants_virtio_serial = def.channels.iter().any(|c| c.target_type.as_deref() == Some("virtio"))
+        || def.consoles.iter().any(|c| c.target_type.as_deref() == Some("virtio"));
+    if wants_virtio_serial && !def.controllers.iter().any(|c| c.ctype == "virtio-serial") {
+        add_controller(def, "virtio-serial", 0);
+    }
+    smartcard_ccid(def);
+
+    // Video: graphics imply a display adapter.
+    if def.videos.is_empty() && !def.graphics.is_empty() {
+        def.videos.push(Video {
+            model: "default".into(),
+            ram: None,
+            vram: None,
+            vram64: None,
+            vgamem: None,
+            heads: None,
+            primary: false,
+            blob: None,
+            model_extra: vec![],
+            driver: None,
+            info: DeviceInfo::default(),
+        });
+    }
+    let default_video = if matches!(def.os_type.as_str(), "xen" | "linux" | "xenpvh") { "xen" } else { "cirrus" };
+    for v in def.videos.iter_mut() {
+        devices::video_defaults(v, default_video);
+    }
+
+    validate(def)
+}
+
+/// `(id, KiB)` of each `<cpu><numa><cell>`.
+fn numa_cells(def: &DomainDef) -> Vec<(String, u64)> {
+    let Some(cpu) = def.sections.iter().find(|s| s.name == "cpu") else { return vec![] };
+    let Some(numa) = cpu.child("numa") else { return vec![] };
+    numa.children_named("cell")
+        .map(|c| {
+            (
+                c.attr("id").unwrap_or("").to_string(),
+                c.attr("memory").and_then(crate::model::units::parse_u64).unwrap_or(0),
+            )
+        })
+        .collect()
+}
+
+fn add_controller(def: &mut DomainDef, ctype: &str, index: u32) {
+    if def.controllers.iter().any(|c| c.ctype == ctype && c.index == index) {
+        return;
+    }
+    def.controllers.push(Controller {
+        ctype: ctype.into(),
+        index,
+        model: None,
+        attrs: vec![],
+        info: DeviceInfo::default(),
+        extra: vec![],
+    });
+}
+
+/// Smartcards sit on a CCID controller; libvirt adds one and addresses them.
+fn smartcard_ccid(def: &mut DomainDef) {
+    let mut slot = 0;
+    let mut any = false;
+    for d in def.other_devices.iter_mut().filter(|d| d.name == "smartcard") {
+        any = true;
+        if d.child("address").is_none() {
+            let mut a = Element::new("address");
+            a.push_attr("type", "ccid");
+            a.push_attr("controller", "0");
+            a.push_attr("slot", slot.to_string());
+            d.children.push(Node::Elem(a));
+            slot += 1;
+        }
+    }
+    if any {
+        add_controller(def, "ccid", 0);
+    }
+}
+
+/// libvirt keeps the first console and the first serial port in step: a
+/// serial console mirrors serial 0, a lone serial gets a console.
+fn chardev_compat(def: &mut DomainDef) -> Result<()> {
+    for c in def.consoles.iter().skip(1) {
+        if c.target_type.is_none() || c.target_type.as_deref() == Some("serial") {
+            return Err(Error::config_unsupported("Only the first console can be a serial port"));
+        }
+    }
+    let first_is_serial = def
+        .consoles
+        .first()
+        .is_some_and(|c| c.target_type.is_none() || c.target_type.as_deref() == Some("serial"));
+    if first_is_serial {
+        if def.serials.is_empty() {
+            let mut s = def.consoles[0].clone();
+            s.target_type = None;
+            s.target_port = Some(0);
+            def.serials.push(s);
+        }
+        let mut c = def.serials[0].clone();
+        c.target_type = Some("serial".into());
+        c.target_model = None;
+        c.info = def.consoles[0].info.clone();
+        def.consoles[0] = c;
+    } else if !def.serials.is_empty() {
+        let mut c = def.serials[0].clone();
+        c.target_type = Some("serial".into());
+        c.target_model = None;
+        c.info = DeviceInfo::default();
+        def.consoles.insert(0, c);
+    }
+    Ok(())
+}
+
+fn validate(def: &mut DomainDef) -> Result<()> {
+    // Per device.
+    for d in &def.disks {
+        let needs_source = d.device != "cdrom" && d.device != "floppy";
+        let has_source = d.source.is_some()
+            || d.source_elem.as_ref().is_some_and(|s| !s.attrs.is_empty() && d.disk_type != "network");
+        if needs_source && !has_source && !(d.disk_type == "network" && d.source_elem.is_some()) {
+            return Err(Error::raw(
+                ErrorCode::from_number(19),
+                ErrorDomain::Domain,
+                format!("missing source information for device {}", d.target_dev),
+            ));
+        }
+        if d.device == "floppy" && !d.target_dev.starts_with("fd") {
+            return Err(Error::internal(format!("Invalid floppy device name: {}", d.target_dev)));
+        }
+        if d.device != "floppy" && d.target_dev.starts_with("fd") {
+            return Err(Error::internal(format!("Invalid harddisk device name: {}", d.target_dev)));
+        }
+    }
+    let mut seen: Vec<(&str, u32)> = Vec::new();
+    for c in &def.controllers {
+        if seen.contains(&(c.ctype.as_str(), c.index)) {
+            return Err(Error::xml(format!("Multiple '{}' controllers with index '{}'", c.ctype, c.index)));
+        }
+        seen.push((&c.ctype, c.index));
+    }
+    let none_videos = def.videos.iter().filter(|v| v.model == "none").count();
+    if none_videos > 0 && def.videos.len() > 1 {
+        return Err(Error::config_unsupported(
+            "a 'none' video type must be the only video device defined for the domain",
+        ));
+    }
+    if def.videos.iter().filter(|v| v.primary).count() > 1 {
+        return Err(Error::config_unsupported("Only one primary video device is supported"));
+    }
+    if !def.videos.iter().any(|v| v.primary) {
+        if let Some(v) = def.videos.iter_mut().find(|v| v.model != "none") {
+            v.primary = true;
+        }
+    }
+
+    // Whole definition.
+    let per_device_boot = def.disks.iter().any(|d| d.info.boot_order.is_some())
+        || def.interfaces.iter().any(|n| n.info.boot_order.is_some());
+    if per_device_boot && !def.os.boot_devs.is_empty() {
+        return Err(Error::config_unsupported("per-device boot elements cannot be used together with os/boot elements"));
+    }
+    let mut orders: Vec<u32> = Vec::new();
+    for o in def
+        .disks
+        .iter()
+        .filter_map(|d| d.info.boot_order)
+        .chain(def.interfaces.iter().filter_map(|n| n.info.boot_order))
+    {
+        if orders.contains(&o) {
+            return Err(Error::config_unsupported(format!("boot order '{o}' used for more than one device")));
+        }
+        orders.push(o);
+    }
+    for (i, a) in def.disks.iter().enumerate() {
+        for b in &def.disks[i + 1..] {
+            if a.target_dev == b.target_dev {
+                return Err(Error::xml(format!(
+                    "target '{}' duplicated for disk sources '{}' and '{}'",
+                    a.target_dev,
+                    a.source.as_deref().unwrap_or("<null>"),
+                    b.source.as_deref().unwrap_or("<null>")
+                )));
+            }
+        }
+    }
+    for (i, a) in def.disks.iter().enumerate() {
+        let Some(aa) = a.info.address.as_ref().filter(|x| x.kind == "drive") else { continue };
+        for b in &def.disks[..i] {
+            if b.info.address.as_ref() == Some(aa) && a.target_bus == b.target_bus {
+                return Err(Error::config_unsupported(format!(
+                    "Found duplicate drive address for disk with target name '{}' controller='{}' bus='{}' target='{}' unit='{}'",
+                    a.target_dev,
+                    aa.get("controller").unwrap_or("0"),
+                    aa.get("bus").unwrap_or("0"),
+                    aa.get("target").unwrap_or("0"),
+                    aa.get("unit").unwrap_or("0")
+                )));
+            }
+        }
+    }
+    if def.name.contains('/') {
+        return Err(Error::xml(format!("name {} cannot contain '/'", def.name)));
+    }
+    Ok(())
+}
+
