@@ -22,8 +22,13 @@ enum Access {
 /// (used in "not supported" and "read only" errors) and whether it changes
 /// state. From it come the `Driver` trait (each call defaults to "not
 /// supported") and the `Connection` wrapper that enforces read-only access.
+///
+/// `"virXFlags" | "virX" if flags == 0` names the older call virsh makes when
+/// no flag is set, so errors name the same function virsh's do; `secure(flags)`
+/// marks a read that a read-only connection may not make with the secure flag.
 macro_rules! api_calls {
-    ($( $access:ident $api:literal fn $name:ident(&self $(, $arg:ident : $ty:ty)*) -> $ret:ty; )*) => {
+    ($( $access:ident $api:literal $(| $plain:literal if $flag:ident == 0)? $(secure($secure:ident))?
+        fn $name:ident(&self $(, $arg:ident : $ty:ty)*) -> $ret:ty; )*) => {
         /// An implementation of the hypervisor API. Drivers override what they support.
         pub trait Driver: Send + Sync {
             /// The canonical URI of this connection, as `uri` prints it.
@@ -31,7 +36,9 @@ macro_rules! api_calls {
             $(
                 #[allow(unused_variables)]
                 fn $name(&self $(, $arg: $ty)*) -> Result<$ret> {
-                    Err(Error::no_support($api))
+                    let api: &str = $api;
+                    $( let api: &str = if $flag == 0 { $plain } else { api }; )?
+                    Err(Error::no_support(api))
                 }
             )*
         }
@@ -39,7 +46,10 @@ macro_rules! api_calls {
         impl Connection {
             $(
                 pub fn $name(&self $(, $arg: $ty)*) -> Result<$ret> {
-                    self.check_access(Access::$access, $api)?;
+                    let api: &str = $api;
+                    $( let api: &str = if $flag == 0 { $plain } else { api }; )?
+                    self.check_access(Access::$access, api)?;
+                    $( self.check_secure($secure, api)?; )?
                     self.driver.$name($($arg),*)
                 }
             )*
@@ -61,19 +71,19 @@ api_calls! {
     Read "virDomainLookupByID" fn domain_lookup_by_id(&self, id: i32) -> Domain;
     Read "virDomainLookupByUUID" fn domain_lookup_by_uuid(&self, uuid: &Uuid) -> Domain;
     Read "virDomainLookupByName" fn domain_lookup_by_name(&self, name: &str) -> Domain;
-    Write "virDomainDefineXMLFlags" fn domain_define_xml(&self, xml: &str, flags: u32) -> Domain;
+    Write "virDomainDefineXMLFlags" | "virDomainDefineXML" if flags == 0 fn domain_define_xml(&self, xml: &str, flags: u32) -> Domain;
     Write "virDomainCreateXML" fn domain_create_xml(&self, xml: &str, flags: u32) -> Domain;
-    Write "virDomainUndefineFlags" fn domain_undefine(&self, dom: &Domain, flags: u32) -> ();
-    Write "virDomainCreateWithFlags" fn domain_create(&self, dom: &Domain, flags: u32) -> Domain;
-    Write "virDomainShutdownFlags" fn domain_shutdown(&self, dom: &Domain, flags: u32) -> ();
+    Write "virDomainUndefineFlags" | "virDomainUndefine" if flags == 0 fn domain_undefine(&self, dom: &Domain, flags: u32) -> ();
+    Write "virDomainCreateWithFlags" | "virDomainCreate" if flags == 0 fn domain_create(&self, dom: &Domain, flags: u32) -> Domain;
+    Write "virDomainShutdownFlags" | "virDomainShutdown" if flags == 0 fn domain_shutdown(&self, dom: &Domain, flags: u32) -> ();
     Write "virDomainReboot" fn domain_reboot(&self, dom: &Domain, flags: u32) -> ();
     Write "virDomainReset" fn domain_reset(&self, dom: &Domain, flags: u32) -> ();
-    Write "virDomainDestroyFlags" fn domain_destroy(&self, dom: &Domain, flags: u32) -> ();
+    Write "virDomainDestroyFlags" | "virDomainDestroy" if flags == 0 fn domain_destroy(&self, dom: &Domain, flags: u32) -> ();
     Write "virDomainSuspend" fn domain_suspend(&self, dom: &Domain) -> ();
     Write "virDomainResume" fn domain_resume(&self, dom: &Domain) -> ();
     Read "virDomainGetInfo" fn domain_get_info(&self, dom: &Domain) -> DomainInfo;
     Read "virDomainGetState" fn domain_get_state(&self, dom: &Domain, flags: u32) -> (DomainState, i32);
-    Read "virDomainGetXMLDesc" fn domain_get_xml_desc(&self, dom: &Domain, flags: u32) -> String;
+    Read "virDomainGetXMLDesc" secure(flags) fn domain_get_xml_desc(&self, dom: &Domain, flags: u32) -> String;
     Read "virDomainGetOSType" fn domain_get_os_type(&self, dom: &Domain) -> String;
     Read "virDomainGetAutostart" fn domain_get_autostart(&self, dom: &Domain) -> bool;
     Write "virDomainSetAutostart" fn domain_set_autostart(&self, dom: &Domain, autostart: bool) -> ();
@@ -81,20 +91,20 @@ api_calls! {
     Read "virDomainIsPersistent" fn domain_is_persistent(&self, dom: &Domain) -> bool;
     Read "virDomainHasManagedSaveImage" fn domain_has_managed_save_image(&self, dom: &Domain, flags: u32) -> bool;
     Read "virDomainGetSecurityLabel" fn domain_get_security_label(&self, dom: &Domain) -> SecurityLabel;
-    Write "virDomainSetMemoryFlags" fn domain_set_memory_flags(&self, dom: &Domain, kib: u64, flags: u32) -> ();
+    Write "virDomainSetMemoryFlags" | "virDomainSetMemory" if flags == 0 fn domain_set_memory_flags(&self, dom: &Domain, kib: u64, flags: u32) -> ();
     Write "virDomainSetMaxMemory" fn domain_set_max_memory(&self, dom: &Domain, kib: u64) -> ();
-    Write "virDomainSetVcpusFlags" fn domain_set_vcpus_flags(&self, dom: &Domain, count: u32, flags: u32) -> ();
+    Write "virDomainSetVcpusFlags" | "virDomainSetVcpus" if flags == 0 fn domain_set_vcpus_flags(&self, dom: &Domain, count: u32, flags: u32) -> ();
     Read "virDomainGetVcpusFlags" fn domain_get_vcpus_flags(&self, dom: &Domain, flags: u32) -> i32;
     Read "virDomainGetMaxVcpus" fn domain_get_max_vcpus(&self, dom: &Domain) -> i32;
     Read "virDomainGetBlockInfo" fn domain_get_block_info(&self, dom: &Domain, disk: &str, flags: u32) -> BlockInfo;
     Write "virDomainRename" fn domain_rename(&self, dom: &Domain, new_name: &str, flags: u32) -> Domain;
-    Write "virDomainSaveFlags" fn domain_save(&self, dom: &Domain, path: &str, dxml: Option<&str>, flags: u32) -> ();
-    Write "virDomainRestoreFlags" fn domain_restore(&self, path: &str, dxml: Option<&str>, flags: u32) -> ();
+    Write "virDomainSaveFlags" | "virDomainSave" if flags == 0 fn domain_save(&self, dom: &Domain, path: &str, dxml: Option<&str>, flags: u32) -> ();
+    Write "virDomainRestoreFlags" | "virDomainRestore" if flags == 0 fn domain_restore(&self, path: &str, dxml: Option<&str>, flags: u32) -> ();
     Write "virDomainManagedSave" fn domain_managed_save(&self, dom: &Domain, flags: u32) -> ();
     Write "virDomainManagedSaveRemove" fn domain_managed_save_remove(&self, dom: &Domain, flags: u32) -> ();
     Read "virDomainGetJobInfo" fn domain_get_job_info(&self, dom: &Domain) -> JobInfo;
     Read "virDomainGetJobStats" fn domain_get_job_stats(&self, dom: &Domain, flags: u32) -> (i32, Vec<TypedParam>);
-    Write "virDomainAbortJob" fn domain_abort_job(&self, dom: &Domain, flags: u32) -> ();
+    Write "virDomainAbortJobFlags" | "virDomainAbortJob" if flags == 0 fn domain_abort_job(&self, dom: &Domain, flags: u32) -> ();
     Read "virDomainGetMetadata" fn domain_get_metadata(&self, dom: &Domain, kind: i32, uri: Option<&str>, flags: u32) -> String;
     Write "virDomainSetMetadata" fn domain_set_metadata(&self, dom: &Domain, kind: i32, value: Option<&str>, key: Option<&str>, uri: Option<&str>, flags: u32) -> ();
     Read "virDomainGetHostname" fn domain_get_hostname(&self, dom: &Domain, flags: u32) -> String;
@@ -120,6 +130,18 @@ impl Connection {
 
     pub fn uri(&self) -> String {
         self.driver.uri()
+    }
+
+    /// A read-only connection may not see secrets (`virDomainGetXMLDesc with secure flag`).
+    fn check_secure(&self, flags: u32, api: &str) -> Result<()> {
+        if self.read_only && flags & flags::xml::SECURE != 0 {
+            return Err(Error::new(
+                ErrorCode::OperationDenied,
+                ErrorDomain::None,
+                format!("{api} with secure flag"),
+            ));
+        }
+        Ok(())
     }
 
     fn check_access(&self, access: Access, api: &str) -> Result<()> {

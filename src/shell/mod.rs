@@ -106,7 +106,10 @@ fn run(globals: Globals, words: Vec<String>) -> i32 {
     let mut ok = true;
     for cmd in &parsed {
         match runner.run(cmd) {
-            Flow::Quit => break,
+            Flow::Quit => {
+                ok = true;
+                break;
+            }
             Flow::Continue { ok: status } => ok = status,
         }
     }

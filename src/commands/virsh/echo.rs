@@ -1,4 +1,4 @@
-use crate::commands::{Args, CmdError, CmdResult, CommandDef, Group, OptDef, Session};
+use crate::commands::{Args, CmdResult, CommandDef, Group, OptDef, Session};
 
 pub static DEF: CommandDef = CommandDef {
     name: "echo",
@@ -30,7 +30,7 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
             } else if args.has("xml") {
                 xml_escape(word)
             } else if args.has("split") {
-                split_commas(word).join("\n")
+                split_commas(word).iter().map(|piece| format!("{piece}\n")).collect()
             } else {
                 word.to_string()
             }
@@ -38,7 +38,11 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
         .collect();
     let text = words.join(" ");
     if args.has("err") {
-        return Err(CmdError::msg(text));
+        // Printed as an error line, yet the command succeeds.
+        if !text.is_empty() {
+            session.print_error_lines(&[text]);
+        }
+        return Ok(());
     }
     // No newline: the separator after the command ends the line.
     session.print(&text);
