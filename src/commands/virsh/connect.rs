@@ -16,10 +16,15 @@ pub static DEF: CommandDef = CommandDef {
 
 fn run(session: &mut Session, args: &Args) -> CmdResult {
     let previous = session.uri.clone();
-    if let Some(name) = args.raw("name") {
-        session.uri = (!name.is_empty()).then(|| name.to_string());
+    match args.raw("name") {
+        // A new URI opens read-write unless asked otherwise ...
+        Some(name) => {
+            session.uri = (!name.is_empty()).then(|| name.to_string());
+            session.readonly = args.has("readonly");
+        }
+        // ... while reconnecting to the current one keeps its access.
+        None => session.readonly |= args.has("readonly"),
     }
-    session.readonly = args.has("readonly");
     let result = session.connect();
     if result.is_err() {
         // The old URI stays current, so the next command reconnects to it.
