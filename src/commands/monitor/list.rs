@@ -130,12 +130,12 @@ fn state_text(conn: &crate::api::Connection, dom: &Domain, show_saved: bool) -> 
     }
 }
 
-/// Running domains by id, then inactive ones by name.
+/// Running domains by id, then inactive ones by name, ignoring case.
 fn sort_like_virsh(domains: &mut [Domain]) {
     domains.sort_by(|a, b| match (a.is_active(), b.is_active()) {
         (true, true) => a.id.cmp(&b.id),
         (true, false) => std::cmp::Ordering::Less,
         (false, true) => std::cmp::Ordering::Greater,
-        (false, false) => a.name.cmp(&b.name),
+        (false, false) => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
     });
 }
