@@ -111,25 +111,42 @@ impl Session {
 
     /// Looks a domain up as virsh does: by id, then UUID, then name.
     pub fn lookup_domain(&mut self, args: &Args, option: &str) -> Result<Domain, CmdError> {
+        self.lookup_domain_by(args, option, LookupBy::ALL)
+    }
+
+    /// Looks a domain up trying only the ways `by` allows.
+    pub fn lookup_domain_by(&mut self, args: &Args, option: &str, by: LookupBy) -> Result<Domain, CmdError> {
         let key = args.req(option)?.to_string();
         let conn = self.conn()?;
-        if let Ok(id) = key.parse::<i32>() {
-            if id >= 0 {
-                if let Ok(d) = conn.domain_lookup_by_id(id) {
-                    return Ok(d);
-                }
+        if by.id {
+            if let Some(d) = key.parse::<i32>().ok().filter(|id| *id >= 0).and_then(|id| conn.domain_lookup_by_id(id).ok()) {
+                return Ok(d);
             }
         }
-        if key.len() == 36 {
-            if let Ok(uuid) = Uuid::parse_str(&key) {
-                if let Ok(d) = conn.domain_lookup_by_uuid(&uuid) {
-                    return Ok(d);
-                }
+        if by.uuid && key.len() == 36 {
+            if let Some(d) = Uuid::parse_str(&key).ok().and_then(|u| conn.domain_lookup_by_uuid(&u).ok()) {
+                return Ok(d);
             }
         }
-        conn.domain_lookup_by_name(&key)
-            .map_err(|_| CmdError::msg(format!("failed to get domain '{key}'")))
+        if by.name {
+            if let Ok(d) = conn.domain_lookup_by_name(&key) {
+                return Ok(d);
+            }
+        }
+        Err(CmdError::msg(format!("failed to get domain '{key}'")))
     }
+}
+
+/// Which ways of naming a domain a command accepts.
+#[derive(Debug, Clone, Copy)]
+pub struct LookupBy {
+    pub id: bool,
+    pub uuid: bool,
+    pub name: bool,
+}
+
+impl LookupBy {
+    pub const ALL: LookupBy = LookupBy { id: true, uuid: true, name: true };
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -1,3 +1,4 @@
+use crate::commands::session::LookupBy;
 use crate::commands::{Args, CmdResult, CommandDef, Group, OptDef, Session};
 
 pub static DEF: CommandDef = CommandDef {
@@ -11,7 +12,7 @@ pub static DEF: CommandDef = CommandDef {
 };
 
 fn run(session: &mut Session, args: &Args) -> CmdResult {
-    let dom = session.lookup_domain(args, "domain")?;
+    let dom = session.lookup_domain_by(args, "domain", LookupBy { name: false, ..LookupBy::ALL })?;
     session.print(&format!("{}\n", dom.name));
     Ok(())
 }

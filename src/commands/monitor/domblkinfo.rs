@@ -29,8 +29,9 @@ fn size(bytes: u64, human: bool) -> String {
 
 fn run(session: &mut Session, args: &Args) -> CmdResult {
     let human = args.has("human");
+    args.exclusive("all", "device")?;
     let dom = session.lookup_domain(args, "domain")?;
-    if !args.has("all") && args.raw("device").is_none() {
+    if !args.has("all") && args.raw("device").is_none_or(str::is_empty) {
         return Err(CmdError::msg("command 'domblkinfo' requires <device> option"));
     }
     let conn = session.conn()?.clone();
