@@ -12,6 +12,7 @@ pub static DEF: CommandDef = CommandDef {
 
 fn run(session: &mut Session, args: &Args) -> CmdResult {
     let dom = session.lookup_domain(args, "domain")?;
+    let shown = args.req("domain")?;
     let enable = !args.has("disable");
     let (failure, done) = if enable {
         ("Failed to mark domain '{}' as autostarted", "marked as autostarted")
@@ -21,7 +22,7 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     session
         .conn()?
         .domain_set_autostart(&dom, enable)
-        .map_err(failed(failure.replace("{}", &dom.name)))?;
-    session.print_extra(&format!("Domain '{}' {done}\n", dom.name));
+        .map_err(failed(failure.replace("{}", shown)))?;
+    session.print_extra(&format!("Domain '{shown}' {done}\n"));
     Ok(())
 }

@@ -36,5 +36,5 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
         .domain_create_xml(&xml, args.flags(FLAGS))
         .map_err(failed(format!("Failed to create domain from {file}")))?;
     session.print_extra(&format!("Domain '{}' created from {file}\n", dom.name));
-    Ok(())
+    super::attach_console(args)
 }

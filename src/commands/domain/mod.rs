@@ -48,14 +48,17 @@ pub fn affect_flags(args: &Args) -> Result<u32, CmdError> {
     Ok(args.flags(&[("config", affect::CONFIG), ("live", affect::LIVE)]))
 }
 
-/// Reads a whole file named by an option, with virsh's error for failures.
+/// Reads a whole file named by an option, with virsh's errors for failing
+/// to open it and for failing to read it (a directory, say).
 pub fn read_file(path: &str) -> Result<String, CmdError> {
-    std::fs::read_to_string(path).map_err(|e| {
-        CmdError::msg(format!(
-            "Failed to open file '{path}': {}",
-            crate::output::os_error_text(&e)
-        ))
-    })
+    use std::io::Read;
+    let failure = |what: &str, e: std::io::Error| {
+        CmdError::msg(format!("Failed to {what} file '{path}': {}", crate::output::os_error_text(&e)))
+    };
+    let mut file = std::fs::File::open(path).map_err(|e| failure("open", e))?;
+    let mut text = String::new();
+    file.read_to_string(&mut text).map_err(|e| failure("read", e))?;
+    Ok(text)
 }
 
 use crate::api::{self, Connection, Domain};
@@ -71,14 +74,16 @@ pub fn domain_action(
     call: impl FnOnce(&Connection, &Domain) -> api::Result<()>,
 ) -> CmdResult {
     let dom = session.lookup_domain(args, "domain")?;
-    call(session.conn()?, &dom).map_err(failed(format!("Failed to {verb} domain '{}'", dom.name)))?;
-    session.print_extra(&format!("Domain '{}' {done}\n", dom.name));
+    // virsh names the domain as the user wrote it (id, UUID or name).
+    let shown = args.req("domain")?;
+    call(session.conn()?, &dom).map_err(failed(format!("Failed to {verb} domain '{shown}'")))?;
+    session.print_extra(&format!("Domain '{shown}' {done}\n"));
     Ok(())
 }
 
-/// `--pass-fds` must be a comma list of integers.
+/// `--pass-fds` must be a comma list of integers (or empty).
 pub fn check_pass_fds(args: &Args) -> Result<(), CmdError> {
-    let Some(list) = args.get("pass-fds")? else { return Ok(()) };
+    let Some(list) = args.raw("pass-fds").filter(|l| !l.is_empty()) else { return Ok(()) };
     for fd in list.split(',') {
         if fd.parse::<i32>().is_err() {
             return Err(CmdError::msg(format!("Unable to parse FD number '{fd}'")));
@@ -92,4 +97,17 @@ pub fn check_pass_fds(args: &Args) -> Result<(), CmdError> {
 pub fn kib_option(args: &Args) -> Result<u64, CmdError> {
     let bytes = args.scaled("size", 1024)?.unwrap_or(0);
     Ok(bytes.div_ceil(1024))
+}
+
+/// `--console` after a start: attaching needs a terminal, and no driver
+/// offers a console stream yet.
+pub fn attach_console(args: &Args) -> Result<(), CmdError> {
+    use std::io::IsTerminal;
+    if !args.has("console") {
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        return Err(CmdError::msg("Cannot run interactive console without a controlling TTY"));
+    }
+    Err(api::Error::no_support("virDomainOpenConsole").into())
 }

@@ -15,6 +15,6 @@ pub static DEF: CommandDef = CommandDef {
 };
 
 fn run(session: &mut Session, args: &Args) -> CmdResult {
-    let flags = super::shutdown::mode_flags(args)?;
+    let flags = super::shutdown::mode_flags(args, "'signal' or 'paravirt'")?;
     super::domain_action(session, args, "reboot", "is being rebooted", |c, d| c.domain_reboot(d, flags))
 }

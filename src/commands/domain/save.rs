@@ -29,12 +29,13 @@ pub const SAVE_FLAGS: &[(&str, u32)] = &[
 fn run(session: &mut Session, args: &Args) -> CmdResult {
     args.exclusive("running", "paused")?;
     let dom = session.lookup_domain(args, "domain")?;
+    let shown = args.req("domain")?;
     let file = args.req("file")?.to_string();
     let dxml = args.get("xml")?.map(super::read_file).transpose()?;
     session
         .conn()?
         .domain_save(&dom, &file, dxml.as_deref(), args.flags(SAVE_FLAGS))
-        .map_err(failed(format!("Failed to save domain '{}' to {file}", dom.name)))?;
-    session.print_extra(&format!("\nDomain '{}' saved to {file}\n", dom.name));
+        .map_err(failed(format!("Failed to save domain '{shown}' to {file}")))?;
+    session.print_extra(&format!("\nDomain '{shown}' saved to {file}\n"));
     Ok(())
 }

@@ -17,8 +17,9 @@ pub static DEF: CommandDef = CommandDef {
 
 pub const MODES: &[&str] = &["acpi", "agent", "initctl", "signal", "paravirt"];
 
-/// Turns a `--mode` list into flags, as `shutdown` and `reboot` accept it.
-pub fn mode_flags(args: &Args) -> Result<u32, CmdError> {
+/// Turns a `--mode` list into flags, as `shutdown` and `reboot` accept it;
+/// `last_two` is how each command's error message ends the list of modes.
+pub fn mode_flags(args: &Args, last_two: &str) -> Result<u32, CmdError> {
     let Some(modes) = args.get("mode")? else { return Ok(0) };
     let mut flags = 0;
     for mode in modes.split(',') {
@@ -30,7 +31,7 @@ pub fn mode_flags(args: &Args) -> Result<u32, CmdError> {
             "paravirt" => f::PARAVIRT,
             other => {
                 return Err(CmdError::msg(format!(
-                    "Unknown mode {other} value, expecting 'acpi', 'agent', 'initctl', 'signal', or 'paravirt'"
+                    "Unknown mode {other} value, expecting 'acpi', 'agent', 'initctl', {last_two}"
                 )))
             }
         };
@@ -39,6 +40,6 @@ pub fn mode_flags(args: &Args) -> Result<u32, CmdError> {
 }
 
 fn run(session: &mut Session, args: &Args) -> CmdResult {
-    let flags = mode_flags(args)?;
+    let flags = mode_flags(args, "'signal', or 'paravirt'")?;
     super::domain_action(session, args, "shutdown", "is being shutdown", |c, d| c.domain_shutdown(d, flags))
 }

@@ -40,5 +40,5 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
         .domain_create(&dom, args.flags(FLAGS))
         .map_err(failed(format!("Failed to start domain '{}'", dom.name)))?;
     session.print_extra(&format!("Domain '{}' started\n", dom.name));
-    Ok(())
+    super::attach_console(args)
 }

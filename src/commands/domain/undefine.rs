@@ -42,10 +42,14 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     args.exclusive("tpm", "keep-tpm")?;
     let storage = args.get("storage")?.map(str::to_string);
     let remove_all = args.has("remove-all-storage");
+    if remove_all && storage.is_some() {
+        return Err(CmdError::msg("Specified both --storage and --remove-all-storage"));
+    }
     if args.has("wipe-storage") && storage.is_none() && !remove_all {
         return Err(CmdError::msg("'--wipe-storage' requires '--storage <string>' or '--remove-all-storage'"));
     }
     let dom = session.lookup_domain(args, "domain")?;
+    let shown = args.req("domain")?;
     let wants_storage = remove_all || storage.as_deref().is_some_and(|s| !s.is_empty());
     let mut unmanaged = Vec::new();
     if wants_storage {
@@ -58,13 +62,13 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     session
         .conn()?
         .domain_undefine(&dom, args.flags(FLAGS))
-        .map_err(failed(format!("Failed to undefine domain '{}'", dom.name)))?;
-    session.print_extra(&format!("Domain '{}' has been undefined\n", dom.name));
+        .map_err(failed(format!("Failed to undefine domain '{shown}'")))?;
+    session.print_extra(&format!("Domain '{shown}' has been undefined\n"));
     // Volumes the storage layer does not manage are reported, not removed.
     let lines: Vec<String> = unmanaged
         .iter()
         .map(|(target, path)| {
-            format!("Storage volume '{target}'({path}) is not managed by libvirt. Remove it manually.")
+            format!("Storage volume '{target}'({path}) is not managed by libvirt. Remove it manually.\n")
         })
         .collect();
     session.print_error_lines(&lines);
@@ -91,7 +95,7 @@ fn volumes_to_remove(
         chosen.push((disk.target_dev.clone(), source.clone()));
     }
     if let Some(missing) = wanted.first() {
-        return Err(CmdError::msg(format!("Volume '{missing}' was not found in domain's definition.")));
+        return Err(CmdError::msg(format!("Volume '{missing}' was not found in domain's definition.\n")));
     }
     Ok(chosen)
 }
