@@ -57,7 +57,8 @@ impl Spec {
                 out.attrs.push((a.clone(), v.to_string()));
             }
         }
-        if self.text {
+        let has_elems = e.elements().next().is_some();
+        if self.text && (self.kids.is_empty() || !has_elems) {
             let t = e.text();
             if !t.is_empty() {
                 out.children.push(Node::Text(t));

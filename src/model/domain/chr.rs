@@ -37,7 +37,7 @@ pub fn parse_chardev(e: &Element, earlier: &[Chardev]) -> Result<Chardev> {
     };
 
     let target = e.child("target");
-    let mut target_type = target.and_then(|t| t.attr("type")).map(str::to_string);
+    let target_type = target.and_then(|t| t.attr("type")).map(str::to_string);
     let mut target_port = None;
     let mut target_name = None;
     let mut target_attrs = Vec::new();
@@ -90,13 +90,8 @@ pub fn parse_chardev(e: &Element, earlier: &[Chardev]) -> Result<Chardev> {
             }
         }
         _ => {
-            // console
-            if target_port.is_none() {
-                target_port = Some(0);
-            }
-            if target_type.is_none() {
-                target_type = None;
-            }
+            // A console's port is its position, whatever the document says.
+            target_port = Some(earlier.len() as u32);
         }
     }
 

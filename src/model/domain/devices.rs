@@ -310,9 +310,7 @@ pub fn parse_graphics(e: &Element) -> Result<Graphics> {
             push("listen", first_addr);
             push("keymap", a("keymap"));
             push("sharePolicy", a("sharePolicy"));
-            push("passwd", a("passwd"));
-            push("passwdValidTo", a("passwdValidTo"));
-            push("connected", a("connected"));
+            push_auth(&mut push, e);
             push("powerControl", a("powerControl"));
         }
         "spice" => {
@@ -336,9 +334,7 @@ pub fn parse_graphics(e: &Element) -> Result<Graphics> {
             push("listen", first_addr);
             push("keymap", a("keymap"));
             push("defaultMode", a("defaultMode"));
-            push("passwd", a("passwd"));
-            push("passwdValidTo", a("passwdValidTo"));
-            push("connected", a("connected"));
+            push_auth(&mut push, e);
         }
         "rdp" => {
             let autoport = autoport_attr == Some("yes");
@@ -388,6 +384,16 @@ pub fn parse_graphics(e: &Element) -> Result<Graphics> {
         }
     }
     Ok(Graphics { gtype: t.to_string(), attrs, listens, extra })
+}
+
+/// Password attributes: the expiry and connected policy only matter (and
+/// are only kept) with a password.
+fn push_auth(push: &mut impl FnMut(&str, Option<String>), e: &Element) {
+    if let Some(p) = e.attr("passwd") {
+        push("passwd", Some(p.to_string()));
+        push("passwdValidTo", e.attr("passwdValidTo").map(str::to_string));
+        push("connected", e.attr("connected").map(str::to_string));
+    }
 }
 
 pub fn format_graphics(out: &mut Out, g: &Graphics, secure: bool) {

@@ -159,7 +159,9 @@ fn undeclared(e: &Element, scope: &mut Vec<Option<String>>, acc: &mut Vec<(Optio
 fn format_os(out: &mut Out, def: &DomainDef) {
     let os = &def.os;
     out.open("os").attr_opt("firmware", os.firmware.as_deref()).start();
-    out.open("type").attr("arch", &def.arch).attr_opt("machine", os.machine.as_deref()).text(&def.os_type);
+    // libvirt still calls Xen paravirt guests by their old name.
+    let os_type = if def.virt_type == "xen" && def.os_type == "xen" { "linux" } else { def.os_type.as_str() };
+    out.open("type").attr("arch", &def.arch).attr_opt("machine", os.machine.as_deref()).text(os_type);
     if let Some(f) = &os.firmware_features {
         write(out, f);
     }

@@ -18,6 +18,9 @@ pub fn post_parse(def: &mut DomainDef) -> Result<()> {
     if def.current_memory_kib == 0 || def.current_memory_kib > def.max_memory_kib {
         def.current_memory_kib = def.max_memory_kib;
     }
+    if def.os_type == "exe" && def.os.init.is_none() {
+        return Err(Error::xml("init binary must be specified"));
+    }
     if def.vcpus_max == 0 {
         return Err(Error::internal("CPU IDs in <numa> exceed the <vcpu> count"));
     }
@@ -56,14 +59,12 @@ pub fn post_parse(def: &mut DomainDef) -> Result<()> {
     for i in 0..n {
         if def.controllers[i].index == u32::MAX {
             let t = def.controllers[i].ctype.clone();
-            let max = def
-                .controllers
-                .iter()
-                .filter(|c| c.ctype == t && c.index != u32::MAX)
-                .map(|c| c.index as i64)
-                .max()
-                .unwrap_or(-1);
-            def.controllers[i].index = (max + 1) as u32;
+            // The first index no controller of this type uses.
+            let mut idx = 0;
+            while def.controllers.iter().any(|c| c.ctype == t && c.index == idx) {
+                idx += 1;
+            }
+            def.controllers[i].index = idx;
         }
     }
     for (ctype, bus) in [("scsi", "scsi"), ("fdc", "fdc"), ("ide", "ide"), ("sata", "sata")] {
@@ -266,7 +267,7 @@ fn validate(def: &mut DomainDef) -> Result<()> {
     }
     for (i, a) in def.disks.iter().enumerate() {
         let Some(aa) = a.info.address.as_ref().filter(|x| x.kind == "drive") else { continue };
-        for b in &def.disks[..i] {
+        for b in &def.disks[i + 1..] {
             if b.info.address.as_ref() == Some(aa) && a.target_bus == b.target_bus {
                 return Err(Error::config_unsupported(format!(
                     "Found duplicate drive address for disk with target name '{}' controller='{}' bus='{}' target='{}' unit='{}'",
