@@ -51,27 +51,26 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     let dom = session.lookup_domain(args, "domain")?;
     let shown = args.req("domain")?;
     let wants_storage = remove_all || storage.as_deref().is_some_and(|s| !s.is_empty());
-    let mut unmanaged = Vec::new();
     if wants_storage {
         if dom.is_active() {
             return Err(CmdError::msg("Storage volume deletion is supported only on stopped domains"));
         }
         let def = crate::commands::monitor::domain_def(session, &dom, false)?;
-        unmanaged = volumes_to_remove(&def, storage.as_deref().unwrap_or(""), remove_all)?;
+        let chosen = volumes_to_remove(&def, storage.as_deref().unwrap_or(""), remove_all)?;
+        // No storage driver manages these paths yet: report each, remove none.
+        let lines: Vec<String> = chosen
+            .iter()
+            .map(|(target, path)| {
+                format!("Storage volume '{target}'({path}) is not managed by libvirt. Remove it manually.\n")
+            })
+            .collect();
+        session.print_error_lines(&lines);
     }
     session
         .conn()?
         .domain_undefine(&dom, args.flags(FLAGS))
         .map_err(failed(format!("Failed to undefine domain '{shown}'")))?;
     session.print_extra(&format!("Domain '{shown}' has been undefined\n"));
-    // Volumes the storage layer does not manage are reported, not removed.
-    let lines: Vec<String> = unmanaged
-        .iter()
-        .map(|(target, path)| {
-            format!("Storage volume '{target}'({path}) is not managed by libvirt. Remove it manually.\n")
-        })
-        .collect();
-    session.print_error_lines(&lines);
     Ok(())
 }
 
