@@ -10,7 +10,7 @@ use crate::model::domain::{DomainDef, FormatOptions};
 
 use super::errors::{self, check_flags};
 use super::host::SECURITY_LABEL;
-use super::state::{assign_interface_names, fake_cpu_time, DomainObj, State};
+use super::state::{fake_cpu_time, DomainObj, State};
 
 /// What the guest does when it powers itself off or reboots.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,12 +19,15 @@ enum LifecycleEvent {
     Reboot,
 }
 
-/// Whether the domain comes back up after `event` (`restart` or
-/// `rename-restart`). The model does not carry `<on_poweroff>` and
-/// `<on_reboot>` yet, so libvirt's defaults apply: power-off destroys,
-/// reboot restarts.
-fn restarts_after(_def: &DomainDef, event: LifecycleEvent) -> bool {
-    event == LifecycleEvent::Reboot
+/// Whether the domain comes back up after `event`: its `<on_poweroff>` or
+/// `<on_reboot>` action is `restart` or `rename-restart`. Any other action
+/// leaves it shut off.
+fn restarts_after(def: &DomainDef, event: LifecycleEvent) -> bool {
+    let action = match event {
+        LifecycleEvent::Poweroff => &def.on_poweroff,
+        LifecycleEvent::Reboot => &def.on_reboot,
+    };
+    matches!(action.as_str(), "restart" | "rename-restart")
 }
 
 /// The sizes libvirt's test driver reports for every disk, in bytes.
@@ -89,12 +92,11 @@ impl State {
     pub fn define_xml(&mut self, xml: &str, flags: u32) -> Result<Domain> {
         check_flags(flags, crate::api::flags::define::VALIDATE, "testDomainDefineXMLFlags")?;
         let mut def = DomainDef::parse(xml)?;
-        assign_interface_names(&mut def);
+        def.assign_test_ifnames();
         let index = match self.check_clash(&def)? {
             Some(i) => {
                 let obj = &mut self.domains[i];
                 obj.config = Some(def);
-                obj.config_extras = Default::default();
                 i
             }
             None => {
@@ -118,7 +120,7 @@ impl State {
     /// Places a definition that is about to run: into the inactive domain
     /// of the same name and UUID, or as a new transient domain.
     pub fn add_live(&mut self, mut def: DomainDef) -> Result<usize> {
-        assign_interface_names(&mut def);
+        def.assign_test_ifnames();
         match self.check_clash(&def)? {
             Some(i) => {
                 let obj = &mut self.domains[i];
@@ -158,7 +160,6 @@ impl State {
         }
         if obj.is_active() {
             obj.config = None;
-            obj.config_extras = Default::default();
         } else {
             self.domains.remove(index);
         }

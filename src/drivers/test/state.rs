@@ -10,23 +10,12 @@ use crate::model::domain::DomainDef;
 use super::errors;
 use super::host::HostObjects;
 
-/// What libvirt keeps beside a definition that our model does not hold yet.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct DefExtras {
-    /// `<memballoon><stats period='N'/>`, set by `dommemstat --period`.
-    pub balloon_period: Option<i32>,
-    /// `<metadata>` elements: (namespace URI, key prefix, XML).
-    pub metadata: Vec<(String, String, String)>,
-}
-
 /// One domain. Either definition may be absent, never both: `config` is the
 /// persistent (next-boot) definition, `live` the running one.
 #[derive(Debug, Clone)]
 pub struct DomainObj {
     pub config: Option<DomainDef>,
-    pub config_extras: DefExtras,
     pub live: Option<DomainDef>,
-    pub live_extras: DefExtras,
     /// -1 while shut off.
     pub id: i32,
     pub state: DomainState,
@@ -40,9 +29,7 @@ impl DomainObj {
     pub fn defined(def: DomainDef) -> DomainObj {
         DomainObj {
             config: Some(def),
-            config_extras: DefExtras::default(),
             live: None,
-            live_extras: DefExtras::default(),
             id: -1,
             state: DomainState::Shutoff,
             reason: crate::api::reason::UNKNOWN,
@@ -101,20 +88,22 @@ impl DomainObj {
         Ok(Affected { live, config })
     }
 
-    /// Both definitions a change addresses, mutably.
-    pub fn defs_mut(&mut self, which: Affected) -> Vec<(&mut DomainDef, &mut DefExtras)> {
+    /// The definitions a change addresses, mutably.
+    pub fn defs_mut(&mut self, which: Affected) -> Vec<&mut DomainDef> {
         let mut out = Vec::new();
         if which.live {
-            if let Some(d) = self.live.as_mut() {
-                out.push((d, &mut self.live_extras));
-            }
+            out.extend(self.live.as_mut());
         }
         if which.config {
-            if let Some(d) = self.config.as_mut() {
-                out.push((d, &mut self.config_extras));
-            }
+            out.extend(self.config.as_mut());
         }
         out
+    }
+
+    /// The one definition a query addresses (queries refuse LIVE|CONFIG).
+    pub fn def_for(&self, which: Affected) -> &DomainDef {
+        let def = if which.live { self.live.as_ref() } else { self.config.as_ref() };
+        def.expect("affected() checked the definition exists")
     }
 
     pub fn set_state(&mut self, state: DomainState, reason: i32) {
@@ -185,7 +174,6 @@ impl State {
         let obj = &mut self.domains[index];
         if obj.live.is_none() {
             obj.live = obj.config.clone();
-            obj.live_extras = obj.config_extras.clone();
         }
         obj.id = id;
         obj.has_managed_save = false;
@@ -197,7 +185,6 @@ impl State {
         let obj = &mut self.domains[index];
         if obj.is_persistent() {
             obj.live = None;
-            obj.live_extras = DefExtras::default();
             obj.id = -1;
             obj.set_state(DomainState::Shutoff, reason);
         } else {
@@ -236,26 +223,6 @@ impl State {
             ));
         }
         Ok(None)
-    }
-}
-
-/// Names every interface that lacks a target device `testnetN`, the lowest
-/// N not already used by another interface of the same domain, as
-/// libvirt's test driver does when a definition enters the driver.
-pub fn assign_interface_names(def: &mut DomainDef) {
-    let mut next = 0;
-    for i in 0..def.interfaces.len() {
-        if def.interfaces[i].target_dev.is_some() {
-            continue;
-        }
-        let name = loop {
-            let candidate = format!("testnet{next}");
-            next += 1;
-            if !def.interfaces.iter().any(|iface| iface.target_dev.as_deref() == Some(&candidate)) {
-                break candidate;
-            }
-        };
-        def.interfaces[i].target_dev = Some(name);
     }
 }
 

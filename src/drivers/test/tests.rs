@@ -163,20 +163,6 @@ fn define_names_interfaces_and_starts_inactive() {
 }
 
 #[test]
-fn interface_names_skip_names_in_use() {
-    let mut def = crate::model::domain::DomainDef::parse(
-        "<domain type='test'><name>n</name><memory>1024</memory><os><type>hvm</type></os><devices>
-         <interface type='user'/><interface type='user'><target dev='testnet0'/></interface>
-         <interface type='user'/><interface type='user'><target dev='testnet00'/></interface>
-         <interface type='user'/></devices></domain>",
-    )
-    .unwrap();
-    state::assign_interface_names(&mut def);
-    let names: Vec<_> = def.interfaces.iter().map(|i| i.target_dev.clone().unwrap()).collect();
-    assert_eq!(names, ["testnet1", "testnet0", "testnet2", "testnet00", "testnet3"]);
-}
-
-#[test]
 fn define_clashes() {
     let c = conn();
     define_a(&c);
@@ -799,7 +785,80 @@ fn read_only_connections_refuse_changes() {
     let t = test_dom(&c);
     assert_eq!(
         err(c.domain_destroy(&t, 0)),
-        "operation forbidden: read only access prevents virDomainDestroyFlags"
+        "operation forbidden: read only access prevents virDomainDestroy"
     );
     assert!(c.domain_is_active(&t).unwrap());
+}
+
+#[test]
+fn balloon_period_shows_in_the_xml() {
+    let c = conn();
+    let t = test_dom(&c);
+    c.domain_set_memory_stats_period(&t, 5, 0).unwrap();
+    let live = c.domain_get_xml_desc(&t, 0).unwrap();
+    assert!(live.contains(
+        "    <memballoon model='virtio'>\n      <stats period='5'/>\n      <address type='pci'"
+    ));
+    assert!(!c.domain_get_xml_desc(&t, xml::INACTIVE).unwrap().contains("<stats"));
+    c.domain_set_memory_stats_period(&t, 0, 0).unwrap();
+    assert!(!c.domain_get_xml_desc(&t, 0).unwrap().contains("<stats"));
+    c.domain_set_memory_stats_period(&t, 3, affect::CONFIG).unwrap();
+    assert!(c.domain_get_xml_desc(&t, xml::INACTIVE).unwrap().contains("<stats period='3'/>"));
+}
+
+#[test]
+fn metadata_elements() {
+    let c = conn();
+    let t = test_dom(&c);
+    let set = |value: Option<&str>, key: Option<&str>, uri: Option<&str>| {
+        c.domain_set_metadata(&t, metadata::ELEMENT, value, key, uri, 0)
+    };
+    set(Some("<foo a=\"1\"><bar>t</bar></foo>"), Some("k"), Some("http://x/")).unwrap();
+    assert_eq!(
+        c.domain_get_metadata(&t, metadata::ELEMENT, Some("http://x/"), 0).unwrap(),
+        "<foo a=\"1\">\n  <bar>t</bar>\n</foo>"
+    );
+    set(Some("<z/>"), Some("k"), Some("http://y/")).unwrap();
+    let xml = c.domain_get_xml_desc(&t, 0).unwrap();
+    assert!(xml.contains(
+        "  <metadata>\n    <k:foo xmlns:k=\"http://x/\" a=\"1\">\n      <k:bar>t</k:bar>\n    </k:foo>\n    <k:z xmlns:k=\"http://y/\"/>\n  </metadata>\n"
+    ), "{xml}");
+    set(None, None, Some("http://x/")).unwrap();
+    set(None, None, Some("http://y/")).unwrap();
+    assert!(c.domain_get_xml_desc(&t, 0).unwrap().contains("  <metadata/>\n"));
+    assert_eq!(err(set(Some("<foo/>"), None, Some("http://x/"))), "key in virDomainSetMetadata must not be NULL");
+    assert_eq!(err(set(Some("<foo/>"), Some("k"), None)), "uri in virDomainSetMetadata must not be NULL");
+    assert_eq!(
+        err(set(Some("<foo/>"), Some("k:x"), Some("http://x/"))),
+        "internal error: failed to validate prefix for a new XML namespace"
+    );
+    assert_eq!(
+        err(c.domain_set_metadata(&t, metadata::DESCRIPTION, Some("d"), Some("k"), None, 0)),
+        "key in virDomainSetMetadata must be NULL"
+    );
+    assert_eq!(
+        err(c.domain_get_metadata(&t, metadata::ELEMENT, None, 0)),
+        "uri in virDomainGetMetadata must not be NULL"
+    );
+}
+
+#[test]
+fn lifecycle_actions_decide_what_shutdown_and_reboot_do() {
+    let c = conn();
+    let xml = |name: &str, uuid: &str, poweroff: &str, reboot: &str| {
+        a_xml_with(name, uuid).replace(
+            "<devices>",
+            &format!("<on_poweroff>{poweroff}</on_poweroff><on_reboot>{reboot}</on_reboot><devices>"),
+        )
+    };
+    let r = c.domain_define_xml(&xml("r", "333333333333", "restart", "destroy"), 0).unwrap();
+    c.domain_create(&r, 0).unwrap();
+    c.domain_shutdown(&r, 0).unwrap();
+    assert_eq!(state(&c, &r), RUNNING);
+    assert_eq!(c.domain_lookup_by_name("r").unwrap().id, 3);
+    c.domain_reboot(&r, 0).unwrap();
+    assert_eq!(state(&c, &r), (DomainState::Shutoff, reason::SHUTOFF_SHUTDOWN));
+    let p = c.domain_create_xml(&xml("p", "444444444444", "destroy", "preserve"), 0).unwrap();
+    c.domain_reboot(&p, 0).unwrap();
+    assert_eq!(err(c.domain_lookup_by_name("p")), "Domain not found");
 }

@@ -1,26 +1,16 @@
 //! Calls that change a domain's settings on its live definition, its
-//! persistent one, or both: memory, vCPUs, metadata, balloon period.
+//! persistent one, or both: memory, vCPUs, balloon period.
 
-use crate::api::flags::{affect, mem, metadata, vcpu};
-use crate::api::{Domain, Error, ErrorCode, ErrorDomain, Result};
+use crate::api::flags::{affect, mem, vcpu};
+use crate::api::{Domain, Result};
+use crate::model::domain::DomainDef;
+use crate::model::xml::{Element, Node};
 
 use super::errors::{self, check_flags, check_live_config_exclusive};
 use super::host::MAX_VCPUS;
 use super::state::State;
 
 const SET_MEMORY: &str = "virDomainSetMemoryFlags";
-
-fn metadata_not_found() -> Error {
-    Error::new(
-        ErrorCode::NoDomainMetadata,
-        ErrorDomain::Domain,
-        "Requested metadata element is not present",
-    )
-}
-
-fn unknown_metadata_type(kind: i32) -> Error {
-    Error::new(ErrorCode::InvalidArg, ErrorDomain::Domain, format!("unknown metadata type '{kind}'"))
-}
 
 impl State {
     /// Sets the current memory (or, with MAXIMUM, the maximum) of the
@@ -47,17 +37,17 @@ impl State {
                     "cannot resize the maximum memory on an active domain",
                 ));
             }
-            for (def, _) in obj.defs_mut(which) {
+            for def in obj.defs_mut(which) {
                 def.max_memory_kib = kib;
                 def.current_memory_kib = def.current_memory_kib.min(kib);
             }
             return Ok(());
         }
         let mut defs = obj.defs_mut(which);
-        if defs.iter().any(|(def, _)| kib > def.max_memory_kib) {
+        if defs.iter().any(|def| kib > def.max_memory_kib) {
             return Err(errors::invalid_arg("cannot set memory higher than max memory"));
         }
-        for (def, _) in defs.iter_mut() {
+        for def in defs.iter_mut() {
             def.current_memory_kib = kib;
         }
         Ok(())
@@ -127,8 +117,7 @@ impl State {
         )?;
         let obj = self.get(dom)?;
         let which = obj.affected(flags)?;
-        let def = if which.live { obj.live.as_ref() } else { obj.config.as_ref() };
-        let def = def.expect("affected() checked the definition exists");
+        let def = obj.def_for(which);
         let n = if flags & vcpu::MAXIMUM != 0 { def.vcpus_max } else { def.vcpus_current };
         Ok(n as i32)
     }
@@ -141,78 +130,6 @@ impl State {
         }
     }
 
-    pub fn get_metadata(
-        &self,
-        dom: &Domain,
-        kind: i32,
-        uri: Option<&str>,
-        flags: u32,
-    ) -> Result<String> {
-        check_live_config_exclusive(flags)?;
-        check_flags(flags, affect::LIVE | affect::CONFIG, "testDomainGetMetadata")?;
-        let obj = self.get(dom)?;
-        let which = obj.affected(flags)?;
-        let (def, extras) = if which.live {
-            (obj.live.as_ref(), &obj.live_extras)
-        } else {
-            (obj.config.as_ref(), &obj.config_extras)
-        };
-        let def = def.expect("affected() checked the definition exists");
-        let value = match kind {
-            metadata::DESCRIPTION => def.description.clone(),
-            metadata::TITLE => def.title.clone(),
-            metadata::ELEMENT => extras
-                .metadata
-                .iter()
-                .find(|(ns, _, _)| Some(ns.as_str()) == uri)
-                .map(|(_, _, xml)| xml.clone()),
-            other => return Err(unknown_metadata_type(other)),
-        };
-        value.ok_or_else(metadata_not_found)
-    }
-
-    /// Sets or (with an empty or absent value) removes a description, title
-    /// or metadata element. LIVE and CONFIG together change both.
-    pub fn set_metadata(
-        &mut self,
-        dom: &Domain,
-        kind: i32,
-        value: Option<&str>,
-        key: Option<&str>,
-        uri: Option<&str>,
-        flags: u32,
-    ) -> Result<()> {
-        if kind == metadata::TITLE && value.is_some_and(|v| v.contains('\n')) {
-            return Err(Error::raw(
-                ErrorCode::InvalidArg,
-                ErrorDomain::Domain,
-                "metadata title can't contain newlines",
-            ));
-        }
-        check_flags(flags, affect::LIVE | affect::CONFIG, "testDomainSetMetadata")?;
-        if !(metadata::DESCRIPTION..=metadata::ELEMENT).contains(&kind) {
-            return Err(unknown_metadata_type(kind));
-        }
-        let obj = self.get_mut(dom)?;
-        let which = obj.affected(flags)?;
-        let value = value.filter(|v| !v.is_empty()).map(str::to_string);
-        for (def, extras) in obj.defs_mut(which) {
-            match kind {
-                metadata::DESCRIPTION => def.description = value.clone(),
-                metadata::TITLE => def.title = value.clone(),
-                _ => {
-                    let ns = uri.unwrap_or_default().to_string();
-                    extras.metadata.retain(|(u, _, _)| *u != ns);
-                    if let Some(xml) = &value {
-                        let key = key.unwrap_or_default().to_string();
-                        extras.metadata.push((ns, key, xml.clone()));
-                    }
-                }
-            }
-        }
-        Ok(())
-    }
-
     /// Sets how often the balloon refreshes its statistics (0 turns it off).
     pub fn set_memory_stats_period(&mut self, dom: &Domain, period: i32, flags: u32) -> Result<()> {
         if period < 0 {
@@ -223,14 +140,35 @@ impl State {
         let obj = self.get_mut(dom)?;
         let which = obj.affected(flags)?;
         let mut defs = obj.defs_mut(which);
-        if defs.iter().any(|(def, _)| !def.has_memballoon) {
+        if defs.iter().any(|def| !def.has_memballoon) {
             return Err(errors::internal(
                 "No memory balloon device configured, can not set the collection period",
             ));
         }
-        for (_, extras) in defs.iter_mut() {
-            extras.balloon_period = (period > 0).then_some(period);
+        for def in defs.iter_mut() {
+            set_balloon_period(def, period);
         }
         Ok(())
+    }
+}
+
+/// Writes `<stats period='N'/>` into the balloon (after any `<alias>`, as
+/// libvirt orders it), or removes it for 0.
+fn set_balloon_period(def: &mut DomainDef, period: i32) {
+    let balloon = def.memballoon.get_or_insert_with(|| {
+        let mut e = Element::new("memballoon");
+        e.push_attr("model", "virtio");
+        e
+    });
+    balloon.children.retain(|n| !matches!(n, Node::Elem(e) if e.name == "stats"));
+    if period > 0 {
+        let mut stats = Element::new("stats");
+        stats.push_attr("period", period.to_string());
+        let at = balloon
+            .children
+            .iter()
+            .position(|n| !matches!(n, Node::Elem(e) if e.name == "alias"))
+            .unwrap_or(balloon.children.len());
+        balloon.children.insert(at, Node::Elem(stats));
     }
 }
