@@ -6,3 +6,4 @@
 
 mod diff;
 mod harness;
+mod interactive;
