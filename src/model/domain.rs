@@ -122,6 +122,7 @@ pub struct Os {
     pub initrd: Option<String>,
     pub cmdline: Option<String>,
     pub dtb: Option<String>,
+    pub root: Option<String>,
     pub acpi: Option<Element>,
     pub init: Option<String>,
     pub init_args: Vec<String>,

@@ -189,7 +189,7 @@ fn format_os(out: &mut Out, def: &DomainDef) {
     if let Some(n) = &os.nvram {
         write(out, n);
     }
-    for (n, v) in [("kernel", &os.kernel), ("initrd", &os.initrd), ("cmdline", &os.cmdline), ("dtb", &os.dtb)] {
+    for (n, v) in [("kernel", &os.kernel), ("initrd", &os.initrd), ("cmdline", &os.cmdline), ("dtb", &os.dtb), ("root", &os.root)] {
         if let Some(v) = v {
             out.text_elem(n, v);
         }

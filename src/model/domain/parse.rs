@@ -128,6 +128,9 @@ pub fn parse_domain(root: &Element) -> Result<DomainDef> {
         Some(m) => {
             let kib = scaled_kib(&m.text(), m.attr("unit"), "./maxMemory[1]", MAX_MEMORY_KIB)?;
             let slots = m.attr("slots").and_then(parse_u64).unwrap_or(0) as u32;
+            if slots == 0 || kib == 0 {
+                return Err(Error::xml("both maximum memory size and memory slot count must be specified"));
+            }
             Some(MaxMemory { kib, slots })
         }
         None => None,
@@ -524,6 +527,7 @@ fn parse_os(root: &Element, os_el: Option<&Element>, machine: Option<String>, os
     os.initrd = text("initrd");
     os.cmdline = text("cmdline");
     os.dtb = text("dtb");
+    os.root = text("root");
     os.acpi = canon_child(o, "acpi", "os/acpi")?;
     if os_type == "exe" {
         os.init = text("init");

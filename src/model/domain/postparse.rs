@@ -167,6 +167,15 @@ fn chardev_compat(def: &mut DomainDef) -> Result<()> {
             return Err(Error::config_unsupported("Only the first console can be a serial port"));
         }
     }
+    if def.os_type != "hvm" {
+        // Only HVM guests pair consoles with serial ports.
+        if let Some(c) = def.consoles.first_mut() {
+            if c.target_type.is_none() {
+                c.target_type = Some("serial".into());
+            }
+        }
+        return Ok(());
+    }
     let first_is_serial = def
         .consoles
         .first()
