@@ -147,7 +147,7 @@ fn strip_controls(s: &str) -> String {
             '\x1b' => {
                 if chars.next_if_eq(&'[').is_some() {
                     // CSI: parameters, then one final byte in @..~.
-                    while let Some(p) = chars.next() {
+                    for p in chars.by_ref() {
                         if ('@'..='~').contains(&p) {
                             break;
                         }
