@@ -41,7 +41,9 @@ pub fn candidates(line: &str, pos: usize, names: &mut dyn NameSource) -> (usize,
 
 /// Like `candidates`, with the text to show for each.
 pub fn complete(line: &str, pos: usize, names: &mut dyn NameSource) -> (usize, Vec<Candidate>) {
-    let Some(cursor) = scan(&line[..pos]) else { return (pos, Vec::new()) };
+    let Some(cursor) = scan(&line[..pos]) else {
+        return (pos, Vec::new());
+    };
     let Some((command, given)) = cursor.done.split_first() else {
         let mut found: Vec<Value> = commands::all()
             .iter()
@@ -51,11 +53,16 @@ pub fn complete(line: &str, pos: usize, names: &mut dyn NameSource) -> (usize, V
         found.sort_by(|a, b| a.text.cmp(&b.text));
         return (cursor.start, render(found, cursor.style));
     };
-    let Some(def) = commands::find(command) else { return (pos, Vec::new()) };
+    let Some(def) = commands::find(command) else {
+        return (pos, Vec::new());
+    };
     let state = OptionState::after(def, given);
 
     if let Some(opt) = state.awaiting {
-        return (cursor.start, render(values(opt.complete, &cursor.text, names), cursor.style));
+        return (
+            cursor.start,
+            render(values(opt.complete, &cursor.text, names), cursor.style),
+        );
     }
     if !state.data_only {
         if let Some(eq) = cursor.equals {
@@ -119,7 +126,13 @@ struct Cursor {
 /// Splits the text left of the cursor the way the lexer would, tolerating an
 /// unfinished word. `None` when the cursor is inside a comment.
 fn scan(text: &str) -> Option<Cursor> {
-    let mut cur = Cursor { done: Vec::new(), text: String::new(), start: 0, style: Quote::None, equals: None };
+    let mut cur = Cursor {
+        done: Vec::new(),
+        text: String::new(),
+        start: 0,
+        style: Quote::None,
+        equals: None,
+    };
     let mut in_word = false;
     let mut in_comment = false;
     let mut quote = Quote::None;
@@ -177,7 +190,11 @@ fn scan(text: &str) -> Option<Cursor> {
                 }
             }
             (Quote::None, '\'' | '"') => {
-                quote = if c == '\'' { Quote::Single } else { Quote::Double };
+                quote = if c == '\'' {
+                    Quote::Single
+                } else {
+                    Quote::Double
+                };
                 // The quote style of a word is the first one it uses.
                 match cur.equals.as_mut() {
                     Some(eq) if eq.style == Quote::None && eq.raw + 1 == i => eq.style = quote,
@@ -187,7 +204,11 @@ fn scan(text: &str) -> Option<Cursor> {
                 }
             }
             (Quote::None, '=') if cur.equals.is_none() && cur.text.starts_with("--") => {
-                cur.equals = Some(Equals { raw: i, text: cur.text.len(), style: Quote::None });
+                cur.equals = Some(Equals {
+                    raw: i,
+                    text: cur.text.len(),
+                    style: Quote::None,
+                });
                 cur.text.push(c);
             }
             (Quote::None, _) => cur.text.push(c),
@@ -222,7 +243,11 @@ struct OptionState<'a> {
 
 impl<'a> OptionState<'a> {
     fn after(def: &'a CommandDef, words: &[String]) -> OptionState<'a> {
-        let mut state = OptionState { filled: vec![false; def.options.len()], awaiting: None, data_only: false };
+        let mut state = OptionState {
+            filled: vec![false; def.options.len()],
+            awaiting: None,
+            data_only: false,
+        };
         for word in words {
             if state.awaiting.take().is_some() {
                 continue;
@@ -267,15 +292,26 @@ impl<'a> OptionState<'a> {
     }
 
     /// `--name` for each option not given yet (hidden aliases left out).
+    /// Sorted, as readline lists them.
     fn unused_options(&self, def: &CommandDef, prefix: &str) -> Vec<Value> {
-        def.options
+        let mut found: Vec<Value> = def
+            .options
             .iter()
             .enumerate()
-            .filter(|(i, o)| !matches!(o.kind, OptKind::Alias(_)) && (!self.filled[*i] || o.kind == OptKind::Argv))
+            .filter(|(i, o)| {
+                !matches!(o.kind, OptKind::Alias(_))
+                    && (!self.filled[*i] || o.kind == OptKind::Argv)
+            })
             .map(|(_, o)| format!("--{}", o.name))
             .filter(|name| name.starts_with(prefix))
-            .map(|name| Value { text: name.clone(), display: name, finished: true })
-            .collect()
+            .map(|name| Value {
+                text: name.clone(),
+                display: name,
+                finished: true,
+            })
+            .collect();
+        found.sort_by(|a, b| a.text.cmp(&b.text));
+        found
     }
 }
 
@@ -298,23 +334,39 @@ struct Value {
 
 impl Value {
     fn word(text: &str) -> Value {
-        Value { text: text.to_string(), display: text.to_string(), finished: true }
+        Value {
+            text: text.to_string(),
+            display: text.to_string(),
+            finished: true,
+        }
     }
 }
 
 /// URIs worth offering to `connect`.
-const URIS: &[&str] = &["qemu:///embed", "qemu:///session", "qemu:///system", "test:///default"];
+const URIS: &[&str] = &[
+    "qemu:///embed",
+    "qemu:///session",
+    "qemu:///system",
+    "test:///default",
+];
 
 /// The values an option's completer offers for the partial value `partial`.
 fn values(complete: Complete, partial: &str, names: &mut dyn NameSource) -> Vec<Value> {
     let mut found: Vec<Value> = match complete {
         Complete::Nothing => Vec::new(),
-        Complete::Domain => {
-            names.domains().iter().filter(|n| n.starts_with(partial)).map(|n| Value::word(n)).collect()
-        }
+        Complete::Domain => names
+            .domains()
+            .iter()
+            .filter(|n| n.starts_with(partial))
+            .map(|n| Value::word(n))
+            .collect(),
         Complete::File => paths(partial, false),
         Complete::Directory => paths(partial, true),
-        Complete::Uri => URIS.iter().filter(|u| u.starts_with(partial)).map(|u| Value::word(u)).collect(),
+        Complete::Uri => URIS
+            .iter()
+            .filter(|u| u.starts_with(partial))
+            .map(|u| Value::word(u))
+            .collect(),
         Complete::Command => commands::all()
             .iter()
             .map(|c| c.name)
@@ -331,7 +383,11 @@ fn values(complete: Complete, partial: &str, names: &mut dyn NameSource) -> Vec<
             choices
                 .iter()
                 .filter(|c| c.starts_with(last))
-                .map(|c| Value { text: format!("{head}{c}"), display: c.to_string(), finished: true })
+                .map(|c| Value {
+                    text: format!("{head}{c}"),
+                    display: c.to_string(),
+                    finished: true,
+                })
                 .collect()
         }
     };
@@ -347,7 +403,9 @@ fn paths(partial: &str, dirs_only: bool) -> Vec<Value> {
         Some(i) => partial.split_at(i + 1),
         None => ("", partial),
     };
-    let Ok(entries) = std::fs::read_dir(if dir.is_empty() { "." } else { dir }) else { return Vec::new() };
+    let Ok(entries) = std::fs::read_dir(if dir.is_empty() { "." } else { dir }) else {
+        return Vec::new();
+    };
     entries
         .flatten()
         .filter_map(|entry| {
@@ -356,12 +414,18 @@ fn paths(partial: &str, dirs_only: bool) -> Vec<Value> {
                 return None;
             }
             // Follow symlinks: a link to a directory completes like one.
-            let is_dir = std::fs::metadata(entry.path()).map(|m| m.is_dir()).unwrap_or(false);
+            let is_dir = std::fs::metadata(entry.path())
+                .map(|m| m.is_dir())
+                .unwrap_or(false);
             if dirs_only && !is_dir {
                 return None;
             }
             let slash = if is_dir { "/" } else { "" };
-            Some(Value { text: format!("{dir}{name}{slash}"), display: format!("{name}{slash}"), finished: !is_dir })
+            Some(Value {
+                text: format!("{dir}{name}{slash}"),
+                display: format!("{name}{slash}"),
+                finished: !is_dir,
+            })
         })
         .collect()
 }
@@ -369,14 +433,22 @@ fn paths(partial: &str, dirs_only: bool) -> Vec<Value> {
 /// Writes values back in the word's quoting style, so the lexer reads them
 /// as typed.
 fn render(found: Vec<Value>, style: Quote) -> Vec<Candidate> {
-    found.into_iter().map(|v| Candidate { replacement: quote(&v.text, style, v.finished), display: v.display }).collect()
+    found
+        .into_iter()
+        .map(|v| Candidate {
+            replacement: quote(&v.text, style, v.finished),
+            display: v.display,
+        })
+        .collect()
 }
 
 fn quote(text: &str, style: Quote, finished: bool) -> String {
     let end = if finished { " " } else { "" };
     match style {
         // Single quotes cannot hold a single quote; fall back to double quotes.
-        Quote::Single if !text.contains('\'') => format!("'{text}{}", if finished { "' " } else { "" }),
+        Quote::Single if !text.contains('\'') => {
+            format!("'{text}{}", if finished { "' " } else { "" })
+        }
         Quote::Single | Quote::Double => {
             let mut out = String::from("\"");
             for c in text.chars() {
@@ -393,7 +465,8 @@ fn quote(text: &str, style: Quote, finished: bool) -> String {
         Quote::None => {
             let mut out = String::new();
             for (i, c) in text.chars().enumerate() {
-                if matches!(c, ' ' | '\t' | '\'' | '"' | '\\' | ';' | '\n') || (i == 0 && c == '#') {
+                if matches!(c, ' ' | '\t' | '\'' | '"' | '\\' | ';' | '\n') || (i == 0 && c == '#')
+                {
                     out.push('\\');
                 }
                 out.push(c);
@@ -463,7 +536,10 @@ impl SessionNames {
                 .and_then(|c| c.list_all_domains(0).ok())
                 .map(|list| list.into_iter().map(|d| d.name).collect())
                 .unwrap_or_default();
-            let _ = tx.send(Fetched { opened: if opened { conn } else { None }, names });
+            let _ = tx.send(Fetched {
+                opened: if opened { conn } else { None },
+                names,
+            });
         });
         rx
     }
@@ -492,7 +568,10 @@ impl NameSource for SessionNames {
             Err(RecvTimeoutError::Timeout) => {
                 // Still working: a later TAB picks the answer up.
                 self.pending = Some(rx);
-                self.cache.as_ref().map(|(_, n)| n.clone()).unwrap_or_default()
+                self.cache
+                    .as_ref()
+                    .map(|(_, n)| n.clone())
+                    .unwrap_or_default()
             }
             Err(RecvTimeoutError::Disconnected) => Vec::new(),
         }
@@ -508,9 +587,23 @@ pub struct ShellHelper {
 impl Completer for ShellHelper {
     type Candidate = Pair;
 
-    fn complete(&self, line: &str, pos: usize, _ctx: &Context<'_>) -> rustyline::Result<(usize, Vec<Pair>)> {
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        _ctx: &Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<Pair>)> {
         let (start, found) = complete(line, pos, &mut *self.names.borrow_mut());
-        Ok((start, found.into_iter().map(|c| Pair { display: c.display, replacement: c.replacement }).collect()))
+        Ok((
+            start,
+            found
+                .into_iter()
+                .map(|c| Pair {
+                    display: c.display,
+                    replacement: c.replacement,
+                })
+                .collect(),
+        ))
     }
 }
 
@@ -549,7 +642,17 @@ mod tests {
 
     #[test]
     fn command_names() {
-        assert_eq!(at_end("domi"), (0, vec!["domid ".to_string(), "domiflist ".to_string(), "dominfo ".to_string()]));
+        assert_eq!(
+            at_end("domi"),
+            (
+                0,
+                vec![
+                    "domid ".to_string(),
+                    "domiflist ".to_string(),
+                    "dominfo ".to_string()
+                ]
+            )
+        );
         assert_eq!(list("  hostn"), vec!["hostname "]);
         assert_eq!(at_end("  hostn").0, 2);
         assert!(list("").contains(&"list ".to_string()));
@@ -578,7 +681,10 @@ mod tests {
     #[test]
     fn empty_word_offers_values_and_options() {
         let found = list("dominfo ");
-        assert_eq!(found, vec!["my\\ vm ", "test ", "web01 ", "web02 ", "--domain "]);
+        assert_eq!(
+            found,
+            vec!["my\\ vm ", "test ", "web01 ", "web02 ", "--domain "]
+        );
         // Once the domain is given, nothing is left.
         assert!(list("dominfo test ").is_empty());
         assert!(list("dominfo --domain test ").is_empty());
@@ -629,7 +735,10 @@ mod tests {
     #[test]
     fn uris_for_connect() {
         assert_eq!(list("connect test"), vec!["test:///default "]);
-        assert_eq!(list("connect --name qemu:///s"), vec!["qemu:///session ", "qemu:///system "]);
+        assert_eq!(
+            list("connect --name qemu:///s"),
+            vec!["qemu:///session ", "qemu:///system "]
+        );
     }
 
     #[test]
@@ -639,7 +748,10 @@ mod tests {
         assert_eq!(list("dominfo \"my"), vec!["\"my vm\" "]);
         assert_eq!(list("dominfo 'my v"), vec!["'my vm' "]);
         assert_eq!(list("dominfo my\\ "), vec!["my\\ vm "]);
-        assert_eq!(list("dominfo --domain=\"w"), vec!["\"web01\" ", "\"web02\" "]);
+        assert_eq!(
+            list("dominfo --domain=\"w"),
+            vec!["\"web01\" ", "\"web02\" "]
+        );
         // A quoted space does not end the word.
         assert_eq!(list("dominfo \"my "), vec!["\"my vm\" "]);
     }
@@ -654,7 +766,10 @@ mod tests {
     #[test]
     fn cursor_in_the_middle() {
         let line = "dominfo te; uri";
-        assert_eq!(candidates(line, 10, &mut names()), (8, vec!["test ".to_string()]));
+        assert_eq!(
+            candidates(line, 10, &mut names()),
+            (8, vec!["test ".to_string()])
+        );
     }
 
     #[test]
@@ -678,12 +793,25 @@ mod tests {
         let found = list(&format!("define {base}/"));
         assert_eq!(
             found,
-            vec![format!("{base}/domain.xml "), format!("{base}/sub\\ dir/"), format!("{base}/subtle/")]
+            vec![
+                format!("{base}/domain.xml "),
+                format!("{base}/sub\\ dir/"),
+                format!("{base}/subtle/")
+            ]
         );
         // Directories stay open; only they are offered to `cd`.
-        assert_eq!(list(&format!("cd {base}/")), vec![format!("{base}/sub\\ dir/"), format!("{base}/subtle/")]);
-        assert_eq!(list(&format!("cd \"{base}/sub ")), vec![format!("\"{base}/sub dir/")]);
-        assert_eq!(list(&format!("define {base}/.h")), vec![format!("{base}/.hidden.xml ")]);
+        assert_eq!(
+            list(&format!("cd {base}/")),
+            vec![format!("{base}/sub\\ dir/"), format!("{base}/subtle/")]
+        );
+        assert_eq!(
+            list(&format!("cd \"{base}/sub ")),
+            vec![format!("\"{base}/sub dir/")]
+        );
+        assert_eq!(
+            list(&format!("define {base}/.h")),
+            vec![format!("{base}/.hidden.xml ")]
+        );
         let (_, shown) = complete(&format!("define {base}/d"), base.len() + 9, &mut names());
         assert_eq!(shown[0].display, "domain.xml");
         std::fs::remove_dir_all(&dir).unwrap();

@@ -64,7 +64,11 @@ fn editor(max_history: usize) -> rustyline::Result<Editor<ShellHelper, MemHistor
 }
 
 /// Lines from a terminal, with editing, history and completion.
-fn edit_lines(runner: &mut Runner, mut editor: Editor<ShellHelper, MemHistory>, history: &mut LineHistory) {
+fn edit_lines(
+    runner: &mut Runner,
+    mut editor: Editor<ShellHelper, MemHistory>,
+    history: &mut LineHistory,
+) {
     for line in &history.lines {
         let _ = editor.add_history_entry(line.as_str());
     }
@@ -75,7 +79,10 @@ fn edit_lines(runner: &mut Runner, mut editor: Editor<ShellHelper, MemHistory>, 
         }
         let read = editor.readline(prompt(runner));
         // A connection opened while completing becomes the session's.
-        if let Some(conn) = editor.helper_mut().and_then(|h| h.names.get_mut().take_opened()) {
+        if let Some(conn) = editor
+            .helper_mut()
+            .and_then(|h| h.names.get_mut().take_opened())
+        {
             runner.session.adopt_connection(conn);
         }
         match read {
@@ -105,7 +112,9 @@ fn read_lines(runner: &mut Runner, history: &mut LineHistory) {
         let p = prompt(runner);
         runner.session.print(p);
         runner.session.flush();
-        let Some(line) = read_line(&mut input) else { break };
+        let Some(line) = read_line(&mut input) else {
+            break;
+        };
         runner.session.print(&format!("{line}\n"));
         if !line.is_empty() {
             history.add(&line);
@@ -180,7 +189,11 @@ impl LineHistory {
     /// Reads `$VIRTSH_HISTSIZE` and the history file. Errors are reported as
     /// virsh reports them, and leave history off for this session.
     fn open(runner: &mut Runner) -> LineHistory {
-        let mut history = LineHistory { file: None, max: HISTSIZE_DEFAULT, lines: VecDeque::new() };
+        let mut history = LineHistory {
+            file: None,
+            max: HISTSIZE_DEFAULT,
+            lines: VecDeque::new(),
+        };
         match history_size() {
             Ok(max) => history.max = max,
             Err(e) => {
@@ -188,8 +201,15 @@ impl LineHistory {
                 return history;
             }
         }
-        let Some(dir) = dirs::cache_dir().map(|d| d.join("virtsh")) else { return history };
-        if DirBuilder::new().recursive(true).mode(0o755).create(&dir).is_err() {
+        let Some(dir) = dirs::cache_dir().map(|d| d.join("virtsh")) else {
+            return history;
+        };
+        if DirBuilder::new()
+            .recursive(true)
+            .mode(0o755)
+            .create(&dir)
+            .is_err()
+        {
             runner.report(&[format!("Failed to create '{}'", dir.display())]);
             return history;
         }
@@ -232,12 +252,18 @@ impl LineHistory {
 /// `$VIRTSH_HISTSIZE`, read as virsh reads `$VIRSH_HISTSIZE` (a C integer:
 /// leading blanks and a sign allowed, nothing after the digits).
 fn history_size() -> Result<usize, String> {
-    let Some(value) = std::env::var_os(HISTSIZE_VAR) else { return Ok(HISTSIZE_DEFAULT) };
+    let Some(value) = std::env::var_os(HISTSIZE_VAR) else {
+        return Ok(HISTSIZE_DEFAULT);
+    };
     let value = value.to_string_lossy();
     let digits = value.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
-    let n: i32 = digits.parse().map_err(|_| format!("Bad ${HISTSIZE_VAR} value."))?;
+    let n: i32 = digits
+        .parse()
+        .map_err(|_| format!("Bad ${HISTSIZE_VAR} value."))?;
     if !(0..=HISTSIZE_MAX).contains(&n) {
-        return Err(format!("${HISTSIZE_VAR} value should be between 0 and {HISTSIZE_MAX}"));
+        return Err(format!(
+            "${HISTSIZE_VAR} value should be between 0 and {HISTSIZE_MAX}"
+        ));
     }
     Ok(n as usize)
 }
@@ -258,12 +284,20 @@ mod tests {
 
     #[test]
     fn history_keeps_the_newest() {
-        let mut history = LineHistory { file: None, max: 2, lines: VecDeque::new() };
+        let mut history = LineHistory {
+            file: None,
+            max: 2,
+            lines: VecDeque::new(),
+        };
         for line in ["a", "b", "c"] {
             history.add(line);
         }
         assert_eq!(history.lines, ["b", "c"]);
-        let mut none = LineHistory { file: None, max: 0, lines: VecDeque::new() };
+        let mut none = LineHistory {
+            file: None,
+            max: 0,
+            lines: VecDeque::new(),
+        };
         none.add("a");
         assert!(none.lines.is_empty());
     }

@@ -64,11 +64,19 @@ impl Terminal {
                 }
             }
         });
-        Terminal { child, keys, chunks, raw: Vec::new(), seen: 0 }
+        Terminal {
+            child,
+            keys,
+            chunks,
+            raw: Vec::new(),
+            seen: 0,
+        }
     }
 
     fn type_keys(&mut self, keys: &str) {
-        self.keys.write_all(keys.as_bytes()).expect("type into the pty");
+        self.keys
+            .write_all(keys.as_bytes())
+            .expect("type into the pty");
     }
 
     /// The screen so far with control sequences removed.
@@ -86,10 +94,16 @@ impl Terminal {
                 return;
             }
             let left = deadline.saturating_duration_since(Instant::now());
-            match self.chunks.recv_timeout(left.min(Duration::from_millis(200))) {
+            match self
+                .chunks
+                .recv_timeout(left.min(Duration::from_millis(200)))
+            {
                 Ok(chunk) => self.raw.extend(chunk),
                 Err(_) if Instant::now() < deadline => {}
-                Err(_) => panic!("expected {needle:?} on the terminal; it shows:\n{text}\nraw: {:?}", String::from_utf8_lossy(&self.raw)),
+                Err(_) => panic!(
+                    "expected {needle:?} on the terminal; it shows:\n{text}\nraw: {:?}",
+                    String::from_utf8_lossy(&self.raw)
+                ),
             }
         }
     }
@@ -111,7 +125,9 @@ impl Terminal {
         while let Ok(chunk) = self.chunks.recv_timeout(Duration::from_millis(200)) {
             self.raw.extend(chunk);
         }
-        let code = status.code().unwrap_or_else(|| panic!("killed by signal {:?}", status.signal()));
+        let code = status
+            .code()
+            .unwrap_or_else(|| panic!("killed by signal {:?}", status.signal()));
         (code, self.text())
     }
 }
@@ -127,10 +143,21 @@ impl Drop for Terminal {
 
 fn open_pty() -> (OwnedFd, OwnedFd) {
     let (mut master, mut slave) = (-1, -1);
-    let size = libc::winsize { ws_row: 24, ws_col: 100, ws_xpixel: 0, ws_ypixel: 0 };
+    let size = libc::winsize {
+        ws_row: 24,
+        ws_col: 100,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
     // SAFETY: openpty fills two descriptors we then own.
     let rc = unsafe {
-        libc::openpty(&mut master, &mut slave, std::ptr::null_mut(), std::ptr::null(), &size)
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            &size,
+        )
     };
     assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
     // SAFETY: both descriptors are open and owned by nobody else.
@@ -270,9 +297,15 @@ fn history_is_written_at_exit_and_read_at_start() {
     assert_eq!(term.finish().0, 0);
 
     let file = history_file(&sandbox);
-    assert_eq!(std::fs::read_to_string(&file).unwrap(), "echo first\necho second\nquit\n");
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "echo first\necho second\nquit\n"
+    );
     use std::os::unix::fs::PermissionsExt;
-    let dir_mode = std::fs::metadata(file.parent().unwrap()).unwrap().permissions().mode();
+    let dir_mode = std::fs::metadata(file.parent().unwrap())
+        .unwrap()
+        .permissions()
+        .mode();
     assert_eq!(dir_mode & 0o777, 0o755);
 
     // The next session recalls it with the up arrow.
@@ -302,7 +335,10 @@ fn pasted_lines_all_run_and_histsize_limits_the_file() {
     term.expect("\n3\nvirtsh # ");
     term.type_keys("\x04");
     assert_eq!(term.finish().0, 0);
-    assert_eq!(std::fs::read_to_string(history_file(&sandbox)).unwrap(), "echo 2\necho 3\n");
+    assert_eq!(
+        std::fs::read_to_string(history_file(&sandbox)).unwrap(),
+        "echo 2\necho 3\n"
+    );
 }
 
 #[test]
@@ -386,8 +422,10 @@ fn same_transcript_as_virsh(args: &[&str], input: &str, env: &[(&str, &str)]) {
             merge_stderr: true,
         })
     };
-    let virsh_env: Vec<(String, String)> =
-        full_env.iter().map(|(k, v)| (k.replace("VIRTSH_", "VIRSH_"), v.clone())).collect();
+    let virsh_env: Vec<(String, String)> = full_env
+        .iter()
+        .map(|(k, v)| (k.replace("VIRTSH_", "VIRSH_"), v.clone()))
+        .collect();
     let virsh = run(&harness::virsh_path(), &virsh_env);
     let ours = run(&harness::virtsh_path(), &full_env);
     let expected = virsh
@@ -445,7 +483,10 @@ fn piped_input_is_remembered_too() {
         merge_stderr: false,
     });
     assert_eq!(out.code, Some(0));
-    assert_eq!(std::fs::read_to_string(history_file(&sandbox)).unwrap(), "echo a\necho b\n");
+    assert_eq!(
+        std::fs::read_to_string(history_file(&sandbox)).unwrap(),
+        "echo a\necho b\n"
+    );
 
     // A bad size turns history off for the session: nothing is written.
     let sandbox = Sandbox::new("piped-history-off");
