@@ -78,7 +78,7 @@ pub const SCHEMAS: &[(&str, &str)] = &[
     ("video/resolution", "resolution[x,y]"),
     ("video/driver", "driver[name,vgaconf,iommu,ats,packed,page_per_vq]"),
     ("sound", "sound[model,multichannel,streams]{codec[type] audio[id] ~alias @address}"),
-    ("audio", "audio[id,type,timerPeriod,runtimeDir,serverName,exec]{~input ~output}"),
+    ("audio", "audio[id,type,timerPeriod,runtimeDir,serverName,exec,path]{~input ~output}"),
     ("hostdev", "hostdev[mode,type,managed,sgio,rawio,model,display,ramfb]{~driver ~source ~origstates ~ip ~route ~capabilities #readonly #shareable ~boot ~alias ~rom @address}"),
     ("watchdog", "watchdog[model,action]{~alias @address}"),
     ("memballoon", "memballoon[model,autodeflate,freePageReporting]{~alias stats[period] @address ~driver}"),
@@ -94,6 +94,5 @@ pub const SCHEMAS: &[(&str, &str)] = &[
     ("memory", "memory[model,access,discard]{~uuid ~source ~target ~alias @address}"),
     ("iommu", "iommu[model]{driver[intremap,caching_mode,eim,iotlb,aw_bits] ~alias @address}"),
     ("vsock", "vsock[model]{cid[auto,address] ~alias @address}"),
-    ("crypto", "crypto[model,type]{backend[model,queues] ~alias @address}"),
     ("lease", "lease{#lockspace #key target[path,offset]}"),
 ];

@@ -526,7 +526,7 @@ pub fn format_video(out: &mut Out, v: &Video) {
 pub fn parse_generic(name: &str, e: &Element) -> Result<Option<Element>> {
     let key = match name {
         "lease" | "filesystem" | "smartcard" | "tpm" | "sound" | "audio" | "hostdev" | "redirdev" | "redirfilter"
-        | "hub" | "watchdog" | "rng" | "panic" | "shmem" | "memory" | "iommu" | "vsock" | "crypto" => name,
+        | "hub" | "watchdog" | "rng" | "panic" | "shmem" | "memory" | "iommu" | "vsock" => name,
         _ => return Ok(None),
     };
     let mut x = spec(key).canon(e)?;
@@ -545,10 +545,83 @@ pub fn parse_generic(name: &str, e: &Element) -> Result<Option<Element>> {
             if x.attr("model").is_none() {
                 return Err(Error::internal("missing RNG device model"));
             }
+            for n in x.children.iter_mut() {
+                if let Node::Elem(b) = n {
+                    if b.name == "backend" && b.attr("model") == Some("random") && b.children.is_empty() {
+                        b.children.push(Node::Text("/dev/random".into()));
+                    }
+                }
+            }
         }
+        // A panic device without a model is not kept.
+        "panic" if x.attr("model").is_none() => return Ok(None),
+        "filesystem" => {
+            if x.attr("type").is_none() {
+                x.attrs.insert(0, ("type".into(), "mount".into()));
+            }
+            if x.attr("accessmode").is_none() {
+                x.attrs.insert(1, ("accessmode".into(), "passthrough".into()));
+            }
+            for n in x.children.iter_mut() {
+                let Node::Elem(src) = n else { continue };
+                if src.name != "source" {
+                    continue;
+                }
+                if let Some(u) = src.attr("usage").map(str::to_string) {
+                    let kib = crate::model::units::scaled_kib(&u, src.attr("units"), "./source/@usage", u64::MAX / 1024)?;
+                    for (k, v) in src.attrs.iter_mut() {
+                        match k.as_str() {
+                            "usage" => *v = kib.to_string(),
+                            "units" => *v = "KiB".into(),
+                            _ => {}
+                        }
+                    }
+                    if src.attr("units").is_none() {
+                        src.push_attr("units", "KiB");
+                    }
+                }
+            }
+        }
+        "hostdev" => fix_hostdev(&mut x)?,
         _ => {}
     }
     Ok(Some(x))
+}
+
+/// Subsystem hostdevs default to unmanaged; host PCI addresses are
+/// normalised like device addresses.
+fn fix_hostdev(x: &mut Element) -> Result<()> {
+    if x.attr("mode").is_none() {
+        x.attrs.insert(0, ("mode".into(), "subsystem".into()));
+    }
+    if x.attr("mode") == Some("subsystem") && x.attr("managed").is_none() {
+        let at = x.attrs.iter().position(|(k, _)| k == "type").map_or(x.attrs.len(), |i| i + 1);
+        x.attrs.insert(at, ("managed".into(), "no".into()));
+    }
+    if x.attr("type") == Some("pci") {
+        for n in x.children.iter_mut() {
+            let Node::Elem(src) = n else { continue };
+            if src.name != "source" {
+                continue;
+            }
+            for a in src.children.iter_mut() {
+                let Node::Elem(a) = a else { continue };
+                if a.name == "address" {
+                    let mut with_type = a.clone();
+                    with_type.attrs.retain(|(k, _)| k != "type");
+                    with_type.attrs.insert(0, ("type".into(), "pci".into()));
+                    if let Some(addr) = Address::parse(&with_type, true)? {
+                        let mut e = addr.to_element();
+                        if a.attr("type").is_none() {
+                            e.attrs.remove(0);
+                        }
+                        *a = e;
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// libvirt's device order for the canonically kept kinds.
@@ -562,7 +635,17 @@ pub const GENERIC_ORDER_F: &[&str] = &["rng", "panic", "shmem", "memory", "iommu
 pub fn write_generic(out: &mut Out, def: &DomainDef, kinds: &[&str]) {
     for k in kinds {
         for d in def.other_devices.iter().filter(|d| d.name == *k) {
-            write(out, d);
+            if d.name == "redirdev" && d.children.is_empty() {
+                // libvirt always writes the redirdev body, even empty.
+                let mut t = out.open("redirdev");
+                for (k, v) in &d.attrs {
+                    t = t.attr(k, v);
+                }
+                t.start();
+                out.close("redirdev");
+            } else {
+                write(out, d);
+            }
         }
     }
 }

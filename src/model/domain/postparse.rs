@@ -67,6 +67,7 @@ pub fn post_parse(def: &mut DomainDef) -> Result<()> {
             def.controllers[i].index = idx;
         }
     }
+    scsi_hostdev_addresses(def);
     for (ctype, bus) in [("scsi", "scsi"), ("fdc", "fdc"), ("ide", "ide"), ("sata", "sata")] {
         let max = def
             .disks
@@ -74,6 +75,19 @@ pub fn post_parse(def: &mut DomainDef) -> Result<()> {
             .filter(|d| d.target_bus.as_deref() == Some(bus))
             .filter_map(|d| d.info.address.as_ref().filter(|a| a.kind == "drive").and_then(|a| a.num("controller")))
             .max();
+        let max = if ctype == "scsi" {
+            let hd = def
+                .other_devices
+                .iter()
+                .filter(|d| d.name == "hostdev" && d.attr("type") == Some("scsi"))
+                .filter_map(|d| d.child("address"))
+                .filter(|a| a.attr("type") == Some("drive"))
+                .filter_map(|a| a.attr("controller").and_then(crate::model::units::parse_u64))
+                .max();
+            max.max(hd)
+        } else {
+            max
+        };
         if let Some(max) = max {
             for idx in 0..=max as u32 {
                 add_controller(def, ctype, idx);
@@ -137,6 +151,33 @@ fn add_controller(def: &mut DomainDef, ctype: &str, index: u32) {
         info: DeviceInfo::default(),
         extra: vec![],
     });
+}
+
+/// SCSI host devices take the first free unit on the SCSI buses.
+fn scsi_hostdev_addresses(def: &mut DomainDef) {
+    let mut used: Vec<(u64, u64)> = def
+        .disks
+        .iter()
+        .filter(|d| d.target_bus.as_deref() == Some("scsi"))
+        .filter_map(|d| d.info.address.as_ref())
+        .filter(|a| a.kind == "drive")
+        .map(|a| (a.num("controller").unwrap_or(0), a.num("unit").unwrap_or(0)))
+        .collect();
+    for d in def.other_devices.iter_mut() {
+        if d.name != "hostdev" || d.attr("type") != Some("scsi") || d.child("address").is_some() {
+            continue;
+        }
+        let mut slot = (0, 0);
+        while used.contains(&slot) {
+            slot.1 += 1;
+            if slot.1 >= 7 {
+                slot = (slot.0 + 1, 0);
+            }
+        }
+        used.push(slot);
+        let a = Address::drive(slot.0 as u32, 0, 0, slot.1 as u32);
+        d.children.push(Node::Elem(a.to_element()));
+    }
 }
 
 /// Smartcards sit on a CCID controller; libvirt adds one and addresses them.
