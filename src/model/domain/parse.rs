@@ -201,7 +201,10 @@ pub fn parse_domain(root: &Element) -> Result<DomainDef> {
         None => None,
     };
     for (name, key) in [("iothreadids", "iothreadids"), ("cputune", "cputune"), ("numatune", "numatune"), ("resource", "resource")] {
-        if let Some(e) = canon_child(root, name, key)? {
+        if let Some(mut e) = canon_child(root, name, key)? {
+            if name == "cputune" {
+                split_vcpusched(&mut e)?;
+            }
             sections.push(e);
         }
     }
@@ -316,6 +319,31 @@ pub fn parse_domain(root: &Element) -> Result<DomainDef> {
     Ok(def)
 }
 
+/// libvirt keeps one `<vcpusched>` per vCPU.
+fn split_vcpusched(e: &mut Element) -> Result<()> {
+    use crate::model::xml::Node;
+    let mut out = Vec::new();
+    for n in std::mem::take(&mut e.children) {
+        match n {
+            Node::Elem(c) if c.name == "vcpusched" && c.attr("vcpus").is_some() => {
+                let bits = parse_bitmap(c.attr("vcpus").unwrap_or(""), 4096)?;
+                for b in bits {
+                    let mut one = c.clone();
+                    for (k, v) in one.attrs.iter_mut() {
+                        if k == "vcpus" {
+                            *v = b.to_string();
+                        }
+                    }
+                    out.push(Node::Elem(one));
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    e.children = out;
+    Ok(())
+}
+
 /// memtune limits are printed in KiB.
 fn memtune_kib(e: &mut Element) -> Result<()> {
     for n in e.children.iter_mut() {
@@ -365,12 +393,66 @@ fn parse_metadata(root: &Element) -> Option<Vec<Element>> {
     Some(out)
 }
 
+const FEATURES: &[&str] = &[
+    "acpi", "apic", "pae", "hap", "viridian", "privnet", "hyperv", "kvm", "pvspinlock", "capabilities", "pmu",
+    "vmport", "gic", "smm", "ioapic", "hpt", "vmcoreinfo", "htm", "nested-hv", "msrs", "ccf-assist", "xen", "cfpc",
+    "sbbc", "ibs", "tcg",
+];
+
 fn parse_features(f: &Element) -> Result<Element> {
+    for c in f.elements() {
+        if !FEATURES.contains(&c.name.as_str()) {
+            return Err(Error::config_unsupported(format!("unexpected feature '{}'", c.name)));
+        }
+        let check = |attr: &str, allowed: &[&str]| -> Result<()> {
+            match c.attr(attr) {
+                Some(v) if !allowed.contains(&v) => Err(bad_enum_attr(attr, &c.name, v)),
+                _ => Ok(()),
+            }
+        };
+        match c.name.as_str() {
+            "hap" | "pmu" | "vmport" | "smm" | "pvspinlock" | "vmcoreinfo" => check("state", &["on", "off"])?,
+            "htm" | "nested-hv" | "ccf-assist" => {
+                if c.attr("state").is_none() {
+                    return Err(Error::xml(format!("Missing required attribute 'state' in element '{}'", c.name)));
+                }
+                check("state", &["on", "off"])?;
+            }
+            "apic" => check("eoi", &["on", "off"])?,
+            "ioapic" => check("driver", &["kvm", "qemu"])?,
+            _ => {}
+        }
+    }
     let mut e = spec("features").canon(f)?;
+    e.children.retain(|n| match n {
+        // Features whose only content is an unset mode are not kept.
+        crate::model::xml::Node::Elem(c) => match c.name.as_str() {
+            "ioapic" => c.attr("driver").is_some(),
+            "hpt" => c.attr("resizing").is_some() || !c.children.is_empty(),
+            _ => true,
+        },
+        _ => true,
+    });
     for n in e.children.iter_mut() {
         if let crate::model::xml::Node::Elem(c) = n {
-            if c.name == "hyperv" && c.attr("mode").is_none() {
-                c.attrs.insert(0, ("mode".into(), "custom".into()));
+            match c.name.as_str() {
+                "hyperv" if c.attr("mode").is_none() => c.attrs.insert(0, ("mode".into(), "custom".into())),
+                "hap" | "pmu" | "vmport" | "smm" | "pvspinlock" | "vmcoreinfo" if c.attr("state").is_none() => {
+                    c.attrs.insert(0, ("state".into(), "on".into()))
+                }
+                "smm" | "hpt" | "tcg" => {
+                    // Sizes inside are printed in KiB.
+                    for k in c.children.iter_mut() {
+                        if let crate::model::xml::Node::Elem(k) = k {
+                            let kib = scaled_kib(&k.text(), k.attr("unit"), "./@unit", u64::MAX / 1024)?;
+                            // SMM's TSEG is kept in MiB, the others in KiB.
+                            let (unit, v) = if k.name == "tseg" { ("MiB", kib / 1024) } else { ("KiB", kib) };
+                            k.attrs = vec![("unit".into(), unit.into())];
+                            k.children = vec![crate::model::xml::Node::Text(v.to_string())];
+                        }
+                    }
+                }
+                _ => {}
             }
         }
     }
@@ -379,6 +461,8 @@ fn parse_features(f: &Element) -> Result<Element> {
 
 fn parse_cpu(c: &Element) -> Result<Element> {
     let mut e = spec("cpu").canon(c)?;
+    // A model element without a name says nothing.
+    e.children.retain(|n| !matches!(n, crate::model::xml::Node::Elem(m) if m.name == "model" && m.children.is_empty()));
     let has_model = e.child("model").is_some();
     if has_model && e.attr("mode").is_none() {
         e.attrs.insert(0, ("mode".into(), "custom".into()));
