@@ -59,7 +59,8 @@
 //! * MACs `52:54:00:xx:xx:xx` not in the input → `52:54:00:<MAC#k>`;
 //! * 10-digit numbers within three days of now (Unix times: default snapshot names,
 //!   creation times) → `<UNIXTIME>`;
-//! * log-line prefixes `[YYYY.MM.DD HH:MM:SS PROG PID]` → `[<TIME> <PROG> <PID>]`.
+//! * log-line prefixes `[YYYY.MM.DD HH:MM:SS PROG PID]` (virsh `-l`) → `[<TIME> <PROG> <PID>]`,
+//!   and `YYYY-MM-DD HH:MM:SS.mmm+ZZZZ: PID: ` (libvirt's own stderr log) → `<LOGTIME>: <PID>: `.
 //! * For readability the sandbox paths are shown as `$TMP` / `$ROOT` and the data dir as
 //!   `$DATA` (same on both sides, so this changes no verdict).
 //!
@@ -189,6 +190,10 @@ fn normaliser() {
     assert_eq!(
         n.apply("[2026.11.23 00:04:29 virsh 4651] ERROR x"),
         "[<TIME> <PROG> <PID>] ERROR x"
+    );
+    assert_eq!(
+        n.apply("2026-11-23 00:26:16.235+0000: 25124: warning : x\n"),
+        "<LOGTIME>: <PID>: warning : x\n"
     );
 }
 
@@ -631,10 +636,17 @@ impl<'a> Normaliser<'a> {
         out
     }
 
-    /// `[2026.11.23 00:04:29 virsh 4651]` → `[<TIME> <PROG> <PID>]`
+    /// `[2026.11.23 00:04:29 virsh 4651]` → `[<TIME> <PROG> <PID>]` (virsh `-l` log lines);
+    /// `2026-11-23 00:26:16.235+0000: 25124: ` → `<LOGTIME>: <PID>: ` (libvirt's own log
+    /// lines on stderr, e.g. warnings while loading a node file).
     fn log_prefix(&self, s: &str) -> String {
         let mut out = String::with_capacity(s.len());
         for line in s.split_inclusive('\n') {
+            if let Some(rest) = libvirt_log_line(line) {
+                out.push_str("<LOGTIME>: <PID>: ");
+                out.push_str(rest);
+                continue;
+            }
             if let Some(end) = line.find(']') {
                 let inner = &line[..end];
                 if let Some(inner) = inner.strip_prefix('[') {
@@ -657,6 +669,27 @@ impl<'a> Normaliser<'a> {
         }
         out
     }
+}
+
+/// If `line` starts with `YYYY-MM-DD HH:MM:SS.mmm+ZZZZ: PID: `, the rest of the line.
+fn libvirt_log_line(line: &str) -> Option<&str> {
+    let b = line.as_bytes();
+    let shape = b"dddd-dd-dd dd:dd:dd.ddd+dddd: ";
+    if b.len() < shape.len() {
+        return None;
+    }
+    for (i, &c) in shape.iter().enumerate() {
+        let ok = if c == b'd' { b[i].is_ascii_digit() } else { b[i] == c };
+        if !ok {
+            return None;
+        }
+    }
+    let rest = &line[shape.len()..];
+    let digits = rest.find(|c: char| !c.is_ascii_digit())?;
+    if digits == 0 {
+        return None;
+    }
+    rest[digits..].strip_prefix(": ")
 }
 
 /// The synopsis line of `help CMD` output (the first non-empty line after `SYNOPSIS`).
