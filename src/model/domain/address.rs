@@ -171,6 +171,20 @@ impl Address {
     }
 }
 
+/// A host PCI address (hostdev and NVMe sources): normalised like a PCI
+/// device address, written without `type` unless the input had one.
+pub fn host_pci_element(a: &Element) -> Result<Element> {
+    let mut with_type = a.clone();
+    with_type.attrs.retain(|(k, _)| k != "type");
+    with_type.attrs.insert(0, ("type".into(), "pci".into()));
+    let addr = Address::parse(&with_type, true)?.expect("typed");
+    let mut e = addr.to_element();
+    if a.attr("type").is_none() {
+        e.attrs.remove(0);
+    }
+    Ok(e)
+}
+
 /// What every device carries besides its own fields.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DeviceInfo {

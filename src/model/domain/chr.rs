@@ -73,10 +73,8 @@ pub fn parse_chardev(e: &Element, earlier: &[Chardev]) -> Result<Chardev> {
                     target_attrs.push(("port".into(), port.unwrap_or("").into()));
                 }
                 "virtio" | "xen" => {
+                    // The connection state is live-only and not kept.
                     target_name = tg.attr("name").map(str::to_string);
-                    if let Some(s) = tg.attr("state") {
-                        target_attrs.push(("state".into(), s.into()));
-                    }
                 }
                 other => {
                     return Err(Error::xml(format!("unknown target type '{other}' specified for character device")));

@@ -607,16 +607,7 @@ fn fix_hostdev(x: &mut Element) -> Result<()> {
             for a in src.children.iter_mut() {
                 let Node::Elem(a) = a else { continue };
                 if a.name == "address" {
-                    let mut with_type = a.clone();
-                    with_type.attrs.retain(|(k, _)| k != "type");
-                    with_type.attrs.insert(0, ("type".into(), "pci".into()));
-                    if let Some(addr) = Address::parse(&with_type, true)? {
-                        let mut e = addr.to_element();
-                        if a.attr("type").is_none() {
-                            e.attrs.remove(0);
-                        }
-                        *a = e;
-                    }
+                    *a = address::host_pci_element(a)?;
                 }
             }
         }

@@ -157,9 +157,7 @@ pub fn parse_disk(e: &Element) -> Result<Disk> {
                     }
                 }
                 if let Some(a) = s.child("address") {
-                    if let Some(addr) = Address::parse(a, false)? {
-                        se.children.push(Node::Elem(addr.to_element()));
-                    }
+                    se.children.push(Node::Elem(address::host_pci_element(a)?));
                 }
             }
             "vhostuser" => {

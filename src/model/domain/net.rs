@@ -107,7 +107,8 @@ pub fn parse_interface(e: &Element) -> Result<Interface> {
     if let Some(s) = src {
         let mut se = Element::new("source");
         let keep: &[&str] = match t {
-            "network" => &["network", "portgroup", "portid"],
+            // portid is runtime state, dropped from definitions.
+            "network" => &["network", "portgroup"],
             "bridge" => &["bridge"],
             "direct" => &["dev", "mode"],
             "internal" => &["name"],
@@ -225,7 +226,7 @@ fn fill_virtualport(x: &mut Element) {
             params.push_attr(w, Uuid::new_v4().to_string());
         }
     }
-    let order = ["managerid", "typeid", "typeidversion", "instanceid", "profileid", "interfaceid"];
+    let order = ["managerid", "typeid", "typeidversion", "instanceid", "interfaceid", "profileid"];
     params.attrs.sort_by_key(|(k, _)| order.iter().position(|o| o == k).unwrap_or(9));
     if !params.attrs.is_empty() {
         x.children.push(Node::Elem(params));

@@ -237,7 +237,6 @@ fn chardev_compat(def: &mut DomainDef) -> Result<()> {
         let mut c = def.serials[0].clone();
         c.target_type = Some("serial".into());
         c.target_model = None;
-        c.info = DeviceInfo::default();
         def.consoles.insert(0, c);
     }
     Ok(())
