@@ -150,14 +150,21 @@ impl State {
         check_flags(flags, MANAGED_SAVE | SNAPSHOTS_METADATA, "testDomainUndefineFlags")?;
         let index = self.index_of(dom)?;
         let obj = &mut self.domains[index];
-        if obj.has_managed_save {
-            if flags & MANAGED_SAVE == 0 {
-                return Err(errors::operation_invalid(
-                    "Refusing to undefine while domain managed save image exists",
-                ));
-            }
-            obj.has_managed_save = false;
+        if obj.has_managed_save && flags & MANAGED_SAVE == 0 {
+            return Err(errors::operation_invalid(
+                "Refusing to undefine while domain managed save image exists",
+            ));
         }
+        if !obj.is_active() && !obj.snapshots.is_empty() {
+            if flags & SNAPSHOTS_METADATA == 0 {
+                return Err(errors::operation_invalid(format!(
+                    "cannot delete inactive domain with {} snapshots",
+                    obj.snapshots.len()
+                )));
+            }
+            obj.snapshots.clear();
+        }
+        obj.has_managed_save = false;
         if obj.is_active() {
             obj.config = None;
         } else {
@@ -415,12 +422,12 @@ fn list_filter_matches(obj: &DomainObj, flags: u32) -> bool {
             DomainState::Shutoff => flags & list::SHUTOFF != 0,
             _ => flags & list::OTHER != 0,
         };
-    // Snapshots and checkpoints do not exist yet: every domain has none.
+    // Checkpoints do not exist yet: every domain has none.
     group(list::ACTIVE, list::INACTIVE, obj.is_active())
         && group(list::PERSISTENT, list::TRANSIENT, obj.is_persistent())
         && state_ok
         && group(list::MANAGEDSAVE, list::NO_MANAGEDSAVE, obj.has_managed_save)
         && group(list::AUTOSTART, list::NO_AUTOSTART, obj.autostart)
-        && group(list::HAS_SNAPSHOT, list::NO_SNAPSHOT, false)
+        && group(list::HAS_SNAPSHOT, list::NO_SNAPSHOT, !obj.snapshots.is_empty())
         && group(list::HAS_CHECKPOINT, list::NO_CHECKPOINT, false)
 }

@@ -99,10 +99,19 @@ fn write_save_file(path: &str, name: &str, xml: &str) -> Result<()> {
     file.sync_all().map_err(|e| fail("fsync failed", &e))
 }
 
+/// libvirt's public API refuses RUNNING with PAUSED before any driver runs.
+fn check_running_paused_exclusive(flags: u32) -> Result<()> {
+    if flags & save::RUNNING != 0 && flags & save::PAUSED != 0 {
+        return Err(errors::exclusive_flags("VIR_DOMAIN_SAVE_RUNNING", "VIR_DOMAIN_SAVE_PAUSED"));
+    }
+    Ok(())
+}
+
 impl State {
     /// Writes the live definition to `path` and stops the domain (reason
     /// saved; a transient domain goes away).
     pub fn save(&mut self, dom: &Domain, path: &str, dxml: Option<&str>, flags: u32) -> Result<()> {
+        check_running_paused_exclusive(flags)?;
         check_flags(flags, 0, "testDomainSaveFlags")?;
         if dxml.is_some() {
             return Err(xml_modification_unsupported());
@@ -120,6 +129,7 @@ impl State {
 
     /// Starts the domain a save file describes (reason restored).
     pub fn restore(&mut self, path: &str, dxml: Option<&str>, flags: u32) -> Result<()> {
+        check_running_paused_exclusive(flags)?;
         check_flags(flags, 0, "testDomainRestoreFlags")?;
         if dxml.is_some() {
             return Err(xml_modification_unsupported());
@@ -132,9 +142,7 @@ impl State {
 
     /// Stops a persistent domain, remembering that it has an image.
     pub fn managed_save(&mut self, dom: &Domain, flags: u32) -> Result<()> {
-        if flags & save::RUNNING != 0 && flags & save::PAUSED != 0 {
-            return Err(errors::exclusive_flags("VIR_DOMAIN_SAVE_RUNNING", "VIR_DOMAIN_SAVE_PAUSED"));
-        }
+        check_running_paused_exclusive(flags)?;
         check_flags(
             flags,
             save::BYPASS_CACHE | save::RUNNING | save::PAUSED,

@@ -22,6 +22,9 @@ pub struct DomainObj {
     pub reason: i32,
     pub autostart: bool,
     pub has_managed_save: bool,
+    /// `<domainsnapshot>` documents a node file gave; kept as written until
+    /// snapshots are implemented.
+    pub snapshots: Vec<String>,
 }
 
 impl DomainObj {
@@ -35,6 +38,7 @@ impl DomainObj {
             reason: crate::api::reason::UNKNOWN,
             autostart: false,
             has_managed_save: false,
+            snapshots: Vec::new(),
         }
     }
 

@@ -862,3 +862,115 @@ fn lifecycle_actions_decide_what_shutdown_and_reboot_do() {
     c.domain_reboot(&p, 0).unwrap();
     assert_eq!(err(c.domain_lookup_by_name("p")), "Domain not found");
 }
+
+/// Writes `files` into a fresh folder and opens the first as a node file.
+fn open_node_file(tag: &str, files: &[(&str, &str)]) -> (Result<Connection>, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!("virtsh-node-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+    let uri = format!("test://{}/{}", dir.display(), files[0].0);
+    (crate::api::open(Some(&uri), 0), dir)
+}
+
+const NS: &str = "xmlns:test='http://libvirt.org/schemas/domain/test/1.0'";
+
+fn node_domain(name: &str, extra: &str) -> String {
+    format!(
+        "<domain type='test' {NS}><name>{name}</name><memory>1024</memory><os><type>hvm</type></os>\
+         <devices><interface type='user'/></devices>{extra}</domain>"
+    )
+}
+
+#[test]
+fn node_file_domains_and_host() {
+    let node = format!(
+        "<node><cpu><mhz>2000</mhz><model>x86_64</model><nodes>1</nodes><sockets>1</sockets>\
+         <cores>4</cores><threads>2</threads><active>6</active></cpu><memory>16777216</memory>{}{}{}{}{}\
+         <domain file='inc.xml'/><network><name>n</name></network></node>",
+        node_domain("run", ""),
+        node_domain("off", "<test:runstate>5</test:runstate>"),
+        node_domain("paused", "<test:runstate>3</test:runstate><test:transient/>"),
+        node_domain("saved", "<test:runstate>5</test:runstate><test:hasmanagedsave/>"),
+        node_domain(
+            "snap",
+            "<test:runstate>5</test:runstate><test:domainsnapshot><name>s</name></test:domainsnapshot>"
+        ),
+    );
+    let (c, dir) = open_node_file("ok", &[("node.xml", &node), ("inc.xml", &node_domain("inc", ""))]);
+    let c = c.unwrap();
+    assert_eq!(c.uri(), format!("test://{}/node.xml", dir.display()));
+    let node = c.node_get_info().unwrap();
+    assert_eq!((node.model.as_str(), node.cpus, node.mhz, node.nodes), ("x86_64", 6, 2000, 1));
+    assert_eq!(node.memory, 16777216);
+    assert!(c.get_capabilities().unwrap().contains("<cells num='0'>\n      </cells>"));
+    let find = |n: &str| c.domain_lookup_by_name(n).unwrap();
+    assert_eq!((find("run").id, find("paused").id, find("inc").id, find("off").id), (1, 2, 3, -1));
+    assert_eq!(state(&c, &find("run")), (DomainState::Running, reason::UNKNOWN));
+    assert_eq!(state(&c, &find("paused")), (DomainState::Paused, reason::UNKNOWN));
+    assert!(!c.domain_is_persistent(&find("paused")).unwrap());
+    assert!(c.domain_has_managed_save_image(&find("saved"), 0).unwrap());
+    assert!(c.domain_get_xml_desc(&find("run"), 0).unwrap().contains("<target dev='testnet0'/>"));
+    let with_snapshots: Vec<String> =
+        c.list_all_domains(list::HAS_SNAPSHOT).unwrap().into_iter().map(|d| d.name).collect();
+    assert_eq!(with_snapshots, ["snap"]);
+    assert_eq!(
+        err(c.domain_undefine(&find("snap"), 0)),
+        "Requested operation is not valid: cannot delete inactive domain with 1 snapshots"
+    );
+    c.domain_undefine(&find("snap"), undefine::SNAPSHOTS_METADATA).unwrap();
+    // New domains continue the numbering.
+    assert_eq!(c.domain_create(&find("off"), 0).unwrap().id, 4);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn node_file_errors() {
+    let open = |tag: &str, text: &str| {
+        let (c, dir) = open_node_file(tag, &[("node.xml", text)]);
+        std::fs::remove_dir_all(&dir).unwrap();
+        err(c.map(|c| c.uri()))
+    };
+    assert_eq!(open("root", "<domain/>"), "XML error: expecting root element of 'node', not 'domain'");
+    assert_eq!(open("mhz", "<node><cpu><mhz>0x10</mhz></cpu></node>"), "XML error: invalid node cpu mhz value");
+    assert_eq!(open("mem", "<node><memory>-1</memory></node>"), "XML error: invalid node memory value");
+    assert_eq!(
+        open("model", "<node><cpu><model>abcdefghijklmnopqrstuvwxyz012345</model></cpu></node>"),
+        "internal error: Model abcdefghijklmnopqrstuvwxyz012345 too big for destination"
+    );
+    assert_eq!(
+        open("transient", &format!("<node>{}</node>", node_domain("x", "<test:transient/><test:runstate>5</test:runstate>"))),
+        "XML error: transient domain cannot have runstate 'shutoff'"
+    );
+    let twice = format!(
+        "<node>{}{}</node>",
+        node_domain("x", "").replace("<name>x</name>", "<name>x</name><uuid>11111111-1111-1111-1111-111111111111</uuid>"),
+        node_domain("y", "").replace("<name>y</name>", "<name>y</name><uuid>11111111-1111-1111-1111-111111111111</uuid>"),
+    );
+    assert_eq!(
+        open("clash", &twice),
+        "operation failed: domain 'x' is already defined with uuid 11111111-1111-1111-1111-111111111111"
+    );
+    let missing = open("missing", "<node><domain file='nosuch.xml'/></node>");
+    assert!(missing.starts_with("XML error: failed to parse xml document '/"), "{missing}");
+    assert!(missing.ends_with("/nosuch.xml'"), "{missing}");
+}
+
+#[test]
+fn node_file_cpu_count_is_capped_by_active() {
+    let (c, dir) = open_node_file("cap", &[("node.xml", "<node><cpu><active>100</active></cpu></node>")]);
+    assert_eq!(c.unwrap().node_get_info().unwrap().cpus, 16);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn save_and_restore_check_running_with_paused() {
+    let c = conn();
+    let t = test_dom(&c);
+    let both = save::RUNNING | save::PAUSED;
+    let msg = "Flags 'VIR_DOMAIN_SAVE_RUNNING' and 'VIR_DOMAIN_SAVE_PAUSED' are mutually exclusive";
+    assert_eq!(err(c.domain_save(&t, "/nonexistent", None, both)), msg);
+    assert_eq!(err(c.domain_restore("/nonexistent", None, both)), msg);
+    assert_eq!(err(c.domain_save(&t, "/nonexistent", None, save::RUNNING)), "unsupported flags (0x2) in function testDomainSaveFlags");
+}
