@@ -91,7 +91,7 @@ api_calls! {
     Read "virDomainIsPersistent" fn domain_is_persistent(&self, dom: &Domain) -> bool;
     Read "virDomainHasManagedSaveImage" fn domain_has_managed_save_image(&self, dom: &Domain, flags: u32) -> bool;
     Read "virDomainGetSecurityLabel" fn domain_get_security_label(&self, dom: &Domain) -> SecurityLabel;
-    Write "virDomainSetMemoryFlags" | "virDomainSetMemory" if flags == 0 fn domain_set_memory_flags(&self, dom: &Domain, kib: u64, flags: u32) -> ();
+    Write "virDomainSetMemoryFlags" fn domain_set_memory_flags(&self, dom: &Domain, kib: u64, flags: u32) -> ();
     Write "virDomainSetMaxMemory" fn domain_set_max_memory(&self, dom: &Domain, kib: u64) -> ();
     Write "virDomainSetVcpusFlags" | "virDomainSetVcpus" if flags == 0 fn domain_set_vcpus_flags(&self, dom: &Domain, count: u32, flags: u32) -> ();
     Read "virDomainGetVcpusFlags" fn domain_get_vcpus_flags(&self, dom: &Domain, flags: u32) -> i32;

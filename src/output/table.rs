@@ -51,20 +51,39 @@ impl Table {
     }
 }
 
-/// Control characters are shown as `\xNN`, as virsh does.
+/// Control characters are shown as `\xNN`, as virsh does. Outside a UTF-8
+/// locale virsh cannot print other characters either and shows each of
+/// their bytes as `\xff`.
 fn escape_unprintable(text: &str) -> String {
-    if !text.chars().any(|c| c.is_control()) {
+    let utf8 = locale_is_utf8();
+    if text.chars().all(|c| !c.is_control() && (utf8 || c.is_ascii())) {
         return text.to_string();
     }
     let mut out = String::new();
     for c in text.chars() {
-        if c.is_control() && (c as u32) < 0x100 {
+        if c.is_control() && (c as u32) < 0x80 {
             out.push_str(&format!("\\x{:02x}", c as u32));
+        } else if !utf8 && !c.is_ascii() {
+            out.extend(std::iter::repeat_n("\\xff", c.len_utf8()));
         } else {
             out.push(c);
         }
     }
     out
+}
+
+/// Whether the character-type locale (LC_ALL, LC_CTYPE, LANG) is UTF-8.
+pub fn locale_is_utf8() -> bool {
+    static UTF8: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *UTF8.get_or_init(|| {
+        let value = ["LC_ALL", "LC_CTYPE", "LANG"]
+            .iter()
+            .filter_map(|v| std::env::var(v).ok())
+            .find(|v| !v.is_empty())
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        value.contains("utf-8") || value.contains("utf8")
+    })
 }
 
 #[cfg(test)]

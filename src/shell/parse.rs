@@ -81,7 +81,8 @@ pub fn parse_command(words: &[String]) -> Result<ParsedCommand, String> {
     }
     for (i, opt) in def.options.iter().enumerate() {
         if opt.required && !filled[i] {
-            return Err(if opt.positional {
+            // virsh names a missing positional string `<x>`, anything else `--x`.
+            return Err(if opt.positional && opt.kind != OptKind::Number {
                 format!("command '{}' requires <{}> option", def.name, opt.name)
             } else {
                 format!("command '{}' requires --{} option", def.name, opt.name)

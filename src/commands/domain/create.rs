@@ -36,5 +36,9 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
         .domain_create_xml(&xml, args.flags(FLAGS))
         .map_err(failed(format!("Failed to create domain from {file}")))?;
     session.print_extra(&format!("Domain '{}' created from {file}\n", dom.name));
-    super::attach_console(args)
+    // A console that cannot attach is reported, but the domain was created.
+    if let Err(e) = super::attach_console(args) {
+        session.print_error_lines(&e.lines);
+    }
+    Ok(())
 }

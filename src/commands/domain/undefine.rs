@@ -66,9 +66,11 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
             .collect();
         session.print_error_lines(&lines);
     }
-    session
-        .conn()?
-        .domain_undefine(&dom, args.flags(FLAGS))
+    let conn = session.conn()?;
+    if !args.has("managed-save") && conn.domain_has_managed_save_image(&dom, 0).unwrap_or(false) {
+        return Err(CmdError::msg("Refusing to undefine while domain managed save image exists"));
+    }
+    conn.domain_undefine(&dom, args.flags(FLAGS))
         .map_err(failed(format!("Failed to undefine domain '{shown}'")))?;
     session.print_extra(&format!("Domain '{shown}' has been undefined\n"));
     Ok(())

@@ -30,7 +30,10 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
             .domain_set_memory_stats_period(&dom, period, flags)
             .map_err(failed("Unable to change balloon collection period."));
     }
-    let stats = conn.domain_memory_stats(&dom, 0)?;
+    let shown = args.req("domain")?;
+    let stats = conn
+        .domain_memory_stats(&dom, 0)
+        .map_err(failed(format!("Failed to get memory statistics for domain {shown}")))?;
     let mut text = String::new();
     for stat in stats {
         if let Some(name) = usize::try_from(stat.tag).ok().and_then(|i| MEMORY_STAT_NAMES.get(i)) {
