@@ -3,8 +3,8 @@
 
 use crate::api::flags::{destroy, list, xml};
 use crate::api::{
-    reason, BlockInfo, Domain, DomainInfo, DomainState, ErrorCode, ErrorDomain, Error,
-    MemoryStat, Result, SecurityLabel, Uuid,
+    reason, BlockInfo, Domain, DomainInfo, DomainState, Error, ErrorCode, ErrorDomain, MemoryStat,
+    Result, SecurityLabel, Uuid,
 };
 use crate::model::domain::{DomainDef, FormatOptions};
 
@@ -58,8 +58,11 @@ mod stat_tag {
 impl State {
     pub fn list_all_domains(&self, flags: u32) -> Result<Vec<Domain>> {
         check_flags(flags, 0xffff, "testConnectListAllDomains")?;
-        let mut found: Vec<&DomainObj> =
-            self.domains.iter().filter(|d| list_filter_matches(d, flags)).collect();
+        let mut found: Vec<&DomainObj> = self
+            .domains
+            .iter()
+            .filter(|d| list_filter_matches(d, flags))
+            .collect();
         // Running domains by id, then the others by name, as virsh shows them.
         found.sort_by(|a, b| match (a.is_active(), b.is_active()) {
             (true, true) => a.id.cmp(&b.id),
@@ -79,18 +82,26 @@ impl State {
     }
 
     pub fn lookup_by_uuid(&self, uuid: &Uuid) -> Result<Domain> {
-        self.find_by_uuid(uuid).map(|i| self.domains[i].handle()).ok_or_else(errors::no_domain)
+        self.find_by_uuid(uuid)
+            .map(|i| self.domains[i].handle())
+            .ok_or_else(errors::no_domain)
     }
 
     pub fn lookup_by_name(&self, name: &str) -> Result<Domain> {
-        self.find_by_name(name).map(|i| self.domains[i].handle()).ok_or_else(errors::no_domain)
+        self.find_by_name(name)
+            .map(|i| self.domains[i].handle())
+            .ok_or_else(errors::no_domain)
     }
 
     /// Defines a new domain, or replaces the next-boot definition of the
     /// domain with the same name and UUID (a running one keeps running on
     /// its current definition).
     pub fn define_xml(&mut self, xml: &str, flags: u32) -> Result<Domain> {
-        check_flags(flags, crate::api::flags::define::VALIDATE, "testDomainDefineXMLFlags")?;
+        check_flags(
+            flags,
+            crate::api::flags::define::VALIDATE,
+            "testDomainDefineXMLFlags",
+        )?;
         let mut def = DomainDef::parse(xml)?;
         def.assign_test_ifnames();
         let index = match self.check_clash(&def)? {
@@ -110,7 +121,11 @@ impl State {
     /// Starts a definition right away. A new name makes a transient domain;
     /// the name of an inactive persistent domain boots it on this definition.
     pub fn create_xml(&mut self, xml: &str, flags: u32) -> Result<Domain> {
-        check_flags(flags, crate::api::flags::start::VALIDATE, "testDomainCreateXML")?;
+        check_flags(
+            flags,
+            crate::api::flags::start::VALIDATE,
+            "testDomainCreateXML",
+        )?;
         let def = DomainDef::parse(xml)?;
         let index = self.add_live(def)?;
         self.start(index, DomainState::Running, reason::RUNNING_BOOTED);
@@ -147,7 +162,11 @@ impl State {
     /// running one becomes transient.
     pub fn undefine(&mut self, dom: &Domain, flags: u32) -> Result<()> {
         use crate::api::flags::undefine::{MANAGED_SAVE, SNAPSHOTS_METADATA};
-        check_flags(flags, MANAGED_SAVE | SNAPSHOTS_METADATA, "testDomainUndefineFlags")?;
+        check_flags(
+            flags,
+            MANAGED_SAVE | SNAPSHOTS_METADATA,
+            "testDomainUndefineFlags",
+        )?;
         let index = self.index_of(dom)?;
         let obj = &mut self.domains[index];
         if obj.has_managed_save && flags & MANAGED_SAVE == 0 {
@@ -180,7 +199,10 @@ impl State {
         let index = self.index_of(dom)?;
         let obj = &self.domains[index];
         if obj.is_active() {
-            return Err(errors::internal(format!("Domain '{}' is already running", obj.name())));
+            return Err(errors::internal(format!(
+                "Domain '{}' is already running",
+                obj.name()
+            )));
         }
         self.start(index, DomainState::Running, reason::RUNNING_BOOTED);
         Ok(self.domains[index].handle())
@@ -191,7 +213,10 @@ impl State {
         let index = self.index_of(dom)?;
         let obj = &self.domains[index];
         if obj.state == DomainState::Shutoff {
-            return Err(errors::internal(format!("domain '{}' not running", obj.name())));
+            return Err(errors::internal(format!(
+                "domain '{}' not running",
+                obj.name()
+            )));
         }
         let restart = restarts_after(obj.def(), LifecycleEvent::Poweroff);
         self.stop(index, reason::SHUTOFF_SHUTDOWN);
@@ -240,7 +265,10 @@ impl State {
     pub fn suspend(&mut self, dom: &Domain) -> Result<()> {
         let obj = self.get_mut(dom)?;
         if matches!(obj.state, DomainState::Shutoff | DomainState::Paused) {
-            return Err(errors::internal(format!("domain '{}' not running", obj.name())));
+            return Err(errors::internal(format!(
+                "domain '{}' not running",
+                obj.name()
+            )));
         }
         obj.set_state(DomainState::Paused, reason::PAUSED_USER);
         Ok(())
@@ -249,7 +277,10 @@ impl State {
     pub fn resume(&mut self, dom: &Domain) -> Result<()> {
         let obj = self.get_mut(dom)?;
         if obj.state != DomainState::Paused {
-            return Err(errors::internal(format!("domain '{}' not paused", obj.name())));
+            return Err(errors::internal(format!(
+                "domain '{}' not paused",
+                obj.name()
+            )));
         }
         obj.set_state(DomainState::Running, reason::RUNNING_UNPAUSED);
         Ok(())
@@ -276,11 +307,16 @@ impl State {
     }
 
     pub fn xml_desc(&self, dom: &Domain, flags: u32) -> Result<String> {
-        check_flags(flags, xml::SECURE | xml::INACTIVE | xml::MIGRATABLE, "testDomainGetXMLDesc")?;
+        check_flags(
+            flags,
+            xml::SECURE | xml::INACTIVE | xml::MIGRATABLE,
+            "testDomainGetXMLDesc",
+        )?;
         let obj = self.get(dom)?;
         let secure = flags & xml::SECURE != 0;
         Ok(if flags & xml::INACTIVE != 0 {
-            obj.inactive_def().format(FormatOptions { id: None, secure })
+            obj.inactive_def()
+                .format(FormatOptions { id: None, secure })
         } else {
             let id = obj.is_active().then_some(obj.id);
             obj.def().format(FormatOptions { id, secure })
@@ -305,7 +341,10 @@ impl State {
     /// Running domains carry the driver's enforcing label; others none.
     pub fn security_label(&self, dom: &Domain) -> Result<SecurityLabel> {
         Ok(if self.get(dom)?.is_active() {
-            SecurityLabel { label: SECURITY_LABEL.into(), enforcing: true }
+            SecurityLabel {
+                label: SECURITY_LABEL.into(),
+                enforcing: true,
+            }
         } else {
             SecurityLabel::default()
         })
@@ -322,7 +361,9 @@ impl State {
             .disks
             .iter()
             .find(|d| d.target_dev == disk || d.source.as_deref() == Some(disk))
-            .ok_or_else(|| errors::invalid_arg(format!("invalid path {disk} not assigned to domain")))?;
+            .ok_or_else(|| {
+                errors::invalid_arg(format!("invalid path {disk} not assigned to domain"))
+            })?;
         if found.source.is_none() {
             return Err(errors::invalid_arg(format!(
                 "disk '{disk}' does not currently have a source assigned"
@@ -346,14 +387,15 @@ impl State {
         if obj.is_active() {
             return Err(errors::operation_invalid("cannot rename active domain"));
         }
-        let conflict = |detail: String| {
-            Error::new(ErrorCode::OperationInvalid, ErrorDomain::Domain, detail)
-        };
+        let conflict =
+            |detail: String| Error::new(ErrorCode::OperationInvalid, ErrorDomain::Domain, detail);
         if obj.name() == new_name {
             return Err(conflict("Can't rename domain to itself".into()));
         }
         if self.find_by_name(new_name).is_some() {
-            return Err(conflict(format!("domain with name '{new_name}' already exists")));
+            return Err(conflict(format!(
+                "domain with name '{new_name}' already exists"
+            )));
         }
         let obj = &mut self.domains[index];
         if let Some(config) = obj.config.as_mut() {
@@ -426,8 +468,16 @@ fn list_filter_matches(obj: &DomainObj, flags: u32) -> bool {
     group(list::ACTIVE, list::INACTIVE, obj.is_active())
         && group(list::PERSISTENT, list::TRANSIENT, obj.is_persistent())
         && state_ok
-        && group(list::MANAGEDSAVE, list::NO_MANAGEDSAVE, obj.has_managed_save)
+        && group(
+            list::MANAGEDSAVE,
+            list::NO_MANAGEDSAVE,
+            obj.has_managed_save,
+        )
         && group(list::AUTOSTART, list::NO_AUTOSTART, obj.autostart)
-        && group(list::HAS_SNAPSHOT, list::NO_SNAPSHOT, !obj.snapshots.is_empty())
+        && group(
+            list::HAS_SNAPSHOT,
+            list::NO_SNAPSHOT,
+            !obj.snapshots.is_empty(),
+        )
         && group(list::HAS_CHECKPOINT, list::NO_CHECKPOINT, false)
 }

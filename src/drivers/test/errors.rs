@@ -32,7 +32,11 @@ pub fn no_domain() -> Error {
 }
 
 pub fn not_running() -> Error {
-    Error::new(ErrorCode::OperationInvalid, ErrorDomain::Domain, "domain is not running")
+    Error::new(
+        ErrorCode::OperationInvalid,
+        ErrorDomain::Domain,
+        "domain is not running",
+    )
 }
 
 pub fn transient_has_no_config() -> Error {
@@ -83,7 +87,11 @@ pub fn must_not_be_negative(arg: &str, function: &str) -> Error {
 
 /// A system call failed: libvirt appends strerror to its own text.
 pub fn system(detail: String, err: &std::io::Error) -> Error {
-    Error::raw(ErrorCode::SystemError, ErrorDomain::Test, format!("{detail}: {}", strerror(err)))
+    Error::raw(
+        ErrorCode::SystemError,
+        ErrorDomain::Test,
+        format!("{detail}: {}", strerror(err)),
+    )
 }
 
 /// The C library's text for an I/O error, without Rust's " (os error N)".

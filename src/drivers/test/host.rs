@@ -26,7 +26,10 @@ pub fn default_node_info() -> NodeInfo {
 }
 
 pub fn security_model() -> SecurityModel {
-    SecurityModel { model: "testSecurity".into(), doi: String::new() }
+    SecurityModel {
+        model: "testSecurity".into(),
+        doi: String::new(),
+    }
 }
 
 /// The label every running test domain carries.
@@ -40,8 +43,14 @@ struct Cell {
 }
 
 const DEFAULT_CELLS: [Cell; 2] = [
-    Cell { memory_kib: 2_097_152, small_page_kib: 4 },
-    Cell { memory_kib: 4_194_304, small_page_kib: 8 },
+    Cell {
+        memory_kib: 2_097_152,
+        small_page_kib: 4,
+    },
+    Cell {
+        memory_kib: 4_194_304,
+        small_page_kib: 8,
+    },
 ];
 
 /// CPUs per default cell; ids run on across cells, core ids restart.
@@ -56,7 +65,11 @@ pub fn capabilities(numa_cells: bool) -> String {
         let _ = writeln!(out, "      <cells num='{}'>", DEFAULT_CELLS.len());
         for (id, cell) in DEFAULT_CELLS.iter().enumerate() {
             let _ = writeln!(out, "        <cell id='{id}'>");
-            let _ = writeln!(out, "          <memory unit='KiB'>{}</memory>", cell.memory_kib);
+            let _ = writeln!(
+                out,
+                "          <memory unit='KiB'>{}</memory>",
+                cell.memory_kib
+            );
             let _ = writeln!(
                 out,
                 "          <pages unit='KiB' size='{}'>{}</pages>",
@@ -282,9 +295,7 @@ mod tests {
     fn capabilities_list_two_cells_of_eight_cpus() {
         let caps = capabilities(true);
         assert!(caps.contains("<cells num='2'>"));
-        assert!(caps.contains(
-            "<cpu id='15' socket_id='1' die_id='0' core_id='7' siblings='15'/>"
-        ));
+        assert!(caps.contains("<cpu id='15' socket_id='1' die_id='0' core_id='7' siblings='15'/>"));
         assert!(caps.contains("<pages unit='KiB' size='8'>524288</pages>"));
         assert!(caps.ends_with("  </guest>\n\n</capabilities>\n"));
     }

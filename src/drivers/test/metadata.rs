@@ -18,14 +18,28 @@ fn not_found() -> Error {
 }
 
 fn unknown_type(kind: i32) -> Error {
-    Error::new(ErrorCode::InvalidArg, ErrorDomain::Domain, format!("unknown metadata type '{kind}'"))
+    Error::new(
+        ErrorCode::InvalidArg,
+        ErrorDomain::Domain,
+        format!("unknown metadata type '{kind}'"),
+    )
 }
 
 /// The public API's rule: an element needs its namespace URI (and, to set
 /// it, a prefix); description and title take neither.
-fn check_args(kind: i32, key: Option<&str>, uri: Option<&str>, setting: bool, api: &str) -> Result<()> {
+fn check_args(
+    kind: i32,
+    key: Option<&str>,
+    uri: Option<&str>,
+    setting: bool,
+    api: &str,
+) -> Result<()> {
     let arg_error = |arg: &str, rule: &str| {
-        Error::raw(ErrorCode::InvalidArg, ErrorDomain::Domain, format!("{arg} in {api} must {rule}"))
+        Error::raw(
+            ErrorCode::InvalidArg,
+            ErrorDomain::Domain,
+            format!("{arg} in {api} must {rule}"),
+        )
     };
     if kind == metadata::ELEMENT {
         if setting && key.is_none() {
@@ -55,7 +69,11 @@ impl State {
     ) -> Result<String> {
         check_live_config_exclusive(flags)?;
         check_args(kind, None, uri, false, "virDomainGetMetadata")?;
-        check_flags(flags, affect::LIVE | affect::CONFIG, "testDomainGetMetadata")?;
+        check_flags(
+            flags,
+            affect::LIVE | affect::CONFIG,
+            "testDomainGetMetadata",
+        )?;
         let obj = self.get(dom)?;
         let def = obj.def_for(obj.affected(flags)?);
         let value = match kind {
@@ -87,7 +105,11 @@ impl State {
                 "metadata title can't contain newlines",
             ));
         }
-        check_flags(flags, affect::LIVE | affect::CONFIG, "testDomainSetMetadata")?;
+        check_flags(
+            flags,
+            affect::LIVE | affect::CONFIG,
+            "testDomainSetMetadata",
+        )?;
         if !(metadata::DESCRIPTION..=metadata::ELEMENT).contains(&kind) {
             return Err(unknown_type(kind));
         }
@@ -122,8 +144,13 @@ impl State {
 /// namespace of its own, into `uri` under `prefix`.
 fn namespaced_element(xml: &str, prefix: &str, uri: &str) -> Result<Element> {
     let mut root = parse_document(xml, "(metadata_xml)")?;
-    let valid_prefix = prefix.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
-        && prefix.chars().all(|c| c.is_alphanumeric() || "_-.".contains(c));
+    let valid_prefix = prefix
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_')
+        && prefix
+            .chars()
+            .all(|c| c.is_alphanumeric() || "_-.".contains(c));
     if !valid_prefix {
         return Err(Error::new(
             ErrorCode::InternalError,
@@ -143,13 +170,18 @@ fn namespaced_element(xml: &str, prefix: &str, uri: &str) -> Result<Element> {
         }
     }
     inject(&mut root, prefix, uri);
-    root.ns_decls.push((Some(prefix.to_string()), uri.to_string()));
+    root.ns_decls
+        .push((Some(prefix.to_string()), uri.to_string()));
     Ok(root)
 }
 
 /// The element in namespace `uri`, printed without that namespace.
 fn element_text(def: &DomainDef, uri: &str) -> Option<String> {
-    let found = def.metadata.as_ref()?.iter().find(|e| e.ns.as_deref() == Some(uri))?;
+    let found = def
+        .metadata
+        .as_ref()?
+        .iter()
+        .find(|e| e.ns.as_deref() == Some(uri))?;
     fn strip(e: &mut Element, uri: &str) {
         if e.ns.as_deref() == Some(uri) {
             e.ns = None;

@@ -30,14 +30,19 @@ static DEFAULT_STATE: Mutex<Weak<Mutex<State>>> = Mutex::new(Weak::new());
 
 pub fn open(uri: &Uri, _name: &str) -> Result<Arc<dyn Driver>> {
     if uri.path.is_empty() || uri.path == "/" {
-        return Err(errors::invalid_arg("testOpen: supply a path or use test:///default"));
+        return Err(errors::invalid_arg(
+            "testOpen: supply a path or use test:///default",
+        ));
     }
     let state = if uri.path == "/default" {
         shared_state(&DEFAULT_STATE, default::state)?
     } else {
         Arc::new(Mutex::new(nodefile::load(&uri.path)?))
     };
-    Ok(Arc::new(TestDriver { state, uri: canonical_uri(uri) }))
+    Ok(Arc::new(TestDriver {
+        state,
+        uri: canonical_uri(uri),
+    }))
 }
 
 /// Joins the state in `slot`, or creates it when no connection holds one,

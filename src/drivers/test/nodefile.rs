@@ -28,12 +28,23 @@ pub fn load(path: &str) -> Result<State> {
     for e in root.children_named("domain") {
         add_domain(&mut state, &include(e, "domain")?, dir)?;
     }
-    let running = |xml: String| HostObject { xml, active: true, persistent: true, autostart: false };
+    let running = |xml: String| HostObject {
+        xml,
+        active: true,
+        persistent: true,
+        autostart: false,
+    };
     for e in root.children_named("network") {
-        state.host.networks.push(running(serialize(&include(e, "network")?)));
+        state
+            .host
+            .networks
+            .push(running(serialize(&include(e, "network")?)));
     }
     for e in root.children_named("interface") {
-        state.host.interfaces.push(running(serialize(&include(e, "interface")?)));
+        state
+            .host
+            .interfaces
+            .push(running(serialize(&include(e, "interface")?)));
     }
     for e in root.children_named("pool") {
         let mut pool = include(e, "pool")?;
@@ -41,7 +52,8 @@ pub fn load(path: &str) -> Result<State> {
         for v in pool.children_named("volume") {
             volumes.push(serialize(&resolve(v, dir, "volume")?));
         }
-        pool.children.retain(|n| !matches!(n, Node::Elem(v) if v.name == "volume"));
+        pool.children
+            .retain(|n| !matches!(n, Node::Elem(v) if v.name == "volume"));
         state.host.pools.push(PoolObject {
             xml: serialize(&pool),
             active: true,
@@ -51,7 +63,10 @@ pub fn load(path: &str) -> Result<State> {
         });
     }
     for e in root.children_named("device") {
-        state.host.node_devices.push(serialize(&include(e, "device")?));
+        state
+            .host
+            .node_devices
+            .push(serialize(&include(e, "device")?));
     }
     Ok(state)
 }
@@ -112,7 +127,10 @@ fn add_domain(state: &mut State, e: &Element, dir: &Path) -> Result<()> {
     let ns = def.test_ns.clone().unwrap_or_default();
     let mut snapshots = ns.snapshots.clone();
     for file in &ns.snapshot_files {
-        snapshots.push(serialize(&read_document(&include_path(dir, file), "domainsnapshot")?));
+        snapshots.push(serialize(&read_document(
+            &include_path(dir, file),
+            "domainsnapshot",
+        )?));
     }
     let runstate = ns
         .runstate
@@ -194,7 +212,10 @@ fn node_info(root: &Element) -> Result<NodeInfo> {
         }
         node.model = model;
     }
-    let memory = root.child("memory").map(Element::text).filter(|t| !t.is_empty());
+    let memory = root
+        .child("memory")
+        .map(Element::text)
+        .filter(|t| !t.is_empty());
     if let Some(text) = memory {
         node.memory = parse_ulong(&text).ok_or_else(|| invalid("memory"))?;
     }

@@ -22,7 +22,11 @@ const MAGIC: &[u8] = b"TestGuestMagic\0";
 const MAX_XML_LEN: i32 = 8192;
 
 fn xml_modification_unsupported() -> Error {
-    Error::new(ErrorCode::ArgumentUnsupported, ErrorDomain::Test, "xml modification unsupported")
+    Error::new(
+        ErrorCode::ArgumentUnsupported,
+        ErrorDomain::Test,
+        "xml modification unsupported",
+    )
 }
 
 /// A short read: libvirt reports it with errno's text, "Success" when the
@@ -32,7 +36,11 @@ fn short_read(what: &str, path: &str, err: Option<&std::io::Error>) -> Error {
         Some(e) => errors::strerror(e),
         None => "Success".to_string(),
     };
-    Error::raw(ErrorCode::SystemError, ErrorDomain::Test, format!("{what} in '{path}': {why}"))
+    Error::raw(
+        ErrorCode::SystemError,
+        ErrorDomain::Test,
+        format!("{what} in '{path}': {why}"),
+    )
 }
 
 /// Reads exactly `buf.len()` bytes; `Ok(false)` when the file ends first.
@@ -95,14 +103,18 @@ fn write_save_file(path: &str, name: &str, xml: &str) -> Result<()> {
     data.extend_from_slice(MAGIC);
     data.extend_from_slice(&len.to_ne_bytes());
     data.extend_from_slice(xml.as_bytes());
-    file.write_all(&data).map_err(|e| fail("write failed", &e))?;
+    file.write_all(&data)
+        .map_err(|e| fail("write failed", &e))?;
     file.sync_all().map_err(|e| fail("fsync failed", &e))
 }
 
 /// libvirt's public API refuses RUNNING with PAUSED before any driver runs.
 fn check_running_paused_exclusive(flags: u32) -> Result<()> {
     if flags & save::RUNNING != 0 && flags & save::PAUSED != 0 {
-        return Err(errors::exclusive_flags("VIR_DOMAIN_SAVE_RUNNING", "VIR_DOMAIN_SAVE_PAUSED"));
+        return Err(errors::exclusive_flags(
+            "VIR_DOMAIN_SAVE_RUNNING",
+            "VIR_DOMAIN_SAVE_PAUSED",
+        ));
     }
     Ok(())
 }
@@ -121,7 +133,10 @@ impl State {
         if !obj.is_active() {
             return Err(errors::not_running());
         }
-        let xml = obj.def().format(FormatOptions { id: Some(obj.id), secure: true });
+        let xml = obj.def().format(FormatOptions {
+            id: Some(obj.id),
+            secure: true,
+        });
         write_save_file(path, obj.name(), &xml)?;
         self.stop(index, reason::SHUTOFF_SAVED);
         Ok(())
@@ -154,7 +169,9 @@ impl State {
             return Err(errors::not_running());
         }
         if !obj.is_persistent() {
-            return Err(errors::operation_invalid("cannot do managed save for transient domain"));
+            return Err(errors::operation_invalid(
+                "cannot do managed save for transient domain",
+            ));
         }
         self.stop(index, reason::SHUTOFF_SAVED);
         self.domains[index].has_managed_save = true;

@@ -44,12 +44,18 @@ impl DomainObj {
 
     /// The definition in effect now: the live one while running.
     pub fn def(&self) -> &DomainDef {
-        self.live.as_ref().or(self.config.as_ref()).expect("a domain always has a definition")
+        self.live
+            .as_ref()
+            .or(self.config.as_ref())
+            .expect("a domain always has a definition")
     }
 
     /// The definition the next boot uses (the live one for a transient domain).
     pub fn inactive_def(&self) -> &DomainDef {
-        self.config.as_ref().or(self.live.as_ref()).expect("a domain always has a definition")
+        self.config
+            .as_ref()
+            .or(self.live.as_ref())
+            .expect("a domain always has a definition")
     }
 
     pub fn name(&self) -> &str {
@@ -69,7 +75,11 @@ impl DomainObj {
     }
 
     pub fn handle(&self) -> Domain {
-        Domain { name: self.name().to_string(), uuid: self.uuid(), id: self.id }
+        Domain {
+            name: self.name().to_string(),
+            uuid: self.uuid(),
+            id: self.id,
+        }
     }
 
     /// Which definitions a LIVE/CONFIG/CURRENT flag pair addresses, as
@@ -106,7 +116,11 @@ impl DomainObj {
 
     /// The one definition a query addresses (queries refuse LIVE|CONFIG).
     pub fn def_for(&self, which: Affected) -> &DomainDef {
-        let def = if which.live { self.live.as_ref() } else { self.config.as_ref() };
+        let def = if which.live {
+            self.live.as_ref()
+        } else {
+            self.config.as_ref()
+        };
         def.expect("affected() checked the definition exists")
     }
 
@@ -138,7 +152,13 @@ pub struct State {
 
 impl State {
     pub fn new(node: NodeInfo, numa_cells: bool) -> State {
-        State { domains: Vec::new(), next_id: 1, node, numa_cells, host: HostObjects::default() }
+        State {
+            domains: Vec::new(),
+            next_id: 1,
+            node,
+            numa_cells,
+            host: HostObjects::default(),
+        }
     }
 
     pub fn alloc_id(&mut self) -> i32 {
@@ -233,6 +253,8 @@ impl State {
 /// The test driver reports the wall clock as a domain's CPU time, in
 /// nanoseconds at microsecond resolution (as gettimeofday gives it).
 pub fn fake_cpu_time() -> u64 {
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
     now.as_secs() * 1_000_000_000 + u64::from(now.subsec_micros()) * 1000
 }

@@ -62,7 +62,10 @@ fn default_domain_is_running_with_unknown_reason() {
     assert!(!c.domain_get_autostart(&d).unwrap());
     assert!(!c.domain_has_managed_save_image(&d, 0).unwrap());
     let info = c.domain_get_info(&d).unwrap();
-    assert_eq!((info.max_mem, info.memory, info.nr_virt_cpu), (8388608, 2097152, 2));
+    assert_eq!(
+        (info.max_mem, info.memory, info.nr_virt_cpu),
+        (8388608, 2097152, 2)
+    );
     assert!(info.cpu_time > 1_600_000_000 * 1_000_000_000);
     assert_eq!(c.domain_get_os_type(&d).unwrap(), "linux");
 }
@@ -72,8 +75,18 @@ fn default_domain_xml_round_trips() {
     let c = conn();
     let d = test_dom(&c);
     let live = c.domain_get_xml_desc(&d, 0).unwrap();
-    assert_eq!(live, default::DEFAULT_DOMAIN_XML.replacen("<domain type='test'>", "<domain type='test' id='1'>", 1));
-    assert_eq!(c.domain_get_xml_desc(&d, xml::INACTIVE).unwrap(), default::DEFAULT_DOMAIN_XML);
+    assert_eq!(
+        live,
+        default::DEFAULT_DOMAIN_XML.replacen(
+            "<domain type='test'>",
+            "<domain type='test' id='1'>",
+            1
+        )
+    );
+    assert_eq!(
+        c.domain_get_xml_desc(&d, xml::INACTIVE).unwrap(),
+        default::DEFAULT_DOMAIN_XML
+    );
     assert_eq!(
         err(c.domain_get_xml_desc(&d, xml::UPDATE_CPU)),
         "unsupported flags (0x4) in function testDomainGetXMLDesc"
@@ -87,11 +100,23 @@ fn host_facts() {
     assert_eq!(c.get_version().unwrap(), 2);
     assert_eq!(c.get_hostname().unwrap(), host::host_name());
     let node = c.node_get_info().unwrap();
-    assert_eq!((node.model.as_str(), node.cpus, node.mhz, node.memory), ("i686", 16, 1400, 3145728));
-    assert_eq!((node.nodes, node.sockets, node.cores, node.threads), (2, 2, 2, 2));
+    assert_eq!(
+        (node.model.as_str(), node.cpus, node.mhz, node.memory),
+        ("i686", 16, 1400, 3145728)
+    );
+    assert_eq!(
+        (node.nodes, node.sockets, node.cores, node.threads),
+        (2, 2, 2, 2)
+    );
     assert_eq!(c.node_get_security_model().unwrap().model, "testSecurity");
-    assert!(c.get_sysinfo(0).unwrap().starts_with("<sysinfo type='smbios'>\n  <bios>\n"));
-    assert_eq!(err(c.get_sysinfo(1)), "unsupported flags (0x1) in function testConnectGetSysinfo");
+    assert!(c
+        .get_sysinfo(0)
+        .unwrap()
+        .starts_with("<sysinfo type='smbios'>\n  <bios>\n"));
+    assert_eq!(
+        err(c.get_sysinfo(1)),
+        "unsupported flags (0x1) in function testConnectGetSysinfo"
+    );
     assert!(c.get_capabilities().unwrap().contains("<cells num='2'>"));
 }
 
@@ -103,7 +128,10 @@ fn lookups_and_their_errors() {
     assert_eq!(c.domain_lookup_by_uuid(&uuid).unwrap().name, "test");
     assert_eq!(err(c.domain_lookup_by_id(7)), "Domain not found");
     assert_eq!(err(c.domain_lookup_by_name("nosuch")), "Domain not found");
-    assert_eq!(err(c.domain_lookup_by_uuid(&Uuid::nil())), "Domain not found");
+    assert_eq!(
+        err(c.domain_lookup_by_uuid(&Uuid::nil())),
+        "Domain not found"
+    );
     let a = define_a(&c);
     assert_eq!(err(c.domain_lookup_by_id(-1)), "Domain not found");
     c.domain_undefine(&a, 0).unwrap();
@@ -116,12 +144,24 @@ fn lookups_and_their_errors() {
 #[test]
 fn uri_forms() {
     let open = |u: &str| crate::api::open(Some(u), 0).map(|c| c.uri());
-    assert_eq!(err(open("test:///")), "invalid argument: testOpen: supply a path or use test:///default");
-    assert_eq!(err(open("test://")), "invalid argument: testOpen: supply a path or use test:///default");
+    assert_eq!(
+        err(open("test:///")),
+        "invalid argument: testOpen: supply a path or use test:///default"
+    );
+    assert_eq!(
+        err(open("test://")),
+        "invalid argument: testOpen: supply a path or use test:///default"
+    );
     let plain = Uri::parse("test:/default").unwrap();
     assert_eq!(canonical_uri(&plain), "test:///default");
-    assert_eq!(canonical_uri(&Uri::parse("test:x.xml").unwrap()), "test://x.xml");
-    assert_eq!(canonical_uri(&Uri::parse("test:///default?a=1").unwrap()), "test:///default?a=1");
+    assert_eq!(
+        canonical_uri(&Uri::parse("test:x.xml").unwrap()),
+        "test://x.xml"
+    );
+    assert_eq!(
+        canonical_uri(&Uri::parse("test:///default?a=1").unwrap()),
+        "test:///default?a=1"
+    );
 }
 
 #[test]
@@ -129,7 +169,13 @@ fn shared_state_lives_while_a_connection_does() {
     static SLOT: Mutex<Weak<Mutex<State>>> = Mutex::new(Weak::new());
     let open = || {
         let state = shared_state(&SLOT, default::state).unwrap();
-        Connection::new(Arc::new(TestDriver { state, uri: "test:///default".into() }), false)
+        Connection::new(
+            Arc::new(TestDriver {
+                state,
+                uri: "test:///default".into(),
+            }),
+            false,
+        )
     };
     let first = open();
     let second = open();
@@ -192,7 +238,10 @@ fn redefining_a_running_domain_changes_only_the_next_boot() {
     let again = c.domain_define_xml(&changed, 0).unwrap();
     assert_eq!(again.id, 1);
     assert!(c.domain_get_xml_desc(&d, 0).unwrap().contains(">2097152<"));
-    assert!(c.domain_get_xml_desc(&d, xml::INACTIVE).unwrap().contains(">1097152<"));
+    assert!(c
+        .domain_get_xml_desc(&d, xml::INACTIVE)
+        .unwrap()
+        .contains(">1097152<"));
     assert_eq!(c.domain_get_info(&d).unwrap().memory, 2097152);
     c.domain_destroy(&d, 0).unwrap();
     assert_eq!(c.domain_get_info(&d).unwrap().memory, 1097152);
@@ -201,18 +250,29 @@ fn redefining_a_running_domain_changes_only_the_next_boot() {
 #[test]
 fn create_makes_transient_domains_with_new_ids() {
     let c = conn();
-    let b = c.domain_create_xml(&a_xml_with("b", "222222222222"), 0).unwrap();
+    let b = c
+        .domain_create_xml(&a_xml_with("b", "222222222222"), 0)
+        .unwrap();
     assert_eq!(b.id, 2);
     assert_eq!(state(&c, &b), RUNNING);
     assert!(!c.domain_is_persistent(&b).unwrap());
-    assert!(c.domain_get_xml_desc(&b, 0).unwrap().starts_with("<domain type='test' id='2'>"));
+    assert!(c
+        .domain_get_xml_desc(&b, 0)
+        .unwrap()
+        .starts_with("<domain type='test' id='2'>"));
     // A transient domain's "inactive" XML is its live one, without the id.
-    assert!(c.domain_get_xml_desc(&b, xml::INACTIVE).unwrap().starts_with("<domain type='test'>"));
+    assert!(c
+        .domain_get_xml_desc(&b, xml::INACTIVE)
+        .unwrap()
+        .starts_with("<domain type='test'>"));
     assert_eq!(
         err(c.domain_create_xml(&a_xml_with("b", "222222222222"), 0)),
         "Requested operation is not valid: domain 'b' is already active"
     );
-    assert_eq!(err(c.domain_create_xml(A_XML, 1)), "unsupported flags (0x1) in function testDomainCreateXML");
+    assert_eq!(
+        err(c.domain_create_xml(A_XML, 1)),
+        "unsupported flags (0x1) in function testDomainCreateXML"
+    );
     c.domain_destroy(&b, 0).unwrap();
     assert_eq!(err(c.domain_lookup_by_name("b")), "Domain not found");
 }
@@ -233,7 +293,10 @@ fn start_assigns_increasing_ids() {
     let a = define_a(&c);
     assert_eq!(c.domain_create(&a, 0).unwrap().id, 2);
     assert_eq!(state(&c, &a), RUNNING);
-    assert_eq!(err(c.domain_create(&a, 0)), "internal error: Domain 'a' is already running");
+    assert_eq!(
+        err(c.domain_create(&a, 0)),
+        "internal error: Domain 'a' is already running"
+    );
     c.domain_destroy(&a, 0).unwrap();
     assert_eq!(c.domain_create(&a, 0).unwrap().id, 3);
     let t = test_dom(&c);
@@ -251,10 +314,19 @@ fn lifecycle_transitions_and_reasons() {
     let t = test_dom(&c);
     c.domain_suspend(&t).unwrap();
     assert_eq!(state(&c, &t), (DomainState::Paused, reason::PAUSED_USER));
-    assert_eq!(err(c.domain_suspend(&t)), "internal error: domain 'test' not running");
+    assert_eq!(
+        err(c.domain_suspend(&t)),
+        "internal error: domain 'test' not running"
+    );
     c.domain_resume(&t).unwrap();
-    assert_eq!(state(&c, &t), (DomainState::Running, reason::RUNNING_UNPAUSED));
-    assert_eq!(err(c.domain_resume(&t)), "internal error: domain 'test' not paused");
+    assert_eq!(
+        state(&c, &t),
+        (DomainState::Running, reason::RUNNING_UNPAUSED)
+    );
+    assert_eq!(
+        err(c.domain_resume(&t)),
+        "internal error: domain 'test' not paused"
+    );
     c.domain_suspend(&t).unwrap();
     c.domain_reboot(&t, 0).unwrap();
     assert_eq!(state(&c, &t), RUNNING);
@@ -263,11 +335,17 @@ fn lifecycle_transitions_and_reasons() {
     c.domain_reset(&t, 0).unwrap();
     assert_eq!(state(&c, &t), (DomainState::Paused, reason::PAUSED_USER));
     c.domain_shutdown(&t, 0).unwrap();
-    assert_eq!(state(&c, &t), (DomainState::Shutoff, reason::SHUTOFF_SHUTDOWN));
+    assert_eq!(
+        state(&c, &t),
+        (DomainState::Shutoff, reason::SHUTOFF_SHUTDOWN)
+    );
     assert_eq!(c.domain_lookup_by_name("test").unwrap().id, -1);
     c.domain_create(&t, 0).unwrap();
     c.domain_destroy(&t, destroy_graceful()).unwrap();
-    assert_eq!(state(&c, &t), (DomainState::Shutoff, reason::SHUTOFF_DESTROYED));
+    assert_eq!(
+        state(&c, &t),
+        (DomainState::Shutoff, reason::SHUTOFF_DESTROYED)
+    );
 }
 
 fn destroy_graceful() -> u32 {
@@ -279,13 +357,25 @@ fn lifecycle_errors_on_a_shut_off_domain() {
     let c = conn();
     let a = define_a(&c);
     let not_running = "Requested operation is not valid: domain is not running";
-    assert_eq!(err(c.domain_shutdown(&a, 0)), "internal error: domain 'a' not running");
+    assert_eq!(
+        err(c.domain_shutdown(&a, 0)),
+        "internal error: domain 'a' not running"
+    );
     assert_eq!(err(c.domain_reboot(&a, 0)), not_running);
     assert_eq!(err(c.domain_reset(&a, 0)), not_running);
     assert_eq!(err(c.domain_destroy(&a, 0)), not_running);
-    assert_eq!(err(c.domain_suspend(&a)), "internal error: domain 'a' not running");
-    assert_eq!(err(c.domain_resume(&a)), "internal error: domain 'a' not paused");
-    assert_eq!(err(c.domain_save(&a, "/nonexistent/x", None, 0)), not_running);
+    assert_eq!(
+        err(c.domain_suspend(&a)),
+        "internal error: domain 'a' not running"
+    );
+    assert_eq!(
+        err(c.domain_resume(&a)),
+        "internal error: domain 'a' not paused"
+    );
+    assert_eq!(
+        err(c.domain_save(&a, "/nonexistent/x", None, 0)),
+        not_running
+    );
     assert_eq!(err(c.domain_managed_save(&a, 0)), not_running);
     assert_eq!(err(c.domain_memory_stats(&a, 0)), not_running);
     assert_eq!(err(c.domain_get_hostname(&a, 0)), not_running);
@@ -296,12 +386,27 @@ fn lifecycle_errors_on_a_shut_off_domain() {
 fn lifecycle_flag_checks() {
     let c = conn();
     let t = test_dom(&c);
-    assert_eq!(err(c.domain_shutdown(&t, 1)), "unsupported flags (0x1) in function testDomainShutdownFlags");
-    assert_eq!(err(c.domain_reboot(&t, 0x20)), "unsupported flags (0x20) in function testDomainReboot");
+    assert_eq!(
+        err(c.domain_shutdown(&t, 1)),
+        "unsupported flags (0x1) in function testDomainShutdownFlags"
+    );
+    assert_eq!(
+        err(c.domain_reboot(&t, 0x20)),
+        "unsupported flags (0x20) in function testDomainReboot"
+    );
     c.domain_reboot(&t, 0x1f).unwrap();
-    assert_eq!(err(c.domain_reset(&t, 1)), "unsupported flags (0x1) in function testDomainReset");
-    assert_eq!(err(c.domain_destroy(&t, 2)), "unsupported flags (0x2) in function testDomainDestroyFlags");
-    assert_eq!(err(c.domain_get_state(&t, 1)), "unsupported flags (0x1) in function testDomainGetState");
+    assert_eq!(
+        err(c.domain_reset(&t, 1)),
+        "unsupported flags (0x1) in function testDomainReset"
+    );
+    assert_eq!(
+        err(c.domain_destroy(&t, 2)),
+        "unsupported flags (0x2) in function testDomainDestroyFlags"
+    );
+    assert_eq!(
+        err(c.domain_get_state(&t, 1)),
+        "unsupported flags (0x1) in function testDomainGetState"
+    );
 }
 
 #[test]
@@ -352,7 +457,9 @@ fn managed_save_remove_and_transient_refusal() {
     c.domain_managed_save(&t, 0).unwrap();
     c.domain_managed_save_remove(&t, 0).unwrap();
     assert!(!c.domain_has_managed_save_image(&t, 0).unwrap());
-    let b = c.domain_create_xml(&a_xml_with("b", "222222222222"), 0).unwrap();
+    let b = c
+        .domain_create_xml(&a_xml_with("b", "222222222222"), 0)
+        .unwrap();
     assert_eq!(
         err(c.domain_managed_save(&b, 0)),
         "Requested operation is not valid: cannot do managed save for transient domain"
@@ -365,9 +472,14 @@ fn list_filters() {
     let c = conn();
     let a = define_a(&c);
     c.domain_set_autostart(&a, true).unwrap();
-    c.domain_create_xml(&a_xml_with("b", "222222222222"), 0).unwrap();
+    c.domain_create_xml(&a_xml_with("b", "222222222222"), 0)
+        .unwrap();
     let names = |flags| -> Vec<String> {
-        c.list_all_domains(flags).unwrap().into_iter().map(|d| d.name).collect()
+        c.list_all_domains(flags)
+            .unwrap()
+            .into_iter()
+            .map(|d| d.name)
+            .collect()
     };
     assert_eq!(names(0), ["test", "b", "a"]);
     assert_eq!(names(list::ACTIVE), ["test", "b"]);
@@ -393,7 +505,9 @@ fn list_filters() {
 #[test]
 fn transient_autostart_is_allowed() {
     let c = conn();
-    let b = c.domain_create_xml(&a_xml_with("b", "222222222222"), 0).unwrap();
+    let b = c
+        .domain_create_xml(&a_xml_with("b", "222222222222"), 0)
+        .unwrap();
     c.domain_set_autostart(&b, true).unwrap();
     assert!(c.domain_get_autostart(&b).unwrap());
 }
@@ -413,11 +527,20 @@ fn info_of_an_inactive_domain() {
     let a = define_a(&c);
     let info = c.domain_get_info(&a).unwrap();
     assert_eq!(info.state, DomainState::Shutoff);
-    assert_eq!((info.max_mem, info.memory, info.nr_virt_cpu), (1048576, 524288, 1));
+    assert_eq!(
+        (info.max_mem, info.memory, info.nr_virt_cpu),
+        (1048576, 524288, 1)
+    );
     assert!(info.cpu_time > 0);
-    assert_eq!(c.domain_get_security_label(&a).unwrap(), SecurityLabel::default());
+    assert_eq!(
+        c.domain_get_security_label(&a).unwrap(),
+        SecurityLabel::default()
+    );
     let label = c.domain_get_security_label(&test_dom(&c)).unwrap();
-    assert_eq!((label.label.as_str(), label.enforcing), ("libvirt-test", true));
+    assert_eq!(
+        (label.label.as_str(), label.enforcing),
+        ("libvirt-test", true)
+    );
 }
 
 #[test]
@@ -425,8 +548,14 @@ fn block_info() {
     let c = conn();
     let t = test_dom(&c);
     let info = c.domain_get_block_info(&t, "vda", 0).unwrap();
-    assert_eq!((info.capacity, info.allocation, info.physical), (1099506450432, 1099511627776, 1099511627776));
-    assert_eq!(c.domain_get_block_info(&t, "/guest/diskimage1", 0).unwrap(), info);
+    assert_eq!(
+        (info.capacity, info.allocation, info.physical),
+        (1099506450432, 1099511627776, 1099511627776)
+    );
+    assert_eq!(
+        c.domain_get_block_info(&t, "/guest/diskimage1", 0).unwrap(),
+        info
+    );
     assert_eq!(
         err(c.domain_get_block_info(&t, "vdb", 0)),
         "invalid argument: invalid path vdb not assigned to domain"
@@ -464,12 +593,21 @@ fn rename() {
         err(c.domain_rename(&a, "a", 0)),
         "Requested operation is not valid: Can't rename domain to itself"
     );
-    assert_eq!(err(c.domain_rename(&a, "", 0)), "string new_name in virDomainRename must not be empty");
-    assert_eq!(err(c.domain_rename(&a, "b", 1)), "unsupported flags (0x1) in function testDomainRename");
+    assert_eq!(
+        err(c.domain_rename(&a, "", 0)),
+        "string new_name in virDomainRename must not be empty"
+    );
+    assert_eq!(
+        err(c.domain_rename(&a, "b", 1)),
+        "unsupported flags (0x1) in function testDomainRename"
+    );
     let renamed = c.domain_rename(&a, "renamed", 0).unwrap();
     assert_eq!(renamed.name, "renamed");
     // The old handle still works: domains are found by UUID.
-    assert!(c.domain_get_xml_desc(&a, 0).unwrap().contains("<name>renamed</name>"));
+    assert!(c
+        .domain_get_xml_desc(&a, 0)
+        .unwrap()
+        .contains("<name>renamed</name>"));
     assert_eq!(err(c.domain_lookup_by_name("a")), "Domain not found");
 }
 
@@ -489,7 +627,10 @@ fn save_and_restore_round_trip() {
     assert_eq!(bytes.len(), 19 + len);
     assert!(bytes[19..].starts_with(b"<domain type='test' id='1'>"));
     c.domain_restore(path, None, 0).unwrap();
-    assert_eq!(state(&c, &t), (DomainState::Running, reason::RUNNING_RESTORED));
+    assert_eq!(
+        state(&c, &t),
+        (DomainState::Running, reason::RUNNING_RESTORED)
+    );
     assert_eq!(c.domain_lookup_by_name("test").unwrap().id, 2);
     assert!(c.domain_is_persistent(&t).unwrap());
     assert_eq!(
@@ -504,8 +645,14 @@ fn save_and_restore_round_trip() {
         err(c.domain_restore(path, Some("<domain/>"), 0)),
         "argument unsupported: xml modification unsupported"
     );
-    assert_eq!(err(c.domain_restore(path, None, 1)), "unsupported flags (0x1) in function testDomainRestoreFlags");
-    assert_eq!(err(c.domain_save(&t, path, None, 1)), "unsupported flags (0x1) in function testDomainSaveFlags");
+    assert_eq!(
+        err(c.domain_restore(path, None, 1)),
+        "unsupported flags (0x1) in function testDomainRestoreFlags"
+    );
+    assert_eq!(
+        err(c.domain_save(&t, path, None, 1)),
+        "unsupported flags (0x1) in function testDomainSaveFlags"
+    );
     // A transient domain disappears once saved and comes back transient.
     c.domain_undefine(&t, 0).unwrap();
     c.domain_save(&t, path, None, 0).unwrap();
@@ -528,26 +675,47 @@ fn restore_errors() {
     let restore = |p: &str| err(c.domain_restore(p, None, 0));
     let missing = dir.join("missing.sav");
     let missing = missing.to_str().unwrap();
-    assert_eq!(restore(missing), format!("cannot read domain image '{missing}': No such file or directory"));
+    assert_eq!(
+        restore(missing),
+        format!("cannot read domain image '{missing}': No such file or directory")
+    );
     let d = dir.to_str().unwrap();
-    assert_eq!(restore(d), format!("incomplete save header in '{d}': Is a directory"));
+    assert_eq!(
+        restore(d),
+        format!("incomplete save header in '{d}': Is a directory")
+    );
     let short = file("short", b"Test");
-    assert_eq!(restore(&short), format!("incomplete save header in '{short}': Success"));
+    assert_eq!(
+        restore(&short),
+        format!("incomplete save header in '{short}': Success")
+    );
     let garbage = file("garbage", b"<domain type='test'><name>x</name></domain>");
     assert_eq!(restore(&garbage), "internal error: mismatched header magic");
     let no_len = file("nolen", b"TestGuestMagic\0");
-    assert_eq!(restore(&no_len), format!("failed to read metadata length in '{no_len}': Success"));
+    assert_eq!(
+        restore(&no_len),
+        format!("failed to read metadata length in '{no_len}': Success")
+    );
     let mut header = b"TestGuestMagic\0".to_vec();
     header.extend_from_slice(&0i32.to_ne_bytes());
-    assert_eq!(restore(&file("zero", &header)), "internal error: length of metadata out of range");
+    assert_eq!(
+        restore(&file("zero", &header)),
+        "internal error: length of metadata out of range"
+    );
     let mut big = b"TestGuestMagic\0".to_vec();
     big.extend_from_slice(&8193i32.to_ne_bytes());
-    assert_eq!(restore(&file("big", &big)), "internal error: length of metadata out of range");
+    assert_eq!(
+        restore(&file("big", &big)),
+        "internal error: length of metadata out of range"
+    );
     let mut trunc = b"TestGuestMagic\0".to_vec();
     trunc.extend_from_slice(&16i32.to_ne_bytes());
     trunc.extend_from_slice(b"<dom");
     let trunc = file("trunc", &trunc);
-    assert_eq!(restore(&trunc), format!("incomplete metadata in '{trunc}': Success"));
+    assert_eq!(
+        restore(&trunc),
+        format!("incomplete metadata in '{trunc}': Success")
+    );
     let t = test_dom(&c);
     assert_eq!(
         err(c.domain_save(&t, "/nonexistent/dir/x", None, 0)),
@@ -566,10 +734,18 @@ fn set_memory() {
         let start = x.find("<currentMemory unit='KiB'>").unwrap() + 26;
         x[start..start + x[start..].find('<').unwrap()].to_string()
     };
-    c.domain_set_memory_flags(&t, 1000000, affect::CURRENT).unwrap();
-    assert_eq!((cur(&t, 0).as_str(), cur(&t, xml::INACTIVE).as_str()), ("1000000", "2097152"));
-    c.domain_set_memory_flags(&t, 1500000, affect::CONFIG).unwrap();
-    assert_eq!((cur(&t, 0).as_str(), cur(&t, xml::INACTIVE).as_str()), ("1000000", "1500000"));
+    c.domain_set_memory_flags(&t, 1000000, affect::CURRENT)
+        .unwrap();
+    assert_eq!(
+        (cur(&t, 0).as_str(), cur(&t, xml::INACTIVE).as_str()),
+        ("1000000", "2097152")
+    );
+    c.domain_set_memory_flags(&t, 1500000, affect::CONFIG)
+        .unwrap();
+    assert_eq!(
+        (cur(&t, 0).as_str(), cur(&t, xml::INACTIVE).as_str()),
+        ("1000000", "1500000")
+    );
     assert_eq!(
         err(c.domain_set_memory_flags(&t, 9000000, 0)),
         "invalid argument: cannot set memory higher than max memory"
@@ -595,7 +771,8 @@ fn set_memory() {
         "Requested operation is not valid: domain is not running"
     );
     // The maximum of a persistent definition may change; current follows it down.
-    c.domain_set_memory_flags(&t, 1000, affect::CONFIG | mem::MAXIMUM).unwrap();
+    c.domain_set_memory_flags(&t, 1000, affect::CONFIG | mem::MAXIMUM)
+        .unwrap();
     assert_eq!(cur(&t, xml::INACTIVE), "1000");
     c.domain_set_max_memory(&a, 1000).unwrap();
     assert_eq!(cur(&a, 0), "1000");
@@ -606,7 +783,9 @@ fn set_memory() {
         err(c.domain_set_max_memory(&a, 0)),
         "memory in virDomainSetMaxMemory must not be zero"
     );
-    let b = c.domain_create_xml(&a_xml_with("b", "222222222222"), 0).unwrap();
+    let b = c
+        .domain_create_xml(&a_xml_with("b", "222222222222"), 0)
+        .unwrap();
     assert_eq!(
         err(c.domain_set_memory_flags(&b, 1000, affect::CONFIG)),
         "Requested operation is not valid: transient domains do not have any persistent config"
@@ -644,7 +823,8 @@ fn set_vcpus() {
         "Requested operation is not valid: domain is not running"
     );
     // Config maximum 4, config current 3, live current 1.
-    c.domain_set_vcpus_flags(&t, 4, affect::CONFIG | vcpu::MAXIMUM).unwrap();
+    c.domain_set_vcpus_flags(&t, 4, affect::CONFIG | vcpu::MAXIMUM)
+        .unwrap();
     c.domain_set_vcpus_flags(&t, 3, affect::CONFIG).unwrap();
     c.domain_set_vcpus_flags(&t, 1, affect::LIVE).unwrap();
     assert_eq!(get(&t, 0), 1);
@@ -667,17 +847,22 @@ fn set_vcpus() {
         err(c.domain_set_vcpus_flags(&t, 3, affect::LIVE | affect::CONFIG)),
         "invalid argument: requested cpu amount exceeds maximum (3 > 2)"
     );
-    c.domain_set_vcpus_flags(&t, 2, affect::LIVE | affect::CONFIG).unwrap();
+    c.domain_set_vcpus_flags(&t, 2, affect::LIVE | affect::CONFIG)
+        .unwrap();
     assert_eq!((get(&t, affect::LIVE), get(&t, affect::CONFIG)), (2, 2));
     // Lowering the maximum pulls the current count down.
-    c.domain_set_vcpus_flags(&a, 1, affect::CONFIG | vcpu::MAXIMUM).unwrap();
-    c.domain_set_vcpus_flags(&a, 3, affect::CONFIG | vcpu::MAXIMUM).unwrap();
+    c.domain_set_vcpus_flags(&a, 1, affect::CONFIG | vcpu::MAXIMUM)
+        .unwrap();
+    c.domain_set_vcpus_flags(&a, 3, affect::CONFIG | vcpu::MAXIMUM)
+        .unwrap();
     assert_eq!((get(&a, 0), get(&a, vcpu::MAXIMUM)), (1, 3));
     assert_eq!(
         err(c.domain_get_vcpus_flags(&a, affect::LIVE)),
         "Requested operation is not valid: domain is not running"
     );
-    let b = c.domain_create_xml(&a_xml_with("b", "222222222222"), 0).unwrap();
+    let b = c
+        .domain_create_xml(&a_xml_with("b", "222222222222"), 0)
+        .unwrap();
     assert_eq!(
         err(c.domain_set_vcpus_flags(&b, 1, affect::CONFIG)),
         "Requested operation is not valid: transient domains do not have any persistent config"
@@ -689,14 +874,41 @@ fn metadata() {
     let c = conn();
     let t = test_dom(&c);
     let missing = "metadata not found: Requested metadata element is not present";
-    assert_eq!(err(c.domain_get_metadata(&t, metadata::DESCRIPTION, None, 0)), missing);
-    c.domain_set_metadata(&t, metadata::DESCRIPTION, Some("live desc"), None, None, affect::LIVE).unwrap();
-    assert_eq!(c.domain_get_metadata(&t, metadata::DESCRIPTION, None, 0).unwrap(), "live desc");
-    assert_eq!(err(c.domain_get_metadata(&t, metadata::DESCRIPTION, None, affect::CONFIG)), missing);
-    c.domain_set_metadata(&t, metadata::TITLE, Some("cfg"), None, None, affect::CONFIG).unwrap();
-    assert_eq!(c.domain_get_metadata(&t, metadata::TITLE, None, affect::CONFIG).unwrap(), "cfg");
-    c.domain_set_metadata(&t, metadata::TITLE, Some(""), None, None, affect::CONFIG).unwrap();
-    assert_eq!(err(c.domain_get_metadata(&t, metadata::TITLE, None, affect::CONFIG)), missing);
+    assert_eq!(
+        err(c.domain_get_metadata(&t, metadata::DESCRIPTION, None, 0)),
+        missing
+    );
+    c.domain_set_metadata(
+        &t,
+        metadata::DESCRIPTION,
+        Some("live desc"),
+        None,
+        None,
+        affect::LIVE,
+    )
+    .unwrap();
+    assert_eq!(
+        c.domain_get_metadata(&t, metadata::DESCRIPTION, None, 0)
+            .unwrap(),
+        "live desc"
+    );
+    assert_eq!(
+        err(c.domain_get_metadata(&t, metadata::DESCRIPTION, None, affect::CONFIG)),
+        missing
+    );
+    c.domain_set_metadata(&t, metadata::TITLE, Some("cfg"), None, None, affect::CONFIG)
+        .unwrap();
+    assert_eq!(
+        c.domain_get_metadata(&t, metadata::TITLE, None, affect::CONFIG)
+            .unwrap(),
+        "cfg"
+    );
+    c.domain_set_metadata(&t, metadata::TITLE, Some(""), None, None, affect::CONFIG)
+        .unwrap();
+    assert_eq!(
+        err(c.domain_get_metadata(&t, metadata::TITLE, None, affect::CONFIG)),
+        missing
+    );
     assert_eq!(
         err(c.domain_set_metadata(&t, metadata::TITLE, Some("a\nb"), None, None, 0)),
         "metadata title can't contain newlines"
@@ -705,20 +917,59 @@ fn metadata() {
         err(c.domain_get_metadata(&t, 3, None, 0)),
         "invalid argument: unknown metadata type '3'"
     );
-    c.domain_set_metadata(&t, metadata::DESCRIPTION, Some("both"), None, None, affect::LIVE | affect::CONFIG)
-        .unwrap();
-    assert_eq!(c.domain_get_metadata(&t, metadata::DESCRIPTION, None, affect::CONFIG).unwrap(), "both");
+    c.domain_set_metadata(
+        &t,
+        metadata::DESCRIPTION,
+        Some("both"),
+        None,
+        None,
+        affect::LIVE | affect::CONFIG,
+    )
+    .unwrap();
     assert_eq!(
-        err(c.domain_get_metadata(&t, metadata::DESCRIPTION, None, affect::LIVE | affect::CONFIG)),
+        c.domain_get_metadata(&t, metadata::DESCRIPTION, None, affect::CONFIG)
+            .unwrap(),
+        "both"
+    );
+    assert_eq!(
+        err(c.domain_get_metadata(
+            &t,
+            metadata::DESCRIPTION,
+            None,
+            affect::LIVE | affect::CONFIG
+        )),
         "Flags 'VIR_DOMAIN_AFFECT_LIVE' and 'VIR_DOMAIN_AFFECT_CONFIG' are mutually exclusive"
     );
-    c.domain_set_metadata(&t, metadata::ELEMENT, Some("<foo/>"), Some("k"), Some("http://x/"), 0).unwrap();
-    assert_eq!(c.domain_get_metadata(&t, metadata::ELEMENT, Some("http://x/"), 0).unwrap(), "<foo/>");
-    let a = define_a(&c);
-    c.domain_set_metadata(&a, metadata::DESCRIPTION, Some("a <&> desc"), None, None, 0).unwrap();
-    assert!(c.domain_get_xml_desc(&a, 0).unwrap().contains("<description>a &lt;&amp;&gt; desc</description>"));
+    c.domain_set_metadata(
+        &t,
+        metadata::ELEMENT,
+        Some("<foo/>"),
+        Some("k"),
+        Some("http://x/"),
+        0,
+    )
+    .unwrap();
     assert_eq!(
-        err(c.domain_set_metadata(&a, metadata::DESCRIPTION, Some("x"), None, None, affect::LIVE)),
+        c.domain_get_metadata(&t, metadata::ELEMENT, Some("http://x/"), 0)
+            .unwrap(),
+        "<foo/>"
+    );
+    let a = define_a(&c);
+    c.domain_set_metadata(&a, metadata::DESCRIPTION, Some("a <&> desc"), None, None, 0)
+        .unwrap();
+    assert!(c
+        .domain_get_xml_desc(&a, 0)
+        .unwrap()
+        .contains("<description>a &lt;&amp;&gt; desc</description>"));
+    assert_eq!(
+        err(c.domain_set_metadata(
+            &a,
+            metadata::DESCRIPTION,
+            Some("x"),
+            None,
+            None,
+            affect::LIVE
+        )),
         "Requested operation is not valid: domain is not running"
     );
 }
@@ -727,19 +978,36 @@ fn metadata() {
 fn memory_stats_and_period() {
     let c = conn();
     let t = test_dom(&c);
-    let stats: Vec<(i32, u64)> =
-        c.domain_memory_stats(&t, 0).unwrap().into_iter().map(|s| (s.tag, s.value)).collect();
+    let stats: Vec<(i32, u64)> = c
+        .domain_memory_stats(&t, 0)
+        .unwrap()
+        .into_iter()
+        .map(|s| (s.tag, s.value))
+        .collect();
     assert_eq!(
         stats,
         [
-            (6, 2097152), (0, 0), (1, 0), (2, 0), (3, 0), (4, 1048576), (5, 2097152),
-            (8, 1048576), (9, 627319920), (10, 262144), (11, 0), (12, 0), (7, 1048576)
+            (6, 2097152),
+            (0, 0),
+            (1, 0),
+            (2, 0),
+            (3, 0),
+            (4, 1048576),
+            (5, 2097152),
+            (8, 1048576),
+            (9, 627319920),
+            (10, 262144),
+            (11, 0),
+            (12, 0),
+            (7, 1048576)
         ]
     );
     c.domain_set_memory_flags(&t, 1000001, 0).unwrap();
     assert_eq!(c.domain_memory_stats(&t, 0).unwrap()[5].value, 500000);
     // No balloon: no statistics, and no period to set.
-    let b = c.domain_create_xml(&a_xml_with("b", "222222222222"), 0).unwrap();
+    let b = c
+        .domain_create_xml(&a_xml_with("b", "222222222222"), 0)
+        .unwrap();
     assert!(c.domain_memory_stats(&b, 0).unwrap().is_empty());
     assert_eq!(
         err(c.domain_set_memory_stats_period(&b, 5, 0)),
@@ -799,11 +1067,18 @@ fn balloon_period_shows_in_the_xml() {
     assert!(live.contains(
         "    <memballoon model='virtio'>\n      <stats period='5'/>\n      <address type='pci'"
     ));
-    assert!(!c.domain_get_xml_desc(&t, xml::INACTIVE).unwrap().contains("<stats"));
+    assert!(!c
+        .domain_get_xml_desc(&t, xml::INACTIVE)
+        .unwrap()
+        .contains("<stats"));
     c.domain_set_memory_stats_period(&t, 0, 0).unwrap();
     assert!(!c.domain_get_xml_desc(&t, 0).unwrap().contains("<stats"));
-    c.domain_set_memory_stats_period(&t, 3, affect::CONFIG).unwrap();
-    assert!(c.domain_get_xml_desc(&t, xml::INACTIVE).unwrap().contains("<stats period='3'/>"));
+    c.domain_set_memory_stats_period(&t, 3, affect::CONFIG)
+        .unwrap();
+    assert!(c
+        .domain_get_xml_desc(&t, xml::INACTIVE)
+        .unwrap()
+        .contains("<stats period='3'/>"));
 }
 
 #[test]
@@ -813,9 +1088,15 @@ fn metadata_elements() {
     let set = |value: Option<&str>, key: Option<&str>, uri: Option<&str>| {
         c.domain_set_metadata(&t, metadata::ELEMENT, value, key, uri, 0)
     };
-    set(Some("<foo a=\"1\"><bar>t</bar></foo>"), Some("k"), Some("http://x/")).unwrap();
+    set(
+        Some("<foo a=\"1\"><bar>t</bar></foo>"),
+        Some("k"),
+        Some("http://x/"),
+    )
+    .unwrap();
     assert_eq!(
-        c.domain_get_metadata(&t, metadata::ELEMENT, Some("http://x/"), 0).unwrap(),
+        c.domain_get_metadata(&t, metadata::ELEMENT, Some("http://x/"), 0)
+            .unwrap(),
         "<foo a=\"1\">\n  <bar>t</bar>\n</foo>"
     );
     set(Some("<z/>"), Some("k"), Some("http://y/")).unwrap();
@@ -825,9 +1106,18 @@ fn metadata_elements() {
     ), "{xml}");
     set(None, None, Some("http://x/")).unwrap();
     set(None, None, Some("http://y/")).unwrap();
-    assert!(c.domain_get_xml_desc(&t, 0).unwrap().contains("  <metadata/>\n"));
-    assert_eq!(err(set(Some("<foo/>"), None, Some("http://x/"))), "key in virDomainSetMetadata must not be NULL");
-    assert_eq!(err(set(Some("<foo/>"), Some("k"), None)), "uri in virDomainSetMetadata must not be NULL");
+    assert!(c
+        .domain_get_xml_desc(&t, 0)
+        .unwrap()
+        .contains("  <metadata/>\n"));
+    assert_eq!(
+        err(set(Some("<foo/>"), None, Some("http://x/"))),
+        "key in virDomainSetMetadata must not be NULL"
+    );
+    assert_eq!(
+        err(set(Some("<foo/>"), Some("k"), None)),
+        "uri in virDomainSetMetadata must not be NULL"
+    );
     assert_eq!(
         err(set(Some("<foo/>"), Some("k:x"), Some("http://x/"))),
         "internal error: failed to validate prefix for a new XML namespace"
@@ -848,17 +1138,26 @@ fn lifecycle_actions_decide_what_shutdown_and_reboot_do() {
     let xml = |name: &str, uuid: &str, poweroff: &str, reboot: &str| {
         a_xml_with(name, uuid).replace(
             "<devices>",
-            &format!("<on_poweroff>{poweroff}</on_poweroff><on_reboot>{reboot}</on_reboot><devices>"),
+            &format!(
+                "<on_poweroff>{poweroff}</on_poweroff><on_reboot>{reboot}</on_reboot><devices>"
+            ),
         )
     };
-    let r = c.domain_define_xml(&xml("r", "333333333333", "restart", "destroy"), 0).unwrap();
+    let r = c
+        .domain_define_xml(&xml("r", "333333333333", "restart", "destroy"), 0)
+        .unwrap();
     c.domain_create(&r, 0).unwrap();
     c.domain_shutdown(&r, 0).unwrap();
     assert_eq!(state(&c, &r), RUNNING);
     assert_eq!(c.domain_lookup_by_name("r").unwrap().id, 3);
     c.domain_reboot(&r, 0).unwrap();
-    assert_eq!(state(&c, &r), (DomainState::Shutoff, reason::SHUTOFF_SHUTDOWN));
-    let p = c.domain_create_xml(&xml("p", "444444444444", "destroy", "preserve"), 0).unwrap();
+    assert_eq!(
+        state(&c, &r),
+        (DomainState::Shutoff, reason::SHUTOFF_SHUTDOWN)
+    );
+    let p = c
+        .domain_create_xml(&xml("p", "444444444444", "destroy", "preserve"), 0)
+        .unwrap();
     c.domain_reboot(&p, 0).unwrap();
     assert_eq!(err(c.domain_lookup_by_name("p")), "Domain not found");
 }
@@ -898,28 +1197,59 @@ fn node_file_domains_and_host() {
             "<test:runstate>5</test:runstate><test:domainsnapshot><name>s</name></test:domainsnapshot>"
         ),
     );
-    let (c, dir) = open_node_file("ok", &[("node.xml", &node), ("inc.xml", &node_domain("inc", ""))]);
+    let (c, dir) = open_node_file(
+        "ok",
+        &[("node.xml", &node), ("inc.xml", &node_domain("inc", ""))],
+    );
     let c = c.unwrap();
     assert_eq!(c.uri(), format!("test://{}/node.xml", dir.display()));
     let node = c.node_get_info().unwrap();
-    assert_eq!((node.model.as_str(), node.cpus, node.mhz, node.nodes), ("x86_64", 6, 2000, 1));
+    assert_eq!(
+        (node.model.as_str(), node.cpus, node.mhz, node.nodes),
+        ("x86_64", 6, 2000, 1)
+    );
     assert_eq!(node.memory, 16777216);
-    assert!(c.get_capabilities().unwrap().contains("<cells num='0'>\n      </cells>"));
+    assert!(c
+        .get_capabilities()
+        .unwrap()
+        .contains("<cells num='0'>\n      </cells>"));
     let find = |n: &str| c.domain_lookup_by_name(n).unwrap();
-    assert_eq!((find("run").id, find("paused").id, find("inc").id, find("off").id), (1, 2, 3, -1));
-    assert_eq!(state(&c, &find("run")), (DomainState::Running, reason::UNKNOWN));
-    assert_eq!(state(&c, &find("paused")), (DomainState::Paused, reason::UNKNOWN));
+    assert_eq!(
+        (
+            find("run").id,
+            find("paused").id,
+            find("inc").id,
+            find("off").id
+        ),
+        (1, 2, 3, -1)
+    );
+    assert_eq!(
+        state(&c, &find("run")),
+        (DomainState::Running, reason::UNKNOWN)
+    );
+    assert_eq!(
+        state(&c, &find("paused")),
+        (DomainState::Paused, reason::UNKNOWN)
+    );
     assert!(!c.domain_is_persistent(&find("paused")).unwrap());
     assert!(c.domain_has_managed_save_image(&find("saved"), 0).unwrap());
-    assert!(c.domain_get_xml_desc(&find("run"), 0).unwrap().contains("<target dev='testnet0'/>"));
-    let with_snapshots: Vec<String> =
-        c.list_all_domains(list::HAS_SNAPSHOT).unwrap().into_iter().map(|d| d.name).collect();
+    assert!(c
+        .domain_get_xml_desc(&find("run"), 0)
+        .unwrap()
+        .contains("<target dev='testnet0'/>"));
+    let with_snapshots: Vec<String> = c
+        .list_all_domains(list::HAS_SNAPSHOT)
+        .unwrap()
+        .into_iter()
+        .map(|d| d.name)
+        .collect();
     assert_eq!(with_snapshots, ["snap"]);
     assert_eq!(
         err(c.domain_undefine(&find("snap"), 0)),
         "Requested operation is not valid: cannot delete inactive domain with 1 snapshots"
     );
-    c.domain_undefine(&find("snap"), undefine::SNAPSHOTS_METADATA).unwrap();
+    c.domain_undefine(&find("snap"), undefine::SNAPSHOTS_METADATA)
+        .unwrap();
     // New domains continue the numbering.
     assert_eq!(c.domain_create(&find("off"), 0).unwrap().id, 4);
     std::fs::remove_dir_all(&dir).unwrap();
@@ -932,34 +1262,64 @@ fn node_file_errors() {
         std::fs::remove_dir_all(&dir).unwrap();
         err(c.map(|c| c.uri()))
     };
-    assert_eq!(open("root", "<domain/>"), "XML error: expecting root element of 'node', not 'domain'");
-    assert_eq!(open("mhz", "<node><cpu><mhz>0x10</mhz></cpu></node>"), "XML error: invalid node cpu mhz value");
-    assert_eq!(open("mem", "<node><memory>-1</memory></node>"), "XML error: invalid node memory value");
     assert_eq!(
-        open("model", "<node><cpu><model>abcdefghijklmnopqrstuvwxyz012345</model></cpu></node>"),
+        open("root", "<domain/>"),
+        "XML error: expecting root element of 'node', not 'domain'"
+    );
+    assert_eq!(
+        open("mhz", "<node><cpu><mhz>0x10</mhz></cpu></node>"),
+        "XML error: invalid node cpu mhz value"
+    );
+    assert_eq!(
+        open("mem", "<node><memory>-1</memory></node>"),
+        "XML error: invalid node memory value"
+    );
+    assert_eq!(
+        open(
+            "model",
+            "<node><cpu><model>abcdefghijklmnopqrstuvwxyz012345</model></cpu></node>"
+        ),
         "internal error: Model abcdefghijklmnopqrstuvwxyz012345 too big for destination"
     );
     assert_eq!(
-        open("transient", &format!("<node>{}</node>", node_domain("x", "<test:transient/><test:runstate>5</test:runstate>"))),
+        open(
+            "transient",
+            &format!(
+                "<node>{}</node>",
+                node_domain("x", "<test:transient/><test:runstate>5</test:runstate>")
+            )
+        ),
         "XML error: transient domain cannot have runstate 'shutoff'"
     );
     let twice = format!(
         "<node>{}{}</node>",
-        node_domain("x", "").replace("<name>x</name>", "<name>x</name><uuid>11111111-1111-1111-1111-111111111111</uuid>"),
-        node_domain("y", "").replace("<name>y</name>", "<name>y</name><uuid>11111111-1111-1111-1111-111111111111</uuid>"),
+        node_domain("x", "").replace(
+            "<name>x</name>",
+            "<name>x</name><uuid>11111111-1111-1111-1111-111111111111</uuid>"
+        ),
+        node_domain("y", "").replace(
+            "<name>y</name>",
+            "<name>y</name><uuid>11111111-1111-1111-1111-111111111111</uuid>"
+        ),
     );
     assert_eq!(
         open("clash", &twice),
         "operation failed: domain 'x' is already defined with uuid 11111111-1111-1111-1111-111111111111"
     );
     let missing = open("missing", "<node><domain file='nosuch.xml'/></node>");
-    assert!(missing.starts_with("XML error: failed to parse xml document '/"), "{missing}");
+    assert!(
+        missing.starts_with("XML error: failed to parse xml document '/"),
+        "{missing}"
+    );
     assert!(missing.ends_with("/nosuch.xml'"), "{missing}");
 }
 
 #[test]
 fn node_file_cpu_count_is_capped_by_active() {
-    let (c, dir) = open_node_file("cap", &[("node.xml", "<node><cpu><active>100</active></cpu></node>")]);
+    let (c, dir) = open_node_file(
+        "cap",
+        &[("node.xml", "<node><cpu><active>100</active></cpu></node>")],
+    );
     assert_eq!(c.unwrap().node_get_info().unwrap().cpus, 16);
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -972,5 +1332,8 @@ fn save_and_restore_check_running_with_paused() {
     let msg = "Flags 'VIR_DOMAIN_SAVE_RUNNING' and 'VIR_DOMAIN_SAVE_PAUSED' are mutually exclusive";
     assert_eq!(err(c.domain_save(&t, "/nonexistent", None, both)), msg);
     assert_eq!(err(c.domain_restore("/nonexistent", None, both)), msg);
-    assert_eq!(err(c.domain_save(&t, "/nonexistent", None, save::RUNNING)), "unsupported flags (0x2) in function testDomainSaveFlags");
+    assert_eq!(
+        err(c.domain_save(&t, "/nonexistent", None, save::RUNNING)),
+        "unsupported flags (0x2) in function testDomainSaveFlags"
+    );
 }

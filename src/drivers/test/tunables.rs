@@ -28,7 +28,11 @@ impl State {
             return Err(errors::must_not_be_zero("memory", api));
         }
         check_live_config_exclusive(flags)?;
-        check_flags(flags, affect::LIVE | affect::CONFIG | mem::MAXIMUM, "testDomainSetMemoryFlags")?;
+        check_flags(
+            flags,
+            affect::LIVE | affect::CONFIG | mem::MAXIMUM,
+            "testDomainSetMemoryFlags",
+        )?;
         let obj = self.get_mut(dom)?;
         let which = obj.affected(flags)?;
         if flags & mem::MAXIMUM != 0 {
@@ -45,7 +49,9 @@ impl State {
         }
         let mut defs = obj.defs_mut(which);
         if defs.iter().any(|def| kib > def.max_memory_kib) {
-            return Err(errors::invalid_arg("cannot set memory higher than max memory"));
+            return Err(errors::invalid_arg(
+                "cannot set memory higher than max memory",
+            ));
         }
         for def in defs.iter_mut() {
             def.current_memory_kib = kib;
@@ -57,7 +63,10 @@ impl State {
     /// pulls the current count down with it.
     pub fn set_vcpus_flags(&mut self, dom: &Domain, count: u32, flags: u32) -> Result<()> {
         if flags & vcpu::MAXIMUM != 0 && flags & affect::CONFIG == 0 {
-            return Err(errors::required_flag(errors::AFFECT_CONFIG, "VIR_DOMAIN_VCPU_MAXIMUM"));
+            return Err(errors::required_flag(
+                errors::AFFECT_CONFIG,
+                "VIR_DOMAIN_VCPU_MAXIMUM",
+            ));
         }
         if count == 0 {
             return Err(errors::must_not_be_zero("nvcpus", "virDomainSetVcpusFlags"));
@@ -75,7 +84,9 @@ impl State {
         let obj = self.get_mut(dom)?;
         let which = obj.affected(flags)?;
         let too_many = |max: u32| {
-            errors::invalid_arg(format!("requested cpu amount exceeds maximum ({count} > {max})"))
+            errors::invalid_arg(format!(
+                "requested cpu amount exceeds maximum ({count} > {max})"
+            ))
         };
         if which.live {
             let max = obj.live.as_ref().map_or(0, |d| d.vcpus_max);
@@ -118,7 +129,11 @@ impl State {
         let obj = self.get(dom)?;
         let which = obj.affected(flags)?;
         let def = obj.def_for(which);
-        let n = if flags & vcpu::MAXIMUM != 0 { def.vcpus_max } else { def.vcpus_current };
+        let n = if flags & vcpu::MAXIMUM != 0 {
+            def.vcpus_max
+        } else {
+            def.vcpus_current
+        };
         Ok(n as i32)
     }
 
@@ -133,10 +148,17 @@ impl State {
     /// Sets how often the balloon refreshes its statistics (0 turns it off).
     pub fn set_memory_stats_period(&mut self, dom: &Domain, period: i32, flags: u32) -> Result<()> {
         if period < 0 {
-            return Err(errors::must_not_be_negative("period", "virDomainSetMemoryStatsPeriod"));
+            return Err(errors::must_not_be_negative(
+                "period",
+                "virDomainSetMemoryStatsPeriod",
+            ));
         }
         check_live_config_exclusive(flags)?;
-        check_flags(flags, affect::LIVE | affect::CONFIG, "testDomainSetMemoryStatsPeriod")?;
+        check_flags(
+            flags,
+            affect::LIVE | affect::CONFIG,
+            "testDomainSetMemoryStatsPeriod",
+        )?;
         let obj = self.get_mut(dom)?;
         let which = obj.affected(flags)?;
         let mut defs = obj.defs_mut(which);
@@ -160,7 +182,9 @@ fn set_balloon_period(def: &mut DomainDef, period: i32) {
         e.push_attr("model", "virtio");
         e
     });
-    balloon.children.retain(|n| !matches!(n, Node::Elem(e) if e.name == "stats"));
+    balloon
+        .children
+        .retain(|n| !matches!(n, Node::Elem(e) if e.name == "stats"));
     if period > 0 {
         let mut stats = Element::new("stats");
         stats.push_attr("period", period.to_string());
