@@ -61,6 +61,8 @@
 //!   creation times) → `<UNIXTIME>`;
 //! * log-line prefixes `[YYYY.MM.DD HH:MM:SS PROG PID]` (virsh `-l`) → `[<TIME> <PROG> <PID>]`,
 //!   and `YYYY-MM-DD HH:MM:SS.mmm+ZZZZ: PID: ` (libvirt's own stderr log) → `<LOGTIME>: <PID>: `.
+//! * the random name of the temp file `edit` gives the editor (`virshAB12cd.xml`, or
+//!   `virtsh…`) → `virshXXXXXX.xml`;
 //! * For readability the sandbox paths are shown as `$TMP` / `$ROOT` and the data dir as
 //!   `$DATA` (same on both sides, so this changes no verdict).
 //!
@@ -190,6 +192,10 @@ fn normaliser() {
     assert_eq!(
         n.apply("[2026.11.23 00:04:29 virsh 4651] ERROR x"),
         "[<TIME> <PROG> <PID>] ERROR x"
+    );
+    assert_eq!(
+        n.apply("(/e /tmp/virshCQ97Y3.xml) x /tmp/virtshAbC123.xml virsh virshabc.xml"),
+        "(/e /tmp/virshXXXXXX.xml) x /tmp/virshXXXXXX.xml virsh virshabc.xml"
     );
     assert_eq!(
         n.apply("2026-11-23 00:26:16.235+0000: 25124: warning : x\n"),
@@ -512,7 +518,37 @@ impl<'a> Normaliser<'a> {
         let s = self.uuids(&s);
         let s = self.macs(&s);
         let s = self.unix_times(&s);
+        let s = self.editor_temp_files(&s);
         self.log_prefix(&s)
+    }
+
+    /// `virshAB12cd.xml` (the temp file `edit` hands to the editor; `virtsh…` too) →
+    /// `virshXXXXXX.xml`.
+    fn editor_temp_files(&self, s: &str) -> String {
+        let mut out = String::with_capacity(s.len());
+        let mut rest = s;
+        loop {
+            let at = match (rest.find("virsh"), rest.find("virtsh")) {
+                (Some(a), Some(b)) => a.min(b),
+                (Some(a), None) | (None, Some(a)) => a,
+                (None, None) => break,
+            };
+            let prefix_len = if rest[at..].starts_with("virtsh") { 6 } else { 5 };
+            let after = &rest[at + prefix_len..];
+            let ok = after.len() >= 10
+                && after.as_bytes()[..6].iter().all(|c| c.is_ascii_alphanumeric())
+                && after[6..].starts_with(".xml");
+            out.push_str(&rest[..at]);
+            if ok {
+                out.push_str("virshXXXXXX.xml");
+                rest = &after[10..];
+            } else {
+                out.push_str(&rest[at..at + prefix_len]);
+                rest = after;
+            }
+        }
+        out.push_str(rest);
+        out
     }
 
     fn cpu_time(&self, s: &str) -> String {

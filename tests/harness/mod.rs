@@ -76,7 +76,7 @@ impl Output {
     }
 }
 
-/// A per-run sandbox directory: `root/{home,tmp,t}`.
+/// A per-run sandbox directory: `root/{home,tmp,work}`.
 pub struct Sandbox {
     pub root: PathBuf,
 }
@@ -127,7 +127,8 @@ impl Sandbox {
     }
     /// The scratch dir given to cases as `$TMP`; also the child's working directory.
     pub fn work(&self) -> PathBuf {
-        self.root.join("t")
+        // Not a prefix of any other sandbox path (the normaliser replaces it textually).
+        self.root.join("work")
     }
 
     /// The clean base environment for a child.

@@ -1,0 +1,3 @@
+#!/bin/sh
+# Editor that empties the file.
+: > "$1"

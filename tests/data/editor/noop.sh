@@ -1,0 +1,3 @@
+#!/bin/sh
+# Editor that changes nothing.
+exit 0

@@ -1,0 +1,3 @@
+#!/bin/sh
+# Editor that deletes the file.
+rm -f "$1"
