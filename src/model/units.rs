@@ -87,8 +87,8 @@ pub fn scaled_kib(text: &str, unit: Option<&str>, xpath: &str, max_kib: u64) -> 
     Ok((v * sc).div_ceil(1024))
 }
 
-/// libvirt's VIR_ERR_OVERFLOW, which the api enum does not list yet.
-const OVERFLOW: i32 = 71;
+/// libvirt's VIR_ERR_OVERFLOW (82), which the api enum does not list yet.
+const OVERFLOW: i32 = 82;
 
 /// `XML error: Invalid value 'V' for element or attribute 'XPATH'`
 pub fn invalid_value(v: &str, xpath: &str) -> Error {

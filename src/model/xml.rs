@@ -110,6 +110,8 @@ impl Element {
 /// Parses a whole document. `url` names it in error messages, as libvirt
 /// does (`(domain_definition)` for strings, the path for files).
 pub fn parse_document(src: &str, url: &str) -> Result<Element> {
+    // A UTF-8 byte order mark is allowed before the document.
+    let src = src.strip_prefix('\u{feff}').unwrap_or(src);
     Parser { src, url }.run()
 }
 
@@ -223,9 +225,8 @@ impl<'a> Parser<'a> {
                         None => root = Some(elem),
                     }
                 }
-                Event::Text(t) => {
+                Event::Text(_) => {
                     let raw = &src[before..after];
-                    let _ = t;
                     match stack.last_mut() {
                         None => {
                             if let Some(off) = raw.find(|c: char| !is_blank(c)) {
@@ -238,8 +239,9 @@ impl<'a> Parser<'a> {
                             }
                         }
                         Some(open) => {
-                            let text = unescape(raw, before, self)?;
-                            let blank = text.chars().all(is_blank);
+                            // Whitespace-only text (no references) is decided
+                            // on before allocating anything.
+                            let blank = raw.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
                             if blank {
                                 // libxml2 without kept blanks keeps whitespace
                                 // only next to other text, or as the sole
@@ -254,6 +256,7 @@ impl<'a> Parser<'a> {
                                     continue;
                                 }
                             }
+                            let text = unescape(raw, before, self)?;
                             match open.elem.children.last_mut() {
                                 Some(Node::Text(prev)) => prev.push_str(&text),
                                 _ => open.elem.children.push(Node::Text(text)),
@@ -349,11 +352,15 @@ impl<'a> Parser<'a> {
         s: &BytesStart,
         start: usize,
     ) -> Result<(Element, Vec<(Option<String>, String)>)> {
-        let name = std::str::from_utf8(s.name().into_inner()).unwrap_or("");
+        // The reader hands out slices of `src`, which is already UTF-8:
+        // take the same bytes from `src` instead of re-validating them.
+        let name_len = s.name().into_inner().len();
+        let name = self.src.get(start + 1..start + 1 + name_len).unwrap_or("");
         if !valid_name(name) {
             return Err(self.err(start + 1, "StartTag: invalid element name"));
         }
-        let raw = std::str::from_utf8(s.attributes_raw()).unwrap_or("");
+        let attrs_len = s.attributes_raw().len();
+        let raw = self.src.get(start + 1 + name_len..start + 1 + name_len + attrs_len).unwrap_or("");
         let base = start + 1 + name.len();
         let mut elem = Element { name: name.to_string(), ..Default::default() };
         let mut decls = Vec::new();
@@ -461,7 +468,7 @@ fn valid_name(name: &str) -> bool {
 /// `base` is the byte offset of `raw` in the document.
 fn unescape(raw: &str, base: usize, p: &Parser) -> Result<String> {
     if !raw.contains('&') {
-        return Ok(raw.replace("\r\n", "\n"));
+        return Ok(if raw.contains('\r') { raw.replace("\r\n", "\n") } else { raw.to_string() });
     }
     let mut out = String::with_capacity(raw.len());
     let mut rest = raw;
