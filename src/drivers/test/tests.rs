@@ -1337,3 +1337,20 @@ fn save_and_restore_check_running_with_paused() {
         "unsupported flags (0x2) in function testDomainSaveFlags"
     );
 }
+
+#[test]
+fn validate_refuses_unknown_top_level_elements() {
+    let c = conn();
+    let bad = A_XML.replace("<devices>", "<frobnicate/><devices>");
+    assert_eq!(
+        err(c.domain_define_xml(&bad, crate::api::flags::define::VALIDATE)),
+        "XML document failed to validate against schema: Unable to validate doc against \
+         /usr/share/libvirt/schemas/domain.rng\nElement domain has extra content: frobnicate\n"
+    );
+    assert!(
+        err(c.domain_create_xml(&bad, crate::api::flags::start::VALIDATE)).contains("frobnicate")
+    );
+    c.domain_define_xml(&bad, 0).unwrap();
+    c.domain_define_xml(A_XML, crate::api::flags::define::VALIDATE)
+        .unwrap();
+}
