@@ -63,6 +63,7 @@ pub fn parse_controller(e: &Element) -> Result<Controller> {
     let mut attrs = Vec::new();
     let allowed: &[&str] = match t {
         "virtio-serial" => &["ports", "vectors"],
+        "usb" => &["ports"],
         "xenbus" => &["maxGrantFrames", "maxEventChannels"],
         _ => &[],
     };

@@ -110,11 +110,12 @@ pub fn parse_domain(root: &Element) -> Result<DomainDef> {
     };
     let machine = type_el.and_then(|t| t.attr("machine")).map(str::to_string);
 
-    let title = root.child("title").map(|t| t.text());
+    // Empty text counts as absent, as libvirt's string lookups return NULL.
+    let title = root.child("title").map(|t| t.text()).filter(|t| !t.is_empty());
     if title.as_deref().is_some_and(|t| t.contains('\n')) {
         return Err(Error::xml("Domain title can't contain newlines"));
     }
-    let description = root.child("description").map(|t| t.text());
+    let description = root.child("description").map(|t| t.text()).filter(|t| !t.is_empty());
     let metadata = parse_metadata(root);
 
     // Memory.
@@ -247,13 +248,16 @@ pub fn parse_domain(root: &Element) -> Result<DomainDef> {
         }
     }
     if let Some(f) = root.child("features") {
-        sections.push(parse_features(f)?);
+        let f = parse_features(f)?;
+        if !f.children.is_empty() {
+            sections.push(f);
+        }
     }
 
     let clock = parse_clock(root)?;
     let os = parse_os(root, os_el, machine, &os_type)?;
-    let bootloader = root.child("bootloader").map(|e| e.text());
-    let bootloader_args = root.child("bootloader_args").map(|e| e.text());
+    let bootloader = root.child("bootloader").map(|e| e.text()).filter(|t| !t.is_empty());
+    let bootloader_args = root.child("bootloader_args").map(|e| e.text()).filter(|t| !t.is_empty());
 
     let mut def = DomainDef {
         virt_type: virt_type.to_string(),
@@ -606,7 +610,7 @@ fn parse_os(root: &Element, os_el: Option<&Element>, machine: Option<String>, os
     }
     os.nvram = canon_child(o, "nvram", "os/nvram")?;
     os.firmware_features = canon_child(o, "firmware", "os/firmware")?;
-    let text = |n: &str| o.child(n).map(|e| e.text());
+    let text = |n: &str| o.child(n).map(|e| e.text()).filter(|t| !t.is_empty());
     os.kernel = text("kernel");
     os.initrd = text("initrd");
     os.cmdline = text("cmdline");
@@ -667,7 +671,7 @@ fn parse_os(root: &Element, os_el: Option<&Element>, machine: Option<String>, os
 }
 
 fn parse_devices(def: &mut DomainDef, devs: &Element) -> Result<()> {
-    def.emulator = devs.child("emulator").map(|e| e.text());
+    def.emulator = devs.child("emulator").map(|e| e.text()).filter(|t| !t.is_empty());
     for e in devs.elements() {
         if e.ns.is_some() {
             continue;
