@@ -53,6 +53,20 @@ impl DomainState {
         }
     }
 
+    /// One lower-case word for the state, as JSON output names it.
+    pub fn word(self) -> &'static str {
+        match self {
+            DomainState::NoState => "nostate",
+            DomainState::Running => "running",
+            DomainState::Blocked => "blocked",
+            DomainState::Paused => "paused",
+            DomainState::Shutdown => "shutdown",
+            DomainState::Shutoff => "shutoff",
+            DomainState::Crashed => "crashed",
+            DomainState::PmSuspended => "pmsuspended",
+        }
+    }
+
     /// The words virsh prints for a state reason, by state.
     pub fn reason_label(self, reason: i32) -> &'static str {
         let reasons: &[&str] = match self {

@@ -44,6 +44,21 @@ impl CmdError {
     }
 }
 
+impl CmdError {
+    /// `{"error": {"code": …, "domain": …, "message": …}}` with libvirt's
+    /// numbers (an invalid-argument error for virsh's own checks).
+    pub fn to_json(&self) -> String {
+        let (code, domain) = match &self.cause {
+            Some(e) => (e.code as i32, e.domain as i32),
+            None => (api::ErrorCode::InvalidArg as i32, api::ErrorDomain::None as i32),
+        };
+        let doc = serde_json::json!({
+            "error": { "code": code, "domain": domain, "message": self.lines.join(": ") }
+        });
+        serde_json::to_string(&doc).unwrap_or_default()
+    }
+}
+
 impl From<api::Error> for CmdError {
     fn from(e: api::Error) -> CmdError {
         CmdError { lines: vec![e.message.clone()], cause: Some(e) }

@@ -5,6 +5,7 @@ use std::io::{self, BufWriter, Stdout, Write};
 
 use super::{Args, CmdError};
 use crate::api::{self, Connection, Domain, Uuid};
+use crate::output::render::{json_document, Format, Render};
 
 pub struct Session {
     conn: Option<Connection>,
@@ -16,6 +17,8 @@ pub struct Session {
     pub quiet: bool,
     /// Commands come from a prompt (affects `cd` and the edit retry prompt).
     pub interactive: bool,
+    /// Text as virsh prints it, or JSON documents.
+    pub format: Format,
     /// Keepalive interval and count; `forced` when the user asked for them,
     /// in which case a connection that cannot keep alive is refused.
     pub keepalive: Keepalive,
@@ -30,6 +33,7 @@ impl Session {
             readonly,
             quiet,
             interactive: false,
+            format: Format::Text,
             keepalive: Keepalive { interval: 5, count: 6, forced: false },
             out: BufWriter::with_capacity(64 * 1024, io::stdout()),
         }
@@ -89,11 +93,32 @@ impl Session {
         let _ = self.out.write_all(text.as_bytes());
     }
 
-    /// Prints a message `-q` suppresses (success messages, headers).
+    /// Prints a command's result in the chosen format.
+    pub fn emit<T: Render>(&mut self, value: &T) {
+        let text = match self.format {
+            Format::Text => value.text(self.quiet),
+            Format::Json => json_document(value),
+        };
+        self.print(&text);
+    }
+
+    /// Prints a message `-q` (and JSON output) suppresses: success messages, headers.
     pub fn print_extra(&mut self, text: &str) {
-        if !self.quiet {
+        if !self.quiet && self.format == Format::Text {
             self.print(text);
         }
+    }
+
+    /// Reports a failed command: `error: LINE` lines, or one JSON document.
+    pub fn print_error(&mut self, e: &CmdError) {
+        if self.format == Format::Json {
+            self.flush();
+            if !e.lines.is_empty() {
+                eprintln!("{}", e.to_json());
+            }
+            return;
+        }
+        self.print_error_lines(&e.lines);
     }
 
     /// Writes `error: LINE` for each line, after flushing results.
@@ -133,7 +158,10 @@ impl Session {
                 return Ok(d);
             }
         }
-        Err(CmdError::msg(format!("failed to get domain '{key}'")))
+        Err(CmdError {
+            lines: vec![format!("failed to get domain '{key}'")],
+            cause: Some(api::Error::no_domain(format!("no domain with matching name '{key}'"))),
+        })
     }
 }
 

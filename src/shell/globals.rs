@@ -14,6 +14,10 @@ pub struct Globals {
     pub quiet: bool,
     pub readonly: bool,
     pub timing: bool,
+    /// `--json`: data as JSON documents, errors as JSON on stderr.
+    pub json: bool,
+    /// `--color=auto|always|never`
+    pub color: Option<String>,
 }
 
 /// The result of reading the command line.
@@ -58,7 +62,12 @@ pub const GLOBAL_OPTS: &[GlobalOpt] = &[
     GlobalOpt { short: 't', long: "timing", arg: ArgKind::None, usage: "-t | --timing", help: "print how long each command took" },
     GlobalOpt { short: 'v', long: "version", arg: ArgKind::Optional, usage: "-v | --version[=TYPE]", help: "version: TYPE short (default) or long" },
     GlobalOpt { short: 'V', long: "", arg: ArgKind::None, usage: "-V", help: "long version" },
+    GlobalOpt { short: NO_SHORT, long: "json", arg: ArgKind::None, usage: "     --json", help: "print data as JSON (also VIRTSH_OUTPUT=json)" },
+    GlobalOpt { short: NO_SHORT, long: "color", arg: ArgKind::Optional, usage: "     --color[=WHEN]", help: "colour on a terminal: auto (default), always, never" },
 ];
+
+/// Marks options that exist only in long form (virtsh's own additions).
+pub const NO_SHORT: char = '\0';
 
 /// Reads argv (without the program name). Errors carry virsh's message;
 /// warnings (e.g. an out-of-range debug level) are printed and parsing goes on.
@@ -83,6 +92,9 @@ pub fn parse(argv: &[String], warn: &mut dyn FnMut(String)) -> Result<Invocation
             };
             let opt = match_long(name).ok_or_else(|| format!("unsupported option '{word}'. See --help."))?;
             let value = match opt.arg {
+                ArgKind::None if inline.is_some() && opt.short == NO_SHORT => {
+                    return Err(format!("unsupported option '--{}'. See --help.", opt.long))
+                }
                 ArgKind::None if inline.is_some() => {
                     return Err(format!("unsupported option '-{}'. See --help.", opt.short))
                 }
@@ -108,7 +120,7 @@ pub fn parse(argv: &[String], warn: &mut dyn FnMut(String)) -> Result<Invocation
                 j += 1;
                 let opt = GLOBAL_OPTS
                     .iter()
-                    .find(|o| o.short == c)
+                    .find(|o| o.short == c && c != NO_SHORT)
                     .ok_or_else(|| format!("unsupported option '-{c}'. See --help."))?;
                 let value = if opt.arg == ArgKind::Required {
                     let rest: String = shorts[j..].iter().collect();
@@ -156,7 +168,19 @@ fn apply(
     warn: &mut dyn FnMut(String),
 ) -> Result<Option<Invocation>, String> {
     let spelled = if spelled_long { format!("--{}", opt.long) } else { format!("-{}", opt.short) };
+    match opt.long {
+        "json" => g.json = true,
+        "color" => {
+            let when = value.clone().unwrap_or_else(|| "always".to_string());
+            if !matches!(when.as_str(), "auto" | "always" | "never") {
+                return Err(format!("invalid argument '{when}' for '--color': use auto, always or never"));
+            }
+            g.color = Some(when);
+        }
+        _ => {}
+    }
     match opt.short {
+        NO_SHORT => {}
         'c' => g.connect = value,
         'd' => {
             let v = value.unwrap_or_default();

@@ -12,7 +12,8 @@ pub mod usage;
 use std::time::Instant;
 
 use crate::commands::session::Keepalive;
-use crate::commands::Session;
+use crate::commands::{CmdError, Session};
+use crate::output::render::Format;
 use globals::{Globals, Invocation};
 use parse::ParsedCommand;
 
@@ -62,6 +63,10 @@ fn run(globals: Globals, words: Vec<String>) -> i32 {
         }
     };
     let mut session = Session::new(globals.connect.clone(), globals.readonly, globals.quiet);
+    let json_env = std::env::var("VIRTSH_OUTPUT").is_ok_and(|v| v == "json");
+    if globals.json || json_env {
+        session.format = Format::Json;
+    }
     session.keepalive = Keepalive {
         interval: globals.keepalive_interval.unwrap_or(5),
         count: globals.keepalive_count.map_or(6, |c| c as u32),
@@ -138,7 +143,7 @@ impl Runner {
         match self.session.connect() {
             Ok(()) => true,
             Err(e) => {
-                self.report(&e.lines);
+                self.report_error(&e);
                 false
             }
         }
@@ -146,9 +151,14 @@ impl Runner {
 
     /// Prints error lines (and logs them).
     pub fn report(&mut self, lines: &[String]) {
-        self.session.print_error_lines(lines);
+        self.report_error(&CmdError { lines: lines.to_vec(), cause: None });
+    }
+
+    /// Prints a failure in the session's format (and logs its lines).
+    pub fn report_error(&mut self, e: &CmdError) {
+        self.session.print_error(e);
         if let Some(log) = &mut self.log {
-            for line in lines {
+            for line in &e.lines {
                 log.error(line);
             }
         }
@@ -168,9 +178,11 @@ impl Runner {
         }
         let ok = result.is_ok();
         if let Err(e) = result {
-            self.report(&e.lines);
+            self.report_error(&e);
         }
-        if self.timing {
+        if self.session.format == Format::Json {
+            // JSON documents follow one another with no separator lines.
+        } else if self.timing {
             let ms = start.elapsed().as_secs_f64() * 1000.0;
             self.session.print(&format!("\n(Time: {ms:.3} ms)\n\n"));
         } else {

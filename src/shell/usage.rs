@@ -11,6 +11,10 @@ pub fn usage() -> String {
         "\nvirtsh [options]... [<command_string>]\nvirtsh [options]... <command> [args...]\n\n  options:\n",
     );
     for opt in GLOBAL_OPTS {
+        // `-v` and `-V` share one usage line with `--version`.
+        if opt.short == 'V' {
+            continue;
+        }
         if opt.usage.len() <= 22 {
             out.push_str(&format!("    {:<22}  {}\n", opt.usage, opt.help));
         } else {

@@ -1,6 +1,9 @@
-use crate::api::flags::list as f;
-use crate::api::{Domain, DomainState};
-use crate::commands::{Args, CmdResult, CommandDef, Group, OptDef, Session, failed};
+use serde::Serialize;
+
+use crate::api::flags::{list as f, metadata};
+use crate::api::{Connection, Domain, DomainState};
+use crate::commands::{failed, Args, CmdResult, CommandDef, Group, OptDef, Session};
+use crate::output::render::Render;
 use crate::output::table::Table;
 
 pub static DEF: CommandDef = CommandDef {
@@ -53,6 +56,78 @@ const FILTERS: &[(&str, u32)] = &[
     ("state-other", f::OTHER),
 ];
 
+/// One listed domain.
+#[derive(Serialize)]
+struct Entry {
+    id: Option<i32>,
+    name: String,
+    uuid: String,
+    /// `running`, `shutoff`, … (`saved` with --managed-save)
+    state: String,
+    #[serde(skip)]
+    state_label: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title: Option<String>,
+}
+
+/// Which of virsh's layouts to print.
+#[derive(Clone, Copy)]
+struct Layout {
+    uuid: bool,
+    name: bool,
+    id: bool,
+    title: bool,
+}
+
+#[derive(Serialize)]
+#[serde(transparent)]
+struct Listing {
+    entries: Vec<Entry>,
+    #[serde(skip)]
+    layout: Layout,
+}
+
+impl Render for Listing {
+    fn text(&self, quiet: bool) -> String {
+        let Layout { uuid, name, id, title } = self.layout;
+        if !(uuid || name || id) {
+            let mut header = vec!["Id", "Name", "State"];
+            if title {
+                header.push("Title");
+            }
+            let mut table = Table::new(&header);
+            for e in &self.entries {
+                let mut row = vec![id_text(e.id), e.name.clone(), e.state_label.clone()];
+                if title {
+                    row.push(e.title.clone().unwrap_or_default());
+                }
+                table.row(row);
+            }
+            return table.render(quiet);
+        }
+        let mut text = String::new();
+        for e in &self.entries {
+            // `--id` alone lists running domains only.
+            if id && !uuid && !name && e.id.is_none() {
+                continue;
+            }
+            let mut fields = Vec::new();
+            if uuid {
+                fields.push(e.uuid.clone());
+            }
+            if id {
+                fields.push(id_text(e.id));
+            }
+            if name {
+                fields.push(e.name.clone());
+            }
+            text.push_str(&fields.join(" "));
+            text.push('\n');
+        }
+        text
+    }
+}
+
 fn run(session: &mut Session, args: &Args) -> CmdResult {
     args.exclusive("table", "name")?;
     args.exclusive("table", "id")?;
@@ -68,65 +143,51 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     let conn = session.conn()?.clone();
     let mut domains = conn.list_all_domains(flags).map_err(failed("Failed to list domains"))?;
     sort_like_virsh(&mut domains);
-
-    let (by_uuid, by_name, by_id) = (args.has("uuid"), args.has("name"), args.has("id"));
-    if !(by_uuid || by_name || by_id) {
-        let mut header = vec!["Id", "Name", "State"];
-        if args.has("title") {
-            header.push("Title");
-        }
-        let mut table = Table::new(&header);
-        for dom in &domains {
-            let mut row = vec![id_text(dom), dom.name.clone(), state_text(&conn, dom, args.has("managed-save"))];
-            if args.has("title") {
-                row.push(conn.domain_get_metadata(dom, crate::api::flags::metadata::TITLE, None, 0).unwrap_or_default());
+    let layout = Layout { uuid: args.has("uuid"), name: args.has("name"), id: args.has("id"), title: args.has("title") };
+    let table = !(layout.uuid || layout.name || layout.id);
+    let entries = domains
+        .iter()
+        .map(|dom| {
+            // Only the table shows states; plain name/id/uuid lists need no more calls.
+            let (state, state_label) = if table || session_wants_json(session) {
+                state_of(&conn, dom, args.has("managed-save"))
+            } else {
+                (String::new(), String::new())
+            };
+            Entry {
+                id: dom.is_active().then_some(dom.id),
+                name: dom.name.clone(),
+                uuid: dom.uuid.to_string(),
+                state,
+                state_label,
+                title: layout
+                    .title
+                    .then(|| conn.domain_get_metadata(dom, metadata::TITLE, None, 0).unwrap_or_default()),
             }
-            table.row(row);
-        }
-        let text = table.render(session.quiet);
-        session.print(&text);
-        return Ok(());
-    }
-    let mut text = String::new();
-    for dom in &domains {
-        // `--id` alone lists running domains only.
-        if by_id && !by_uuid && !by_name && !dom.is_active() {
-            continue;
-        }
-        let mut fields = Vec::new();
-        if by_uuid {
-            fields.push(dom.uuid.to_string());
-        }
-        if by_id {
-            fields.push(id_text(dom));
-        }
-        if by_name {
-            fields.push(dom.name.clone());
-        }
-        text.push_str(&fields.join(" "));
-        text.push('\n');
-    }
-    session.print(&text);
+        })
+        .collect();
+    session.emit(&Listing { entries, layout });
     Ok(())
 }
 
-fn id_text(dom: &Domain) -> String {
-    if dom.is_active() {
-        dom.id.to_string()
-    } else {
-        "-".to_string()
-    }
+fn session_wants_json(session: &Session) -> bool {
+    session.format == crate::output::render::Format::Json
 }
 
-fn state_text(conn: &crate::api::Connection, dom: &Domain, show_saved: bool) -> String {
+fn id_text(id: Option<i32>) -> String {
+    id.map_or_else(|| "-".to_string(), |i| i.to_string())
+}
+
+/// The state as a JSON word and as virsh's label.
+fn state_of(conn: &Connection, dom: &Domain, show_saved: bool) -> (String, String) {
     match conn.domain_get_state(dom, 0) {
         Ok((DomainState::Shutoff, _))
             if show_saved && conn.domain_has_managed_save_image(dom, 0).unwrap_or(false) =>
         {
-            "saved".to_string()
+            ("saved".to_string(), "saved".to_string())
         }
-        Ok((state, _)) => state.label().to_string(),
-        Err(_) => "no state".to_string(),
+        Ok((state, _)) => (state.word().to_string(), state.label().to_string()),
+        Err(_) => ("nostate".to_string(), "no state".to_string()),
     }
 }
 
