@@ -327,6 +327,17 @@ impl DomainDef {
         }
     }
 
+    /// A copy made the way libvirt copies definitions: formatted (secure)
+    /// and parsed again. libvirt's test driver keeps such a copy as the
+    /// persistent definition when a domain starts (and for every domain of
+    /// a node file), which is why `dumpxml --inactive` then shows disks and
+    /// controllers re-sorted and consoles renumbered.
+    pub fn reparsed(&self) -> Result<DomainDef> {
+        let mut d = DomainDef::parse(&self.format(FormatOptions { id: None, secure: true }))?;
+        d.test_ns = self.test_ns.clone();
+        Ok(d)
+    }
+
     /// The first disk whose target is `dev`.
     pub fn disk_by_target(&self, dev: &str) -> Option<&Disk> {
         self.disks.iter().find(|d| d.target_dev == dev)

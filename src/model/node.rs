@@ -21,7 +21,7 @@ use crate::api::{Error, ErrorCode, ErrorDomain, Result};
 use crate::model::domain::testns::{serialize, TEST_NS_URI};
 use crate::model::domain::DomainDef;
 use crate::model::units::parse_u64;
-use crate::model::xml::{parse_document, Element, Node};
+use crate::model::xml::{parse_document_with, Element, Node};
 
 /// `<cpu>` of the node file; unset fields keep the driver's defaults.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -93,7 +93,7 @@ fn read_root(path: &Path, url: &str, root_name: &str) -> Result<Element> {
             ));
         }
     };
-    let root = parse_document(&text, url)?;
+    let root = parse_document_with(&text, url, true)?;
     if root.name != root_name {
         return Err(Error::xml(format!("expecting root element of '{root_name}', not '{}'", root.name)));
     }

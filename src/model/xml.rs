@@ -110,14 +110,22 @@ impl Element {
 /// Parses a whole document. `url` names it in error messages, as libvirt
 /// does (`(domain_definition)` for strings, the path for files).
 pub fn parse_document(src: &str, url: &str) -> Result<Element> {
+    parse_document_with(src, url, false)
+}
+
+/// Like `parse_document`; `keep_blanks` keeps every whitespace-only text
+/// node, as libvirt's parse of a file (the test driver's node file) does,
+/// where a string parse drops them.
+pub fn parse_document_with(src: &str, url: &str, keep_blanks: bool) -> Result<Element> {
     // A UTF-8 byte order mark is allowed before the document.
     let src = src.strip_prefix('\u{feff}').unwrap_or(src);
-    Parser { src, url }.run()
+    Parser { src, url, keep_blanks }.run()
 }
 
 struct Parser<'a> {
     src: &'a str,
     url: &'a str,
+    keep_blanks: bool,
 }
 
 /// An open element while reading: the element, where its start tag began,
@@ -242,7 +250,7 @@ impl<'a> Parser<'a> {
                             // Whitespace-only text (no references) is decided
                             // on before allocating anything.
                             let blank = raw.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
-                            if blank {
+                            if blank && !self.keep_blanks {
                                 // libxml2 without kept blanks keeps whitespace
                                 // only next to other text, or as the sole
                                 // content of an element.
