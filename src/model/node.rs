@@ -422,6 +422,22 @@ mod tests {
     }
 
     #[test]
+    fn file_parse_keeps_whitespace_in_metadata() {
+        // libvirt reads node files without dropping blank text, so mixed
+        // metadata keeps its spacing (a string define would drop it).
+        let t = tmpdir("blanks");
+        fs::write(
+            t.0.join("node.xml"),
+            "<node><domain type='test'><name>m</name><memory>1</memory><os><type>hvm</type></os>\
+             <metadata><x:c xmlns:x='urn:x'> <x:d/></x:c></metadata></domain></node>",
+        )
+        .unwrap();
+        let nf = load(&t.0.join("node.xml")).unwrap();
+        let s = nf.domains[0].format(Default::default());
+        assert!(s.contains("  <metadata>\n    <x:c xmlns:x=\"urn:x\"> <x:d/></x:c>\n  </metadata>\n"), "{s}");
+    }
+
+    #[test]
     fn empty_node_is_fine() {
         let t = tmpdir("empty");
         fs::write(t.0.join("node.xml"), "<node/>").unwrap();

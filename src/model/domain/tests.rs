@@ -59,6 +59,21 @@ fn redefining_output_matches_libvirt() {
     }
 }
 
+/// libvirt keeps a format-and-parse copy as the persistent definition of
+/// a started domain; `reparsed` must give what `dumpxml --inactive` shows
+/// after `start` (`NAME.copied` where that differs from `NAME.out`).
+#[test]
+fn reparsed_matches_libvirts_copy() {
+    for (name, input, expected) in fixtures("domain", "out") {
+        let mut d = DomainDef::parse(&input).unwrap();
+        d.assign_test_ifnames();
+        let got = d.reparsed().unwrap().format(FormatOptions::default());
+        let copied = testdata("domain").join(name.replace(".xml", ".copied"));
+        let want = std::fs::read_to_string(&copied).unwrap_or(expected);
+        assert_eq!(got, want, "copy of {name}");
+    }
+}
+
 #[test]
 fn oracle_error_messages_match() {
     let mut failed = Vec::new();
