@@ -1008,12 +1008,12 @@ fn diff_text(expected: &str, actual: &str) -> String {
             ops.push((' ', e[i]));
             i += 1;
             j += 1;
-        } else if j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j]) {
-            ops.push(('+', a[j]));
-            j += 1;
-        } else {
+        } else if i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1]) {
             ops.push(('-', e[i]));
             i += 1;
+        } else {
+            ops.push(('+', a[j]));
+            j += 1;
         }
     }
     const CONTEXT: usize = 2;
