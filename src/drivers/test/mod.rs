@@ -9,6 +9,7 @@ mod default;
 mod domain;
 mod errors;
 mod host;
+mod log;
 mod metadata;
 mod nodefile;
 mod save;

@@ -216,9 +216,9 @@ impl State {
         }
     }
 
-    /// Adds a definition as libvirt's domain list does, refusing a name or
-    /// UUID that already belongs to another domain. Returns the index of
-    /// the domain the definition belongs to, and whether it is new.
+    /// Where a new definition belongs, as libvirt's domain list decides it:
+    /// the domain with the same name and UUID (`Some`), or a new one
+    /// (`None`). A name or UUID owned by another domain is refused.
     pub fn check_clash(&self, def: &DomainDef) -> Result<Option<usize>> {
         if let Some(i) = self.find_by_uuid(&def.uuid) {
             let existing = &self.domains[i];
