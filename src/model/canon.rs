@@ -32,10 +32,17 @@ pub struct Spec {
 impl Spec {
     /// Parses one schema in the notation above.
     pub fn parse(src: &str) -> Spec {
-        let mut p = SpecParser { s: src.as_bytes(), i: 0 };
+        let mut p = SpecParser {
+            s: src.as_bytes(),
+            i: 0,
+        };
         let spec = p.spec();
         p.ws();
-        assert!(p.i == p.s.len(), "trailing schema text in {src:?} at {}", p.i);
+        assert!(
+            p.i == p.s.len(),
+            "trailing schema text in {src:?} at {}",
+            p.i
+        );
         spec
     }
 
@@ -51,7 +58,10 @@ impl Spec {
         if self.verbatim {
             return Ok(e.clone());
         }
-        let mut out = Element { name: e.name.clone(), ..Default::default() };
+        let mut out = Element {
+            name: e.name.clone(),
+            ..Default::default()
+        };
         for a in &self.attrs {
             if let Some(v) = e.attr(a) {
                 out.attrs.push((a.clone(), v.to_string()));
@@ -111,8 +121,14 @@ impl SpecParser<'_> {
     }
     fn spec(&mut self) -> Spec {
         self.ws();
-        let mut spec =
-            Spec { name: String::new(), attrs: vec![], text: false, verbatim: false, address: false, kids: vec![] };
+        let mut spec = Spec {
+            name: String::new(),
+            attrs: vec![],
+            text: false,
+            verbatim: false,
+            address: false,
+            kids: vec![],
+        };
         match self.peek() {
             Some(b'@') => {
                 self.i += 1;
@@ -179,9 +195,13 @@ impl SpecParser<'_> {
 pub fn spec(key: &str) -> &'static Spec {
     static REG: OnceLock<HashMap<&'static str, Spec>> = OnceLock::new();
     let reg = REG.get_or_init(|| {
-        super::schemas::SCHEMAS.iter().map(|(k, src)| (*k, Spec::parse(src))).collect()
+        super::schemas::SCHEMAS
+            .iter()
+            .map(|(k, src)| (*k, Spec::parse(src)))
+            .collect()
     });
-    reg.get(key).unwrap_or_else(|| panic!("no schema for {key}"))
+    reg.get(key)
+        .unwrap_or_else(|| panic!("no schema for {key}"))
 }
 
 /// Writes an element in libvirt's style: single-quoted attributes, an

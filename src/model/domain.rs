@@ -146,7 +146,14 @@ pub struct Clock {
 
 impl Default for Clock {
     fn default() -> Clock {
-        Clock { offset: "utc".into(), timezone: None, adjustment: None, basis: None, start: None, timers: vec![] }
+        Clock {
+            offset: "utc".into(),
+            timezone: None,
+            adjustment: None,
+            basis: None,
+            start: None,
+            timers: vec![],
+        }
     }
 }
 
@@ -318,7 +325,11 @@ impl DomainDef {
             let mut n = 0;
             let name = loop {
                 let cand = format!("testnet{n}");
-                if !self.interfaces.iter().any(|x| x.target_dev.as_deref() == Some(&cand)) {
+                if !self
+                    .interfaces
+                    .iter()
+                    .any(|x| x.target_dev.as_deref() == Some(&cand))
+                {
                     break cand;
                 }
                 n += 1;
@@ -333,7 +344,10 @@ impl DomainDef {
     /// a node file), which is why `dumpxml --inactive` then shows disks and
     /// controllers re-sorted and consoles renumbered.
     pub fn reparsed(&self) -> Result<DomainDef> {
-        let mut d = DomainDef::parse(&self.format(FormatOptions { id: None, secure: true }))?;
+        let mut d = DomainDef::parse(&self.format(FormatOptions {
+            id: None,
+            secure: true,
+        }))?;
         d.test_ns = self.test_ns.clone();
         Ok(d)
     }

@@ -73,13 +73,19 @@ pub fn load(path: &Path) -> Result<NodeFile> {
 /// The line libxml2 prints on stderr before a missing-file error; `Some`
 /// when `err` is that error (`XML error: failed to parse xml document 'P'`).
 pub fn missing_file_warning(err: &Error) -> Option<String> {
-    let p = err.message.strip_prefix("XML error: failed to parse xml document '")?.strip_suffix('\'')?;
-    Some(format!("I/O warning : failed to load external entity \"{p}\""))
+    let p = err
+        .message
+        .strip_prefix("XML error: failed to parse xml document '")?
+        .strip_suffix('\'')?;
+    Some(format!(
+        "I/O warning : failed to load external entity \"{p}\""
+    ))
 }
 
 /// Reads a file and checks its root element name.
 fn read_root(path: &Path, url: &str, root_name: &str) -> Result<Element> {
-    let bytes = std::fs::read(path).map_err(|_| Error::xml(format!("failed to parse xml document '{url}'")))?;
+    let bytes = std::fs::read(path)
+        .map_err(|_| Error::xml(format!("failed to parse xml document '{url}'")))?;
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -95,7 +101,10 @@ fn read_root(path: &Path, url: &str, root_name: &str) -> Result<Element> {
     };
     let root = parse_document_with(&text, url, true)?;
     if root.name != root_name {
-        return Err(Error::xml(format!("expecting root element of '{root_name}', not '{}'", root.name)));
+        return Err(Error::xml(format!(
+            "expecting root element of '{root_name}', not '{}'",
+            root.name
+        )));
     }
     Ok(root)
 }
@@ -139,7 +148,8 @@ impl NodeLoader {
             nf.cpu = parse_cpu(cpu)?;
         }
         if let Some(m) = root.child("memory") {
-            nf.memory_kib = Some(parse_u64(&m.text()).ok_or_else(|| Error::xml("invalid node memory value"))?);
+            nf.memory_kib =
+                Some(parse_u64(&m.text()).ok_or_else(|| Error::xml("invalid node memory value"))?);
         }
 
         // name → index and uuid → index, so big files stay linear.
@@ -174,7 +184,8 @@ impl NodeLoader {
             nf.networks.push(serialize(&self.resolve(n, "network")?));
         }
         for i in root.children_named("interface") {
-            nf.interfaces.push(serialize(&self.resolve(i, "interface")?));
+            nf.interfaces
+                .push(serialize(&self.resolve(i, "interface")?));
         }
         for p in root.children_named("pool") {
             let mut pool = self.resolve(p, "pool")?;
@@ -208,7 +219,10 @@ impl NodeLoader {
         if let Some(a) = root.child("auth") {
             nf.auth = Some(
                 a.children_named("user")
-                    .map(|u| NodeAuthUser { name: u.text(), password: u.attr("password").map(str::to_string) })
+                    .map(|u| NodeAuthUser {
+                        name: u.text(),
+                        password: u.attr("password").map(str::to_string),
+                    })
                     .collect(),
             );
         }
@@ -235,7 +249,9 @@ impl NodeLoader {
 
 fn has_snapshot_files(dom: &Element) -> bool {
     dom.elements().any(|c| {
-        c.ns.as_deref() == Some(TEST_NS_URI) && c.local() == "domainsnapshot" && c.attr("file").is_some()
+        c.ns.as_deref() == Some(TEST_NS_URI)
+            && c.local() == "domainsnapshot"
+            && c.attr("file").is_some()
     })
 }
 
@@ -304,9 +320,17 @@ mod tests {
         )
         .unwrap();
         // Snapshot files resolve against the node file's directory.
-        fs::write(d.join("snap.xml"), "<domainsnapshot><name>s1</name><state>shutoff</state></domainsnapshot>").unwrap();
+        fs::write(
+            d.join("snap.xml"),
+            "<domainsnapshot><name>s1</name><state>shutoff</state></domainsnapshot>",
+        )
+        .unwrap();
         fs::write(d.join("net.xml"), "<network><name>n2</name></network>").unwrap();
-        fs::write(d.join("vol.xml"), "<volume><name>v2</name><capacity>5</capacity></volume>").unwrap();
+        fs::write(
+            d.join("vol.xml"),
+            "<volume><name>v2</name><capacity>5</capacity></volume>",
+        )
+        .unwrap();
         fs::write(
             d.join("node.xml"),
             format!(
@@ -329,7 +353,16 @@ mod tests {
         let nf = load(&d.join("node.xml")).unwrap();
         assert_eq!(nf.cpu.mhz, Some(2000));
         assert_eq!(nf.cpu.model.as_deref(), Some("x86_64"));
-        assert_eq!((nf.cpu.nodes, nf.cpu.sockets, nf.cpu.cores, nf.cpu.threads, nf.cpu.active), (Some(1), Some(1), Some(4), Some(2), None));
+        assert_eq!(
+            (
+                nf.cpu.nodes,
+                nf.cpu.sockets,
+                nf.cpu.cores,
+                nf.cpu.threads,
+                nf.cpu.active
+            ),
+            (Some(1), Some(1), Some(4), Some(2), None)
+        );
         assert_eq!(nf.memory_kib, Some(16777216));
         assert_eq!(nf.domains.len(), 2);
         assert_eq!(nf.domains[0].name, "web");
@@ -342,10 +375,22 @@ mod tests {
         );
         let ns1 = nf.domains[1].test_ns.as_ref().unwrap();
         assert_eq!(ns1.runstate, Some(5));
-        assert_eq!(ns1.snapshots, ["<domainsnapshot><name>s1</name><state>shutoff</state></domainsnapshot>"]);
+        assert_eq!(
+            ns1.snapshots,
+            ["<domainsnapshot><name>s1</name><state>shutoff</state></domainsnapshot>"]
+        );
         assert!(ns1.snapshot_files.is_empty());
-        assert_eq!(nf.networks, ["<network><name>n1</name><bridge name='br1'/></network>", "<network><name>n2</name></network>"]);
-        assert_eq!(nf.interfaces, ["<interface type='ethernet' name='eth9'><start mode='onboot'/></interface>"]);
+        assert_eq!(
+            nf.networks,
+            [
+                "<network><name>n1</name><bridge name='br1'/></network>",
+                "<network><name>n2</name></network>"
+            ]
+        );
+        assert_eq!(
+            nf.interfaces,
+            ["<interface type='ethernet' name='eth9'><start mode='onboot'/></interface>"]
+        );
         assert_eq!(
             nf.pools,
             ["<pool type='dir'><name>images</name><target><path>/pool</path></target>\
@@ -355,8 +400,14 @@ mod tests {
         assert_eq!(
             nf.auth,
             Some(vec![
-                NodeAuthUser { name: "alice".into(), password: Some("pw".into()) },
-                NodeAuthUser { name: "bob".into(), password: None }
+                NodeAuthUser {
+                    name: "alice".into(),
+                    password: Some("pw".into())
+                },
+                NodeAuthUser {
+                    name: "bob".into(),
+                    password: None
+                }
             ])
         );
     }
@@ -365,7 +416,10 @@ mod tests {
         let t = tmpdir(tag);
         let p = t.0.join("node.xml");
         fs::write(&p, body).unwrap();
-        load(&p).unwrap_err().message.replace(&t.0.to_string_lossy().into_owned(), "DIR")
+        load(&p)
+            .unwrap_err()
+            .message
+            .replace(&t.0.to_string_lossy().into_owned(), "DIR")
     }
 
     #[test]
@@ -374,16 +428,40 @@ mod tests {
         let missing = t.0.join("nope.xml");
         let e = load(&missing).unwrap_err();
         assert_eq!(e.code, ErrorCode::XmlError);
-        assert_eq!(e.message, format!("XML error: failed to parse xml document '{}'", missing.display()));
+        assert_eq!(
+            e.message,
+            format!(
+                "XML error: failed to parse xml document '{}'",
+                missing.display()
+            )
+        );
         assert_eq!(
             missing_file_warning(&e).unwrap(),
-            format!("I/O warning : failed to load external entity \"{}\"", missing.display())
+            format!(
+                "I/O warning : failed to load external entity \"{}\"",
+                missing.display()
+            )
         );
-        assert_eq!(load_err("trunc", "<node>\n"), "DIR/node.xml:2: Premature end of data in tag node line 1\n(null)\n^");
-        assert_eq!(load_err("root", "<nodes/>\n"), "XML error: expecting root element of 'node', not 'nodes'");
-        assert_eq!(load_err("mhz", "<node><cpu><mhz>abc</mhz></cpu></node>"), "XML error: invalid node cpu mhz value");
-        assert_eq!(load_err("nodes", "<node><cpu><nodes>-1</nodes></cpu></node>"), "XML error: invalid node cpu nodes value");
-        assert_eq!(load_err("mem", "<node><memory>x</memory></node>"), "XML error: invalid node memory value");
+        assert_eq!(
+            load_err("trunc", "<node>\n"),
+            "DIR/node.xml:2: Premature end of data in tag node line 1\n(null)\n^"
+        );
+        assert_eq!(
+            load_err("root", "<nodes/>\n"),
+            "XML error: expecting root element of 'node', not 'nodes'"
+        );
+        assert_eq!(
+            load_err("mhz", "<node><cpu><mhz>abc</mhz></cpu></node>"),
+            "XML error: invalid node cpu mhz value"
+        );
+        assert_eq!(
+            load_err("nodes", "<node><cpu><nodes>-1</nodes></cpu></node>"),
+            "XML error: invalid node cpu nodes value"
+        );
+        assert_eq!(
+            load_err("mem", "<node><memory>x</memory></node>"),
+            "XML error: invalid node memory value"
+        );
         assert_eq!(
             load_err("model", "<node><cpu><model>x86_64_very_long_model_name_exceeding_32_chars</model></cpu></node>"),
             "internal error: Model x86_64_very_long_model_name_exceeding_32_chars too big for destination"
@@ -393,7 +471,10 @@ mod tests {
             "XML error: failed to parse xml document 'DIR/nope.xml'"
         );
         assert_eq!(
-            load_err("dommem", "<node><domain type='test'><name>a</name><os><type>hvm</type></os></domain></node>"),
+            load_err(
+                "dommem",
+                "<node><domain type='test'><name>a</name><os><type>hvm</type></os></domain></node>"
+            ),
             "XML error: Memory size must be specified via <memory> or in the <numa> configuration"
         );
         // Node info is read before any domain.
@@ -413,11 +494,18 @@ mod tests {
     fn broken_child_file_reports_its_own_path() {
         let t = tmpdir("broken");
         fs::write(t.0.join("sub/broken.xml"), "<domain\n").unwrap();
-        fs::write(t.0.join("node.xml"), "<node><domain file='sub/broken.xml'/></node>").unwrap();
+        fs::write(
+            t.0.join("node.xml"),
+            "<node><domain file='sub/broken.xml'/></node>",
+        )
+        .unwrap();
         let msg = load(&t.0.join("node.xml")).unwrap_err().message;
         assert_eq!(
             msg,
-            format!("{}/sub/broken.xml:2: Couldn't find end of Start Tag domain line 1\n(null)\n^", t.0.display())
+            format!(
+                "{}/sub/broken.xml:2: Couldn't find end of Start Tag domain line 1\n(null)\n^",
+                t.0.display()
+            )
         );
     }
 
@@ -434,7 +522,10 @@ mod tests {
         .unwrap();
         let nf = load(&t.0.join("node.xml")).unwrap();
         let s = nf.domains[0].format(Default::default());
-        assert!(s.contains("  <metadata>\n    <x:c xmlns:x=\"urn:x\"> <x:d/></x:c>\n  </metadata>\n"), "{s}");
+        assert!(
+            s.contains("  <metadata>\n    <x:c xmlns:x=\"urn:x\"> <x:d/></x:c>\n  </metadata>\n"),
+            "{s}"
+        );
     }
 
     #[test]

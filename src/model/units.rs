@@ -92,7 +92,9 @@ const OVERFLOW: i32 = 82;
 
 /// `XML error: Invalid value 'V' for element or attribute 'XPATH'`
 pub fn invalid_value(v: &str, xpath: &str) -> Error {
-    Error::xml(format!("Invalid value '{v}' for element or attribute '{xpath}'"))
+    Error::xml(format!(
+        "Invalid value '{v}' for element or attribute '{xpath}'"
+    ))
 }
 
 /// Parses a CPU/node set like `0-3,^2,8` (libvirt's bitmap syntax) into a
@@ -163,32 +165,68 @@ mod tests {
 
     #[test]
     fn bitmaps() {
-        assert_eq!(format_bitmap(&parse_bitmap("0-3,^2", 1024).unwrap()), "0-1,3");
-        assert_eq!(format_bitmap(&parse_bitmap("5,1,2", 1024).unwrap()), "1-2,5");
+        assert_eq!(
+            format_bitmap(&parse_bitmap("0-3,^2", 1024).unwrap()),
+            "0-1,3"
+        );
+        assert_eq!(
+            format_bitmap(&parse_bitmap("5,1,2", 1024).unwrap()),
+            "1-2,5"
+        );
         assert!(parse_bitmap("x", 1024).is_err());
-        assert_eq!(parse_bitmap("x", 1024).unwrap_err().message, "invalid argument: Failed to parse bitmap 'x'");
+        assert_eq!(
+            parse_bitmap("x", 1024).unwrap_err().message,
+            "invalid argument: Failed to parse bitmap 'x'"
+        );
     }
 
     #[test]
     fn units() {
         assert_eq!(scaled_kib("1", Some("b"), "x", MAX_MEMORY_KIB).unwrap(), 1);
-        assert_eq!(scaled_kib("1025", Some("bytes"), "x", MAX_MEMORY_KIB).unwrap(), 2);
-        assert_eq!(scaled_kib("1000", Some("KB"), "x", MAX_MEMORY_KIB).unwrap(), 977);
-        assert_eq!(scaled_kib("1", Some("Mb"), "x", MAX_MEMORY_KIB).unwrap(), 977);
-        assert_eq!(scaled_kib("1", Some("mib"), "x", MAX_MEMORY_KIB).unwrap(), 1024);
-        assert_eq!(scaled_kib("1", Some("E"), "x", MAX_MEMORY_KIB).unwrap(), 1125899906842624);
+        assert_eq!(
+            scaled_kib("1025", Some("bytes"), "x", MAX_MEMORY_KIB).unwrap(),
+            2
+        );
+        assert_eq!(
+            scaled_kib("1000", Some("KB"), "x", MAX_MEMORY_KIB).unwrap(),
+            977
+        );
+        assert_eq!(
+            scaled_kib("1", Some("Mb"), "x", MAX_MEMORY_KIB).unwrap(),
+            977
+        );
+        assert_eq!(
+            scaled_kib("1", Some("mib"), "x", MAX_MEMORY_KIB).unwrap(),
+            1024
+        );
+        assert_eq!(
+            scaled_kib("1", Some("E"), "x", MAX_MEMORY_KIB).unwrap(),
+            1125899906842624
+        );
         assert_eq!(scaled_kib("+12", None, "x", MAX_MEMORY_KIB).unwrap(), 12);
         assert_eq!(scaled_kib("012", None, "x", MAX_MEMORY_KIB).unwrap(), 12);
-        assert_eq!(scaled_kib("9007199254740991", None, "x", MAX_MEMORY_KIB).unwrap(), MAX_MEMORY_KIB);
         assert_eq!(
-            scaled_kib("9007199254740992", None, "x", MAX_MEMORY_KIB).unwrap_err().message,
+            scaled_kib("9007199254740991", None, "x", MAX_MEMORY_KIB).unwrap(),
+            MAX_MEMORY_KIB
+        );
+        assert_eq!(
+            scaled_kib("9007199254740992", None, "x", MAX_MEMORY_KIB)
+                .unwrap_err()
+                .message,
             "numerical overflow: value too large: 9007199254740992"
         );
         assert_eq!(
-            scaled_kib(" 12 ", None, "./memory[1]", MAX_MEMORY_KIB).unwrap_err().message,
+            scaled_kib(" 12 ", None, "./memory[1]", MAX_MEMORY_KIB)
+                .unwrap_err()
+                .message,
             "XML error: Invalid value ' 12 ' for element or attribute './memory[1]'"
         );
-        assert_eq!(scaled_kib("1", Some("X"), "x", MAX_MEMORY_KIB).unwrap_err().message, "invalid argument: unknown suffix 'X'");
+        assert_eq!(
+            scaled_kib("1", Some("X"), "x", MAX_MEMORY_KIB)
+                .unwrap_err()
+                .message,
+            "invalid argument: unknown suffix 'X'"
+        );
         assert!(scaled_kib("0x10", None, "x", MAX_MEMORY_KIB).is_err());
         assert!(scaled_kib("-5", None, "x", MAX_MEMORY_KIB).is_err());
     }

@@ -37,7 +37,10 @@ pub enum Node {
 
 impl Element {
     pub fn new(name: &str) -> Element {
-        Element { name: name.to_string(), ..Default::default() }
+        Element {
+            name: name.to_string(),
+            ..Default::default()
+        }
     }
 
     /// The part of the name after the prefix.
@@ -53,7 +56,10 @@ impl Element {
     }
 
     pub fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.attrs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// Child elements in document order.
@@ -71,7 +77,8 @@ impl Element {
     }
 
     pub fn children_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Element> + 'a {
-        self.elements().filter(move |e| e.name == name && e.ns.is_none())
+        self.elements()
+            .filter(move |e| e.name == name && e.ns.is_none())
     }
 
     /// Text content: the concatenation of all descendant text, as
@@ -99,7 +106,10 @@ impl Element {
 
     /// The namespace URI an attribute prefix resolved to.
     pub fn attr_ns_uri(&self, prefix: &str) -> Option<String> {
-        self.attr_ns.iter().find(|(p, _)| p == prefix).map(|(_, u)| u.clone())
+        self.attr_ns
+            .iter()
+            .find(|(p, _)| p == prefix)
+            .map(|(_, u)| u.clone())
     }
 
     pub fn push_attr(&mut self, k: &str, v: impl Into<String>) {
@@ -119,8 +129,16 @@ pub fn parse_document(src: &str, url: &str) -> Result<Element> {
 pub fn parse_document_with(src: &str, url: &str, keep_blanks: bool) -> Result<Element> {
     // A UTF-8 byte order mark is allowed before the document.
     let src = src.strip_prefix('\u{feff}').unwrap_or(src);
-    Parser { src, url, keep_blanks }.run()
+    Parser {
+        src,
+        url,
+        keep_blanks,
+    }
+    .run()
 }
+
+/// A namespace declaration: (prefix, URI); no prefix = default namespace.
+type NsDecl = (Option<String>, String);
 
 struct Parser<'a> {
     src: &'a str,
@@ -142,7 +160,10 @@ impl<'a> Parser<'a> {
     }
 
     fn line_of(&self, pos: usize) -> usize {
-        1 + self.src.as_bytes()[..pos.min(self.src.len())].iter().filter(|&&b| b == b'\n').count()
+        1 + self.src.as_bytes()[..pos.min(self.src.len())]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
     }
 
     fn run(&self) -> Result<Element> {
@@ -201,7 +222,11 @@ impl<'a> Parser<'a> {
                             None => root = Some(elem),
                         }
                     } else {
-                        stack.push(Open { elem, start: before, ns_pushed: pushed });
+                        stack.push(Open {
+                            elem,
+                            start: before,
+                            ns_pushed: pushed,
+                        });
                     }
                 }
                 Event::End(ref e) => {
@@ -249,7 +274,9 @@ impl<'a> Parser<'a> {
                         Some(open) => {
                             // Whitespace-only text (no references) is decided
                             // on before allocating anything.
-                            let blank = raw.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
+                            let blank = raw
+                                .bytes()
+                                .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
                             if blank && !self.keep_blanks {
                                 // libxml2 without kept blanks keeps whitespace
                                 // only next to other text, or as the sole
@@ -333,7 +360,11 @@ impl<'a> Parser<'a> {
                         .collect();
                     self.err(
                         end,
-                        format!("Couldn't find end of Start Tag {} line {}", name, self.line_of(before)),
+                        format!(
+                            "Couldn't find end of Start Tag {} line {}",
+                            name,
+                            self.line_of(before)
+                        ),
                     )
                 }
             }
@@ -355,11 +386,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Reads a start tag: name check, attributes, namespace declarations.
-    fn start_tag(
-        &self,
-        s: &BytesStart,
-        start: usize,
-    ) -> Result<(Element, Vec<(Option<String>, String)>)> {
+    fn start_tag(&self, s: &BytesStart, start: usize) -> Result<(Element, Vec<NsDecl>)> {
         // The reader hands out slices of `src`, which is already UTF-8:
         // take the same bytes from `src` instead of re-validating them.
         let name_len = s.name().into_inner().len();
@@ -368,9 +395,15 @@ impl<'a> Parser<'a> {
             return Err(self.err(start + 1, "StartTag: invalid element name"));
         }
         let attrs_len = s.attributes_raw().len();
-        let raw = self.src.get(start + 1 + name_len..start + 1 + name_len + attrs_len).unwrap_or("");
+        let raw = self
+            .src
+            .get(start + 1 + name_len..start + 1 + name_len + attrs_len)
+            .unwrap_or("");
         let base = start + 1 + name.len();
-        let mut elem = Element { name: name.to_string(), ..Default::default() };
+        let mut elem = Element {
+            name: name.to_string(),
+            ..Default::default()
+        };
         let mut decls = Vec::new();
         let b = raw.as_bytes();
         let mut i = 0;
@@ -425,7 +458,9 @@ impl<'a> Parser<'a> {
             i = vstart + len + 1;
             // Attribute-value normalisation: literal whitespace becomes a space.
             let norm: std::borrow::Cow<str> = if vraw.contains(['\t', '\n', '\r']) {
-                vraw.replace("\r\n", " ").replace(['\t', '\n', '\r'], " ").into()
+                vraw.replace("\r\n", " ")
+                    .replace(['\t', '\n', '\r'], " ")
+                    .into()
             } else {
                 vraw.into()
             };
@@ -476,7 +511,11 @@ fn valid_name(name: &str) -> bool {
 /// `base` is the byte offset of `raw` in the document.
 fn unescape(raw: &str, base: usize, p: &Parser) -> Result<String> {
     if !raw.contains('&') {
-        return Ok(if raw.contains('\r') { raw.replace("\r\n", "\n") } else { raw.to_string() });
+        return Ok(if raw.contains('\r') {
+            raw.replace("\r\n", "\n")
+        } else {
+            raw.to_string()
+        });
     }
     let mut out = String::with_capacity(raw.len());
     let mut rest = raw;
@@ -493,7 +532,11 @@ fn unescape(raw: &str, base: usize, p: &Parser) -> Result<String> {
             return Err(p.err(pos, "xmlParseEntityRef: no name"));
         }
         if !after_amp[name_len..].starts_with(';') {
-            let what = if name.starts_with('#') { "xmlParseCharRef: invalid decimal value" } else { "EntityRef: expecting ';'" };
+            let what = if name.starts_with('#') {
+                "xmlParseCharRef: invalid decimal value"
+            } else {
+                "EntityRef: expecting ';'"
+            };
             return Err(p.err(pos + name_len, what));
         }
         let end = pos + name_len + 1;
@@ -504,7 +547,9 @@ fn unescape(raw: &str, base: usize, p: &Parser) -> Result<String> {
                 num.parse::<u32>().ok()
             };
             match v.and_then(char::from_u32) {
-                Some(c) if c != '\0' && (c >= ' ' || matches!(c, '\t' | '\n' | '\r')) => out.push(c),
+                Some(c) if c != '\0' && (c >= ' ' || matches!(c, '\t' | '\n' | '\r')) => {
+                    out.push(c)
+                }
                 _ => {
                     return Err(p.err(
                         end,
@@ -559,7 +604,11 @@ pub fn xml_detail_error(url: &str, src: &str, pos: usize, msg: &str) -> Error {
         caret.push(if c == b'\t' { '\t' } else { '-' });
     }
     caret.push('^');
-    let content = if content.is_empty() { "(null)".into() } else { content };
+    let content = if content.is_empty() {
+        "(null)".into()
+    } else {
+        content
+    };
     Error::raw(
         ErrorCode::XmlDetail,
         ErrorDomain::Xml,
@@ -599,7 +648,10 @@ pub struct Out {
 
 impl Out {
     pub fn new(indent: usize) -> Out {
-        Out { s: String::new(), indent }
+        Out {
+            s: String::new(),
+            indent,
+        }
     }
     pub fn pad(&mut self) {
         for _ in 0..self.indent {
@@ -628,7 +680,10 @@ impl Out {
         self.pad();
         self.s.push('<');
         self.s.push_str(name);
-        Tag { out: self, name: name.to_string() }
+        Tag {
+            out: self,
+            name: name.to_string(),
+        }
     }
     pub fn close(&mut self, name: &str) {
         self.indent -= 1;
@@ -692,7 +747,12 @@ impl<'a> Tag<'a> {
 /// Serialises `e` as libxml2's formatted node dump does: double-quoted
 /// attributes, children indented only when the element has no text child.
 /// `extra_decls` are namespace declarations to add on this element.
-pub fn dump_libxml(e: &Element, indent: usize, extra_decls: &[(Option<String>, String)], out: &mut String) {
+pub fn dump_libxml(
+    e: &Element,
+    indent: usize,
+    extra_decls: &[(Option<String>, String)],
+    out: &mut String,
+) {
     out.push('<');
     out.push_str(&e.name);
     for (p, u) in e.ns_decls.iter().chain(extra_decls.iter()) {
@@ -719,7 +779,10 @@ pub fn dump_libxml(e: &Element, indent: usize, extra_decls: &[(Option<String>, S
         return;
     }
     out.push('>');
-    let format = !e.children.iter().any(|n| matches!(n, Node::Text(_) | Node::CData(_)));
+    let format = !e
+        .children
+        .iter()
+        .any(|n| matches!(n, Node::Text(_) | Node::CData(_)));
     for n in &e.children {
         if format {
             out.push('\n');
@@ -790,7 +853,9 @@ mod tests {
     use super::*;
 
     fn perr(s: &str) -> String {
-        parse_document(s, "(domain_definition)").unwrap_err().message
+        parse_document(s, "(domain_definition)")
+            .unwrap_err()
+            .message
     }
 
     #[test]
@@ -819,10 +884,18 @@ mod tests {
              <domain type='test'><name>x</name><memory>1</memory><os><type>hvm</type></os></domainx>\n\
              ---------------------------------------------------------------------------------------^"
         );
-        assert_eq!(perr("<domain type='test'><name>x</name><memory>1</memory><os><type>hvm</type></os>\n"),
-            "(domain_definition):2: Premature end of data in tag domain line 1\n(null)\n^");
-        assert_eq!(perr("\n"), "(domain_definition):2: Start tag expected, '<' not found\n(null)\n^");
-        assert_eq!(perr("garbage\n"), "(domain_definition):1: Start tag expected, '<' not found\ngarbage\n^");
+        assert_eq!(
+            perr("<domain type='test'><name>x</name><memory>1</memory><os><type>hvm</type></os>\n"),
+            "(domain_definition):2: Premature end of data in tag domain line 1\n(null)\n^"
+        );
+        assert_eq!(
+            perr("\n"),
+            "(domain_definition):2: Start tag expected, '<' not found\n(null)\n^"
+        );
+        assert_eq!(
+            perr("garbage\n"),
+            "(domain_definition):1: Start tag expected, '<' not found\ngarbage\n^"
+        );
         assert_eq!(perr("<domain type='test' a='1' a='2'><name>x</name></domain>"),
             "(domain_definition):1: Attribute a redefined\n<domain type='test' a='1' a='2'><name>x</name></domain>\n-------------------------------^");
         assert_eq!(perr("<domain type='test'><name>x&foo;</name></domain>"),
@@ -831,8 +904,10 @@ mod tests {
             "(domain_definition):1: Extra content at the end of the document\n<domain type='test'><name>x</name></domain><x/>\n-------------------------------------------^");
         assert_eq!(perr("<domain type=test><name>x</name></domain>"),
             "(domain_definition):1: AttValue: \" or ' expected\n<domain type=test><name>x</name></domain>\n-------------^");
-        assert_eq!(perr("<domain type='test'>\n  <name>x</name>\n</domain>\n  <junk"),
-            "(domain_definition):4: Extra content at the end of the document\n  <junk\n--^");
+        assert_eq!(
+            perr("<domain type='test'>\n  <name>x</name>\n</domain>\n  <junk"),
+            "(domain_definition):4: Extra content at the end of the document\n  <junk\n--^"
+        );
         assert_eq!(perr("<domain type='test' a><name>x</name></domain>"),
             "(domain_definition):1: Specification mandates value for attribute a\n<domain type='test' a><name>x</name></domain>\n---------------------^");
         assert_eq!(perr("<domain type='test'><1a/></domain>"),
@@ -843,10 +918,14 @@ mod tests {
             "(domain_definition):1: Unescaped '<' not allowed in attributes values\n<domain type='test'><name a='<'>a</name></domain>\n-----------------------------^");
         assert_eq!(perr("<domain type='test'><name>x</name></domain></domain>"),
             "(domain_definition):1: Extra content at the end of the document\n<domain type='test'><name>x</name></domain></domain>\n-------------------------------------------^");
-        assert_eq!(perr("<domain type='test'\n"),
-            "(domain_definition):2: Couldn't find end of Start Tag domain line 1\n(null)\n^");
-        assert_eq!(perr("<domain type='test'><name>x</name><!-- c\n"),
-            "(domain_definition):2: Comment not terminated\n(null)\n^");
+        assert_eq!(
+            perr("<domain type='test'\n"),
+            "(domain_definition):2: Couldn't find end of Start Tag domain line 1\n(null)\n^"
+        );
+        assert_eq!(
+            perr("<domain type='test'><name>x</name><!-- c\n"),
+            "(domain_definition):2: Comment not terminated\n(null)\n^"
+        );
         assert_eq!(perr("<domain type='test'><name>&#0;</name></domain>"),
             "(domain_definition):1: xmlParseCharRef: invalid xmlChar value 0\n<domain type='test'><name>&#0;</name></domain>\n------------------------------^");
         assert_eq!(perr("<domain type='test'><name>x</name></ domain>"),
@@ -856,9 +935,31 @@ mod tests {
     #[test]
     fn never_panics_on_junk() {
         let samples = [
-            "", "<", "<>", "</>", "<a", "<a b", "<a b=", "<a b='", "<a/><", "<!", "<!-", "<![CDATA[",
-            "<?", "<?xml", "&", "<a>&", "<a>&#", "<a>&#x;</a>", "<a>&#99999999999;</a>", "<a:b:c/>",
-            "<a xmlns:=''/>", "\u{feff}<a/>", "<a>\u{0}</a>", "<a></b></a>", "<a><b></a>",
+            "",
+            "<",
+            "<>",
+            "</>",
+            "<a",
+            "<a b",
+            "<a b=",
+            "<a b='",
+            "<a/><",
+            "<!",
+            "<!-",
+            "<![CDATA[",
+            "<?",
+            "<?xml",
+            "&",
+            "<a>&",
+            "<a>&#",
+            "<a>&#x;</a>",
+            "<a>&#99999999999;</a>",
+            "<a:b:c/>",
+            "<a xmlns:=''/>",
+            "\u{feff}<a/>",
+            "<a>\u{0}</a>",
+            "<a></b></a>",
+            "<a><b></a>",
         ];
         for s in samples {
             let _ = parse_document(s, "x");

@@ -40,7 +40,10 @@ impl Address {
     }
 
     pub fn get(&self, k: &str) -> Option<&str> {
-        self.attrs.iter().find(|(a, _)| a == k).map(|(_, v)| v.as_str())
+        self.attrs
+            .iter()
+            .find(|(a, _)| a == k)
+            .map(|(_, v)| v.as_str())
     }
 
     /// A numeric attribute (decimal or hex as stored).
@@ -69,16 +72,24 @@ impl Address {
                 let s = num("slot")?.unwrap_or(0);
                 let f = num("function")?.unwrap_or(0);
                 if d > 0xffff {
-                    return Err(Error::xml(format!("Invalid PCI address domain='0x{d:x}', must be <= 0xFFFF")));
+                    return Err(Error::xml(format!(
+                        "Invalid PCI address domain='0x{d:x}', must be <= 0xFFFF"
+                    )));
                 }
                 if b > 0xff {
-                    return Err(Error::xml(format!("Invalid PCI address bus='0x{b:x}', must be <= 0xFF")));
+                    return Err(Error::xml(format!(
+                        "Invalid PCI address bus='0x{b:x}', must be <= 0xFF"
+                    )));
                 }
                 if s > 0x1f {
-                    return Err(Error::xml(format!("Invalid PCI address slot='0x{s:x}', must be <= 0x1F")));
+                    return Err(Error::xml(format!(
+                        "Invalid PCI address slot='0x{s:x}', must be <= 0x1F"
+                    )));
                 }
                 if f > 7 {
-                    return Err(Error::xml(format!("Invalid PCI address function=0x{f:x}, must be <= 7")));
+                    return Err(Error::xml(format!(
+                        "Invalid PCI address function=0x{f:x}, must be <= 7"
+                    )));
                 }
                 let a = Address::pci(d as u32, b as u32, s as u32, f as u32);
                 attrs = a.attrs;
@@ -123,7 +134,10 @@ impl Address {
                 if let Some(c) = c {
                     attrs.push(("cssid".into(), format!("0x{c:x}")));
                     attrs.push(("ssid".into(), format!("0x{:x}", num("ssid")?.unwrap_or(0))));
-                    attrs.push(("devno".into(), format!("0x{:04x}", num("devno")?.unwrap_or(0))));
+                    attrs.push((
+                        "devno".into(),
+                        format!("0x{:04x}", num("devno")?.unwrap_or(0)),
+                    ));
                 }
             }
             "spapr-vio" => {
@@ -148,10 +162,15 @@ impl Address {
                 }
             }
             other => {
-                return Err(Error::config_unsupported(format!("unknown address type '{other}'")));
+                return Err(Error::config_unsupported(format!(
+                    "unknown address type '{other}'"
+                )));
             }
         }
-        Ok(Some(Address { kind: kind.to_string(), attrs }))
+        Ok(Some(Address {
+            kind: kind.to_string(),
+            attrs,
+        }))
     }
 
     pub fn write(&self, out: &mut Out) {
@@ -202,10 +221,16 @@ impl DeviceInfo {
     pub fn parse(e: &Element, hostdev: bool) -> Result<DeviceInfo> {
         let mut info = DeviceInfo::default();
         if let Some(b) = e.child("boot") {
-            let order = b.attr("order").ok_or_else(|| Error::internal("missing boot order attribute"))?;
+            let order = b
+                .attr("order")
+                .ok_or_else(|| Error::internal("missing boot order attribute"))?;
             let n = crate::model::units::parse_u64(order)
                 .filter(|n| *n > 0 && *n <= u32::MAX as u64)
-                .ok_or_else(|| Error::internal(format!("incorrect boot order '{order}', expecting positive integer")))?;
+                .ok_or_else(|| {
+                    Error::internal(format!(
+                        "incorrect boot order '{order}', expecting positive integer"
+                    ))
+                })?;
             info.boot_order = Some(n as u32);
             info.boot_loadparm = b.attr("loadparm").map(str::to_string);
         }
@@ -230,7 +255,10 @@ impl DeviceInfo {
     pub fn write(&self, out: &mut Out, with_boot: bool, with_rom: bool) {
         if with_boot {
             if let Some(o) = self.boot_order {
-                out.open("boot").attr_display("order", o).attr_opt("loadparm", self.boot_loadparm.as_deref()).empty();
+                out.open("boot")
+                    .attr_display("order", o)
+                    .attr_opt("loadparm", self.boot_loadparm.as_deref())
+                    .empty();
             }
         }
         if let Some(a) = &self.alias {

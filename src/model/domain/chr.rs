@@ -6,8 +6,21 @@ use crate::model::canon::{spec, write};
 use crate::model::xml::Out;
 
 const CHR_TYPES: &[&str] = &[
-    "null", "vc", "pty", "dev", "file", "pipe", "stdio", "udp", "tcp", "unix", "spicevmc", "spiceport", "nmdm",
-    "qemu-vdagent", "dbus",
+    "null",
+    "vc",
+    "pty",
+    "dev",
+    "file",
+    "pipe",
+    "stdio",
+    "udp",
+    "tcp",
+    "unix",
+    "spicevmc",
+    "spiceport",
+    "nmdm",
+    "qemu-vdagent",
+    "dbus",
 ];
 
 /// Parses one character device. `earlier` are the devices of the same
@@ -51,12 +64,17 @@ pub fn parse_chardev(e: &Element, earlier: &[Chardev]) -> Result<Chardev> {
                 target_port = Some(n as u32);
             }
         }
-        target_model = tg.child("model").and_then(|m| m.attr("name")).map(str::to_string);
+        target_model = tg
+            .child("model")
+            .and_then(|m| m.attr("name"))
+            .map(str::to_string);
     }
     match kind {
         "channel" => {
             let Some(tt) = target_type.as_deref() else {
-                return Err(Error::xml("target type must be specified for channel device"));
+                return Err(Error::xml(
+                    "target type must be specified for channel device",
+                ));
             };
             let tg = target.expect("type implies target");
             match tt {
@@ -64,7 +82,9 @@ pub fn parse_chardev(e: &Element, earlier: &[Chardev]) -> Result<Chardev> {
                     let addr = tg.attr("address");
                     let port = tg.attr("port");
                     if addr.is_none() {
-                        return Err(Error::xml("guestfwd channel does not define a target address"));
+                        return Err(Error::xml(
+                            "guestfwd channel does not define a target address",
+                        ));
                     }
                     if port.is_none() {
                         return Err(Error::xml("guestfwd channel does not define a target port"));
@@ -77,7 +97,9 @@ pub fn parse_chardev(e: &Element, earlier: &[Chardev]) -> Result<Chardev> {
                     target_name = tg.attr("name").map(str::to_string);
                 }
                 other => {
-                    return Err(Error::xml(format!("unknown target type '{other}' specified for character device")));
+                    return Err(Error::xml(format!(
+                        "unknown target type '{other}' specified for character device"
+                    )));
                 }
             }
         }
@@ -116,7 +138,9 @@ fn parse_sources(e: &Element, t: &str) -> Result<Vec<Element>> {
     match t {
         "file" | "dev" | "pipe" => {
             let Some(p) = get("path") else {
-                return Err(Error::internal("Missing source path attribute for char device"));
+                return Err(Error::internal(
+                    "Missing source path attribute for char device",
+                ));
             };
             el.push_attr("path", p);
             if t == "file" {
@@ -130,10 +154,14 @@ fn parse_sources(e: &Element, t: &str) -> Result<Vec<Element>> {
             let host = get("host");
             let service = get("service");
             if host.is_none() {
-                return Err(Error::internal("Missing source host attribute for char device"));
+                return Err(Error::internal(
+                    "Missing source host attribute for char device",
+                ));
             }
             let Some(service) = service else {
-                return Err(Error::internal("Missing source service attribute for char device"));
+                return Err(Error::internal(
+                    "Missing source service attribute for char device",
+                ));
             };
             el.push_attr("mode", mode);
             if let Some(h) = host {
@@ -168,7 +196,9 @@ fn parse_sources(e: &Element, t: &str) -> Result<Vec<Element>> {
                 }
             }
             if connect.as_ref().and_then(|c| c.attr("service")).is_none() {
-                return Err(Error::internal("Missing source service attribute for char device"));
+                return Err(Error::internal(
+                    "Missing source service attribute for char device",
+                ));
             }
             out.extend(bind.filter(|b| b.attrs.len() > 1));
             out.extend(connect);

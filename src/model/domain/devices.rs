@@ -6,23 +6,63 @@ use crate::api::Error;
 use crate::model::canon::{spec, write};
 use crate::model::xml::{Node, Out};
 
-const CONTROLLER_TYPES: &[&str] =
-    &["ide", "fdc", "scsi", "sata", "virtio-serial", "ccid", "usb", "pci", "xenbus", "isa"];
+const CONTROLLER_TYPES: &[&str] = &[
+    "ide",
+    "fdc",
+    "scsi",
+    "sata",
+    "virtio-serial",
+    "ccid",
+    "usb",
+    "pci",
+    "xenbus",
+    "isa",
+];
 
 fn controller_models(t: &str) -> Option<&'static [&'static str]> {
     Some(match t {
         "scsi" => &[
-            "auto", "buslogic", "lsilogic", "lsisas1068", "vmpvscsi", "ibmvscsi", "virtio-scsi", "lsisas1078",
-            "virtio-transitional", "virtio-non-transitional", "ncr53c90", "am53c974", "dc390",
+            "auto",
+            "buslogic",
+            "lsilogic",
+            "lsisas1068",
+            "vmpvscsi",
+            "ibmvscsi",
+            "virtio-scsi",
+            "lsisas1078",
+            "virtio-transitional",
+            "virtio-non-transitional",
+            "ncr53c90",
+            "am53c974",
+            "dc390",
         ],
         "usb" => &[
-            "piix3-uhci", "piix4-uhci", "ehci", "ich9-ehci1", "ich9-uhci1", "ich9-uhci2", "ich9-uhci3",
-            "vt82c686b-uhci", "pci-ohci", "nec-xhci", "qusb1", "qusb2", "qemu-xhci", "none",
+            "piix3-uhci",
+            "piix4-uhci",
+            "ehci",
+            "ich9-ehci1",
+            "ich9-uhci1",
+            "ich9-uhci2",
+            "ich9-uhci3",
+            "vt82c686b-uhci",
+            "pci-ohci",
+            "nec-xhci",
+            "qusb1",
+            "qusb2",
+            "qemu-xhci",
+            "none",
         ],
         "pci" => &[
-            "pci-root", "pcie-root", "pci-bridge", "dmi-to-pci-bridge", "pcie-root-port",
-            "pcie-switch-upstream-port", "pcie-switch-downstream-port", "pci-expander-bus",
-            "pcie-expander-bus", "pcie-to-pci-bridge",
+            "pci-root",
+            "pcie-root",
+            "pci-bridge",
+            "dmi-to-pci-bridge",
+            "pcie-root-port",
+            "pcie-switch-upstream-port",
+            "pcie-switch-downstream-port",
+            "pci-expander-bus",
+            "pcie-expander-bus",
+            "pcie-to-pci-bridge",
         ],
         "ide" => &["piix3", "piix4", "ich6"],
         "virtio-serial" => &["virtio", "virtio-transitional", "virtio-non-transitional"],
@@ -52,7 +92,9 @@ pub fn parse_controller(e: &Element) -> Result<Controller> {
         Some(m) => match controller_models(t) {
             Some(list) => {
                 if !list.contains(&m) {
-                    return Err(Error::config_unsupported(format!("Unknown model type '{m}'")));
+                    return Err(Error::config_unsupported(format!(
+                        "Unknown model type '{m}'"
+                    )));
                 }
                 Some(m.to_string())
             }
@@ -74,7 +116,10 @@ pub fn parse_controller(e: &Element) -> Result<Controller> {
     }
     let mut extra = Vec::new();
     if t == "pci" {
-        for (n, k) in [("model", "controller/model"), ("target", "controller/target")] {
+        for (n, k) in [
+            ("model", "controller/model"),
+            ("target", "controller/target"),
+        ] {
             if let Some(c) = e.child(n) {
                 let x = spec(k).canon(c)?;
                 if !x.attrs.is_empty() || !x.children.is_empty() {
@@ -94,11 +139,23 @@ pub fn parse_controller(e: &Element) -> Result<Controller> {
             extra.push(spec_pcihole(p)?);
         }
     }
-    Ok(Controller { ctype: t.to_string(), index, model, attrs, info: DeviceInfo::parse(e, false)?, extra })
+    Ok(Controller {
+        ctype: t.to_string(),
+        index,
+        model,
+        attrs,
+        info: DeviceInfo::parse(e, false)?,
+        extra,
+    })
 }
 
 fn spec_pcihole(p: &Element) -> Result<Element> {
-    let kib = crate::model::units::scaled_kib(&p.text(), p.attr("unit"), "./pcihole64[1]", u64::MAX / 1024)?;
+    let kib = crate::model::units::scaled_kib(
+        &p.text(),
+        p.attr("unit"),
+        "./pcihole64[1]",
+        u64::MAX / 1024,
+    )?;
     let mut x = Element::new("pcihole64");
     x.push_attr("unit", "KiB");
     x.children.push(Node::Text(kib.to_string()));
@@ -118,7 +175,11 @@ pub fn insert_controller(list: &mut Vec<Controller>, c: Controller) {
             insert_at = Some(i + 1);
             break;
         }
-        let cur_idx = if cur.index == u32::MAX { -1 } else { cur.index as i64 };
+        let cur_idx = if cur.index == u32::MAX {
+            -1
+        } else {
+            cur.index as i64
+        };
         if cur_idx > c.index as i64 {
             insert_at = Some(i);
         } else if insert_at.is_none() {
@@ -132,12 +193,16 @@ pub fn insert_controller(list: &mut Vec<Controller>, c: Controller) {
 }
 
 pub fn format_controller(out: &mut Out, c: &Controller) {
-    let mut t = out.open("controller").attr("type", &c.ctype).attr_display("index", c.index);
+    let mut t = out
+        .open("controller")
+        .attr("type", &c.ctype)
+        .attr_display("index", c.index);
     t = t.attr_opt("model", c.model.as_deref());
     for (k, v) in &c.attrs {
         t = t.attr(k, v);
     }
-    let info_empty = c.info.alias.is_none() && c.info.address.is_none() && c.info.acpi_index.is_none();
+    let info_empty =
+        c.info.alias.is_none() && c.info.address.is_none() && c.info.acpi_index.is_none();
     if c.extra.is_empty() && info_empty {
         t.empty();
         return;
@@ -155,15 +220,21 @@ pub fn format_controller(out: &mut Out, c: &Controller) {
 pub fn parse_input(e: &Element, arch: &str, os_type: &str) -> Result<Input> {
     let t = e.attr("type").unwrap_or("");
     if !["mouse", "tablet", "keyboard", "passthrough", "evdev"].contains(&t) {
-        return Err(Error::config_unsupported(format!("unknown input device type '{t}'")));
+        return Err(Error::config_unsupported(format!(
+            "unknown input device type '{t}'"
+        )));
     }
     let mut bus = e.attr("bus").map(str::to_string);
     if let Some(b) = &bus {
         if !["ps2", "usb", "xen", "parallels", "virtio", "none"].contains(&b.as_str()) {
-            return Err(Error::config_unsupported(format!("unknown input bus type '{b}'")));
+            return Err(Error::config_unsupported(format!(
+                "unknown input bus type '{b}'"
+            )));
         }
         if b == "ps2" && t == "tablet" {
-            return Err(Error::internal("ps2 bus does not support tablet input device"));
+            return Err(Error::internal(
+                "ps2 bus does not support tablet input device",
+            ));
         }
     }
     if bus.is_none() && t != "evdev" {
@@ -219,7 +290,15 @@ pub fn format_input(out: &mut Out, i: &Input) {
     out.close("input");
 }
 
-const GRAPHICS_TYPES: &[&str] = &["sdl", "vnc", "rdp", "desktop", "spice", "egl-headless", "dbus"];
+const GRAPHICS_TYPES: &[&str] = &[
+    "sdl",
+    "vnc",
+    "rdp",
+    "desktop",
+    "spice",
+    "egl-headless",
+    "dbus",
+];
 
 pub fn parse_graphics(e: &Element) -> Result<Graphics> {
     let t = e.attr("type").unwrap_or("");
@@ -276,7 +355,9 @@ pub fn parse_graphics(e: &Element) -> Result<Graphics> {
         .filter(|l| l.attr("type") == Some("address"))
         .and_then(|l| l.attr("address"))
         .map(str::to_string);
-    let listen_none = listens.first().is_some_and(|l| l.attr("type") == Some("none"));
+    let listen_none = listens
+        .first()
+        .is_some_and(|l| l.attr("type") == Some("none"));
     let port: Option<i64> = e.attr("port").and_then(crate::model::units::parse_i64);
     let autoport_attr = e.attr("autoport");
     match t {
@@ -329,7 +410,14 @@ pub fn parse_graphics(e: &Element) -> Result<Graphics> {
             }
             if listens.is_empty() {
                 let mut x = Element::new("listen");
-                x.push_attr("type", if autoport || has_port { "address" } else { "none" });
+                x.push_attr(
+                    "type",
+                    if autoport || has_port {
+                        "address"
+                    } else {
+                        "none"
+                    },
+                );
                 listens.push(x);
             }
             push("listen", first_addr);
@@ -374,7 +462,18 @@ pub fn parse_graphics(e: &Element) -> Result<Graphics> {
     }
     let mut extra = Vec::new();
     let kids: &[&str] = match t {
-        "spice" => &["channel", "image", "jpeg", "zlib", "playback", "streaming", "mouse", "clipboard", "filetransfer", "gl"],
+        "spice" => &[
+            "channel",
+            "image",
+            "jpeg",
+            "zlib",
+            "playback",
+            "streaming",
+            "mouse",
+            "clipboard",
+            "filetransfer",
+            "gl",
+        ],
         "sdl" | "egl-headless" | "dbus" => &["gl", "audio"],
         "vnc" => &["audio"],
         _ => &[],
@@ -384,7 +483,12 @@ pub fn parse_graphics(e: &Element) -> Result<Graphics> {
             extra.push(spec(&format!("graphics/{k}")).canon(c)?);
         }
     }
-    Ok(Graphics { gtype: t.to_string(), attrs, listens, extra })
+    Ok(Graphics {
+        gtype: t.to_string(),
+        attrs,
+        listens,
+        extra,
+    })
 }
 
 /// Password attributes: the expiry and connected policy only matter (and
@@ -419,14 +523,29 @@ pub fn format_graphics(out: &mut Out, g: &Graphics, secure: bool) {
     out.close("graphics");
 }
 
-const VIDEO_MODELS: &[&str] =
-    &["default", "vga", "cirrus", "vmvga", "xen", "vbox", "qxl", "parallels", "virtio", "gop", "none", "bochs", "ramfb"];
+const VIDEO_MODELS: &[&str] = &[
+    "default",
+    "vga",
+    "cirrus",
+    "vmvga",
+    "xen",
+    "vbox",
+    "qxl",
+    "parallels",
+    "virtio",
+    "gop",
+    "none",
+    "bochs",
+    "ramfb",
+];
 
 pub fn parse_video(e: &Element) -> Result<Video> {
     let m = e.child("model");
     let model = m.and_then(|m| m.attr("type")).unwrap_or("default");
     if !VIDEO_MODELS.contains(&model) {
-        return Err(Error::config_unsupported(format!("unknown video model '{model}'")));
+        return Err(Error::config_unsupported(format!(
+            "unknown video model '{model}'"
+        )));
     }
     let num = |k: &str| -> Result<Option<u32>> {
         match m.and_then(|m| m.attr(k)) {
@@ -439,7 +558,10 @@ pub fn parse_video(e: &Element) -> Result<Video> {
     };
     let mut model_extra = Vec::new();
     if let Some(m) = m {
-        for (k, s) in [("acceleration", "video/acceleration"), ("resolution", "video/resolution")] {
+        for (k, s) in [
+            ("acceleration", "video/acceleration"),
+            ("resolution", "video/resolution"),
+        ] {
             if let Some(c) = m.child(k) {
                 model_extra.push(spec(s).canon(c)?);
             }
@@ -500,7 +622,13 @@ pub fn format_video(out: &mut Out, v: &Video) {
         write(out, d);
     }
     let mut t = out.open("model").attr("type", &v.model);
-    for (k, val) in [("ram", v.ram), ("vram", v.vram), ("vram64", v.vram64), ("vgamem", v.vgamem), ("heads", v.heads)] {
+    for (k, val) in [
+        ("ram", v.ram),
+        ("vram", v.vram),
+        ("vram64", v.vram64),
+        ("vgamem", v.vgamem),
+        ("heads", v.heads),
+    ] {
         if let Some(n) = val {
             t = t.attr_display(k, n);
         }
@@ -526,29 +654,25 @@ pub fn format_video(out: &mut Out, v: &Video) {
 /// (libvirt ignores them).
 pub fn parse_generic(name: &str, e: &Element) -> Result<Option<Element>> {
     let key = match name {
-        "lease" | "filesystem" | "smartcard" | "tpm" | "sound" | "audio" | "hostdev" | "redirdev" | "redirfilter"
-        | "hub" | "watchdog" | "rng" | "panic" | "shmem" | "memory" | "iommu" | "vsock" => name,
+        "lease" | "filesystem" | "smartcard" | "tpm" | "sound" | "audio" | "hostdev"
+        | "redirdev" | "redirfilter" | "hub" | "watchdog" | "rng" | "panic" | "shmem"
+        | "memory" | "iommu" | "vsock" => name,
         _ => return Ok(None),
     };
     let mut x = spec(key).canon(e)?;
     match name {
-        "watchdog" => {
-            if x.attr("action").is_none() {
-                x.push_attr("action", "reset");
-            }
-        }
-        "sound" => {
-            if x.attr("model").is_none() {
-                return Err(Error::internal("missing sound model"));
-            }
-        }
+        "watchdog" if x.attr("action").is_none() => x.push_attr("action", "reset"),
+        "sound" if x.attr("model").is_none() => return Err(Error::internal("missing sound model")),
         "rng" => {
             if x.attr("model").is_none() {
                 return Err(Error::internal("missing RNG device model"));
             }
             for n in x.children.iter_mut() {
                 if let Node::Elem(b) = n {
-                    if b.name == "backend" && b.attr("model") == Some("random") && b.children.is_empty() {
+                    if b.name == "backend"
+                        && b.attr("model") == Some("random")
+                        && b.children.is_empty()
+                    {
                         b.children.push(Node::Text("/dev/random".into()));
                     }
                 }
@@ -561,7 +685,8 @@ pub fn parse_generic(name: &str, e: &Element) -> Result<Option<Element>> {
                 x.attrs.insert(0, ("type".into(), "mount".into()));
             }
             if x.attr("accessmode").is_none() {
-                x.attrs.insert(1, ("accessmode".into(), "passthrough".into()));
+                x.attrs
+                    .insert(1, ("accessmode".into(), "passthrough".into()));
             }
             for n in x.children.iter_mut() {
                 let Node::Elem(src) = n else { continue };
@@ -569,7 +694,12 @@ pub fn parse_generic(name: &str, e: &Element) -> Result<Option<Element>> {
                     continue;
                 }
                 if let Some(u) = src.attr("usage").map(str::to_string) {
-                    let kib = crate::model::units::scaled_kib(&u, src.attr("units"), "./source/@usage", u64::MAX / 1024)?;
+                    let kib = crate::model::units::scaled_kib(
+                        &u,
+                        src.attr("units"),
+                        "./source/@usage",
+                        u64::MAX / 1024,
+                    )?;
                     for (k, v) in src.attrs.iter_mut() {
                         match k.as_str() {
                             "usage" => *v = kib.to_string(),
@@ -596,7 +726,11 @@ fn fix_hostdev(x: &mut Element) -> Result<()> {
         x.attrs.insert(0, ("mode".into(), "subsystem".into()));
     }
     if x.attr("mode") == Some("subsystem") && x.attr("managed").is_none() {
-        let at = x.attrs.iter().position(|(k, _)| k == "type").map_or(x.attrs.len(), |i| i + 1);
+        let at = x
+            .attrs
+            .iter()
+            .position(|(k, _)| k == "type")
+            .map_or(x.attrs.len(), |i| i + 1);
         x.attrs.insert(at, ("managed".into(), "no".into()));
     }
     if x.attr("type") == Some("pci") {
@@ -622,7 +756,9 @@ pub const GENERIC_ORDER_B: &[&str] = &["smartcard"];
 pub const GENERIC_ORDER_C: &[&str] = &["tpm"];
 pub const GENERIC_ORDER_D: &[&str] = &["sound", "audio"];
 pub const GENERIC_ORDER_E: &[&str] = &["hostdev", "redirdev", "redirfilter", "hub", "watchdog"];
-pub const GENERIC_ORDER_F: &[&str] = &["rng", "panic", "shmem", "memory", "iommu", "vsock", "crypto"];
+pub const GENERIC_ORDER_F: &[&str] = &[
+    "rng", "panic", "shmem", "memory", "iommu", "vsock", "crypto",
+];
 
 pub fn write_generic(out: &mut Out, def: &DomainDef, kinds: &[&str]) {
     for k in kinds {

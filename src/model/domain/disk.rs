@@ -6,12 +6,30 @@ use crate::api::{Error, ErrorCode, ErrorDomain};
 use crate::model::canon::{canon_child, spec, write};
 use crate::model::xml::{Node, Out};
 
-const DISK_TYPES: &[&str] = &["block", "file", "dir", "network", "volume", "nvme", "vhostuser"];
+const DISK_TYPES: &[&str] = &[
+    "block",
+    "file",
+    "dir",
+    "network",
+    "volume",
+    "nvme",
+    "vhostuser",
+];
 const DISK_DEVICES: &[&str] = &["disk", "cdrom", "floppy", "lun"];
-const DISK_BUSES: &[&str] = &["ide", "fdc", "scsi", "virtio", "xen", "usb", "uml", "sata", "sd"];
-const CACHE_MODES: &[&str] = &["default", "none", "writethrough", "writeback", "directsync", "unsafe"];
+const DISK_BUSES: &[&str] = &[
+    "ide", "fdc", "scsi", "virtio", "xen", "usb", "uml", "sata", "sd",
+];
+const CACHE_MODES: &[&str] = &[
+    "default",
+    "none",
+    "writethrough",
+    "writeback",
+    "directsync",
+    "unsafe",
+];
 const PROTOCOLS: &[&str] = &[
-    "nbd", "rbd", "sheepdog", "gluster", "iscsi", "http", "https", "ftp", "ftps", "tftp", "ssh", "vxhs", "nfs",
+    "nbd", "rbd", "sheepdog", "gluster", "iscsi", "http", "https", "ftp", "ftps", "tftp", "ssh",
+    "vxhs", "nfs",
 ];
 
 /// The port libvirt fills in for a network host without one.
@@ -46,8 +64,13 @@ fn source_attr(disk_type: &str) -> Option<&'static str> {
 /// libvirt's `virDiskNameToIndex`: `vda` → 0, `sdaa` → 26; `None` if the
 /// name has no known prefix or a malformed suffix.
 pub fn disk_name_to_index(name: &str) -> Option<u32> {
-    let rest = ["fd", "hd", "vd", "sd", "xvd", "ubd"].iter().find_map(|p| name.strip_prefix(p))?;
-    let letters: String = rest.chars().take_while(|c| c.is_ascii_lowercase()).collect();
+    let rest = ["fd", "hd", "vd", "sd", "xvd", "ubd"]
+        .iter()
+        .find_map(|p| name.strip_prefix(p))?;
+    let letters: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_lowercase())
+        .collect();
     if letters.is_empty() {
         return None;
     }
@@ -104,7 +127,9 @@ pub fn parse_disk(e: &Element) -> Result<Disk> {
         match disk_type {
             "network" => {
                 let Some(proto) = s.attr("protocol") else {
-                    return Err(Error::xml("Missing required attribute 'protocol' in element 'source'"));
+                    return Err(Error::xml(
+                        "Missing required attribute 'protocol' in element 'source'",
+                    ));
                 };
                 if !PROTOCOLS.contains(&proto) {
                     return Err(bad_enum_attr("protocol", "source", proto));
@@ -129,7 +154,10 @@ pub fn parse_disk(e: &Element) -> Result<Disk> {
                             he.push_attr("socket", sock);
                         }
                     } else {
-                        let port = h.attr("port").map(str::to_string).or_else(|| default_port(proto).map(|p| p.to_string()));
+                        let port = h
+                            .attr("port")
+                            .map(str::to_string)
+                            .or_else(|| default_port(proto).map(|p| p.to_string()));
                         if let Some(p) = port {
                             let at = if h.attr("name").is_some() { 1 } else { 0 };
                             he.attrs.insert(at, ("port".into(), p));
@@ -139,7 +167,8 @@ pub fn parse_disk(e: &Element) -> Result<Disk> {
                 }
                 for (n, sp) in [("snapshot", "snapshot[name]"), ("config", "config[file]")] {
                     if let Some(c) = s.child(n) {
-                        se.children.push(Node::Elem(crate::model::canon::Spec::parse(sp).canon(c)?));
+                        se.children
+                            .push(Node::Elem(crate::model::canon::Spec::parse(sp).canon(c)?));
                     }
                 }
             }
@@ -183,8 +212,8 @@ pub fn parse_disk(e: &Element) -> Result<Disk> {
                 "auth" if disk_type == "network" => Some(spec("disk/auth").canon(c)?),
                 "encryption" => Some(spec("encryption").canon(c)?),
                 "seclabel" => Some(spec("seclabel_dev").canon(c)?),
-                "reservations" | "initiator" | "slices" | "ssl" | "cookies" | "readahead" | "timeout"
-                | "reconnect" => Some(c.clone()),
+                "reservations" | "initiator" | "slices" | "ssl" | "cookies" | "readahead"
+                | "timeout" | "reconnect" => Some(c.clone()),
                 _ => None,
             };
             if let Some(k) = keep {
@@ -192,7 +221,9 @@ pub fn parse_disk(e: &Element) -> Result<Disk> {
             }
         }
         source = match disk_type {
-            "network" | "file" | "block" | "dir" => se.attr(source_attr(disk_type).unwrap_or("name")).map(str::to_string),
+            "network" | "file" | "block" | "dir" => se
+                .attr(source_attr(disk_type).unwrap_or("name"))
+                .map(str::to_string),
             _ => None,
         };
         if !se.attrs.is_empty() || !se.children.is_empty() {
@@ -207,7 +238,10 @@ pub fn parse_disk(e: &Element) -> Result<Disk> {
         return Err(Error::raw(
             ErrorCode::from_number(20),
             ErrorDomain::Domain,
-            format!("missing target information for device {}", source.as_deref().unwrap_or("(null)")),
+            format!(
+                "missing target information for device {}",
+                source.as_deref().unwrap_or("(null)")
+            ),
         ));
     }
     let mut target_bus = target.and_then(|t| t.attr("bus")).map(str::to_string);
@@ -220,7 +254,9 @@ pub fn parse_disk(e: &Element) -> Result<Disk> {
     if let Some(t) = target {
         if let Some(tray) = t.attr("tray") {
             if device != "cdrom" && device != "floppy" {
-                return Err(Error::config_unsupported("tray is only valid for cdrom and floppy"));
+                return Err(Error::config_unsupported(
+                    "tray is only valid for cdrom and floppy",
+                ));
             }
             target_attrs.push(("tray".into(), tray.into()));
         }
@@ -270,7 +306,9 @@ pub fn parse_disk(e: &Element) -> Result<Disk> {
         readonly: e.child("readonly").is_some() || device == "cdrom",
         shareable: e.child("shareable").is_some(),
         transient: transient_el.is_some(),
-        transient_share_backing: transient_el.and_then(|t| t.attr("shareBacking")).map(str::to_string),
+        transient_share_backing: transient_el
+            .and_then(|t| t.attr("shareBacking"))
+            .map(str::to_string),
         serial: e.child_text("serial").filter(|s| !s.is_empty()),
         wwn: e.child_text("wwn").filter(|s| !s.is_empty()),
         vendor: e.child_text("vendor").filter(|s| !s.is_empty()),
@@ -301,13 +339,17 @@ fn strip_backing_index(mut e: Element) -> Element {
 /// Inserts as libvirt does while parsing: among disks on the same bus (as
 /// written, unset counting as its own bus) keep target-index order.
 pub fn insert_disk(disks: &mut Vec<Disk>, d: Disk) {
-    let idx = disk_name_to_index(&d.target_dev).map(i64::from).unwrap_or(-1);
+    let idx = disk_name_to_index(&d.target_dev)
+        .map(i64::from)
+        .unwrap_or(-1);
     let mut insert_at: Option<usize> = None;
     for i in (0..disks.len()).rev() {
         if disks[i].target_bus != d.target_bus {
             continue;
         }
-        let other = disk_name_to_index(&disks[i].target_dev).map(i64::from).unwrap_or(-1);
+        let other = disk_name_to_index(&disks[i].target_dev)
+            .map(i64::from)
+            .unwrap_or(-1);
         if other > idx {
             insert_at = Some(i);
         } else if insert_at.is_none() {
@@ -355,9 +397,14 @@ pub fn assign_drive_address(d: &mut Disk) -> Result<()> {
         "sata" => Some((6, 6)),
         _ => None,
     };
-    let Some((per_ctrl, per_bus)) = per else { return Ok(()) };
+    let Some((per_ctrl, per_bus)) = per else {
+        return Ok(());
+    };
     let Some(idx) = disk_name_to_index(&d.target_dev) else {
-        return Err(Error::xml(format!("Unknown disk name '{}' and no address specified", d.target_dev)));
+        return Err(Error::xml(format!(
+            "Unknown disk name '{}' and no address specified",
+            d.target_dev
+        )));
     };
     let ctrl = idx / per_ctrl;
     let within = idx % per_ctrl;
@@ -366,7 +413,10 @@ pub fn assign_drive_address(d: &mut Disk) -> Result<()> {
 }
 
 pub fn format_disk(out: &mut Out, d: &Disk) {
-    let mut t = out.open("disk").attr("type", &d.disk_type).attr("device", &d.device);
+    let mut t = out
+        .open("disk")
+        .attr("type", &d.disk_type)
+        .attr("device", &d.device);
     for (k, v) in &d.disk_attrs {
         t = t.attr(k, v);
     }
@@ -414,7 +464,9 @@ pub fn format_disk(out: &mut Out, d: &Disk) {
         out.line("<shareable/>");
     }
     if d.transient {
-        out.open("transient").attr_opt("shareBacking", d.transient_share_backing.as_deref()).empty();
+        out.open("transient")
+            .attr_opt("shareBacking", d.transient_share_backing.as_deref())
+            .empty();
     }
     if let Some(s) = &d.serial {
         out.text_elem("serial", s);
@@ -436,13 +488,20 @@ pub fn format_disk(out: &mut Out, d: &Disk) {
 /// The `<source>` element with the main attribute taken from `d.source`.
 fn source_element(d: &Disk) -> Option<Element> {
     let attr = source_attr(&d.disk_type);
-    let mut s = d.source_elem.clone().unwrap_or_else(|| Element::new("source"));
+    let mut s = d
+        .source_elem
+        .clone()
+        .unwrap_or_else(|| Element::new("source"));
     if let Some(a) = attr {
         let pos = s.attrs.iter().position(|(k, _)| k == a);
         match (&d.source, pos) {
             (Some(v), Some(i)) => s.attrs[i].1 = v.clone(),
             (Some(v), None) => {
-                let at = if d.disk_type == "network" { 1.min(s.attrs.len()) } else { 0 };
+                let at = if d.disk_type == "network" {
+                    1.min(s.attrs.len())
+                } else {
+                    0
+                };
                 s.attrs.insert(at, (a.to_string(), v.clone()));
             }
             (None, Some(i)) if d.disk_type != "network" => {

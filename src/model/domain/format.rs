@@ -34,13 +34,18 @@ pub fn format_domain(def: &DomainDef, opts: FormatOptions) -> String {
         format_metadata(&mut out, md);
     }
     if let Some(m) = &def.max_memory {
-        out.open("maxMemory").attr_display("slots", m.slots).attr("unit", "KiB").text(&m.kib.to_string());
+        out.open("maxMemory")
+            .attr_display("slots", m.slots)
+            .attr("unit", "KiB")
+            .text(&m.kib.to_string());
     }
     out.open("memory")
         .attr_opt("dumpCore", def.dump_core.as_deref())
         .attr("unit", "KiB")
         .text(&def.max_memory_kib.to_string());
-    out.open("currentMemory").attr("unit", "KiB").text(&def.current_memory_kib.to_string());
+    out.open("currentMemory")
+        .attr("unit", "KiB")
+        .text(&def.current_memory_kib.to_string());
     sections(&mut out, def, BEFORE_VCPU);
     let mut t = out.open("vcpu").attr("placement", &def.vcpu_placement);
     t = t.attr_opt("cpuset", def.vcpu_cpuset.as_deref());
@@ -99,7 +104,9 @@ fn format_features(out: &mut Out, f: &Element) {
     out.indent += 1;
     for n in &f.children {
         let Node::Elem(c) = n else { continue };
-        if (c.name == "kvm" || c.name == "xen" || c.name == "hyperv" || c.name == "tcg") && c.children.is_empty() {
+        if (c.name == "kvm" || c.name == "xen" || c.name == "hyperv" || c.name == "tcg")
+            && c.children.is_empty()
+        {
             let mut t = out.open(&c.name);
             for (k, v) in &c.attrs {
                 t = t.attr(k, v);
@@ -128,7 +135,11 @@ fn format_metadata(out: &mut Out, md: &[Element]) {
 }
 
 /// Collects (prefix, uri) pairs used in `e` without a declaration in scope.
-fn undeclared(e: &Element, scope: &mut Vec<Option<String>>, acc: &mut Vec<(Option<String>, String)>) {
+fn undeclared(
+    e: &Element,
+    scope: &mut Vec<Option<String>>,
+    acc: &mut Vec<(Option<String>, String)>,
+) {
     let pushed = e.ns_decls.len();
     for (p, _) in &e.ns_decls {
         scope.push(p.clone());
@@ -158,10 +169,19 @@ fn undeclared(e: &Element, scope: &mut Vec<Option<String>>, acc: &mut Vec<(Optio
 
 fn format_os(out: &mut Out, def: &DomainDef) {
     let os = &def.os;
-    out.open("os").attr_opt("firmware", os.firmware.as_deref()).start();
+    out.open("os")
+        .attr_opt("firmware", os.firmware.as_deref())
+        .start();
     // libvirt still calls Xen paravirt guests by their old name.
-    let os_type = if def.virt_type == "xen" && def.os_type == "xen" { "linux" } else { def.os_type.as_str() };
-    out.open("type").attr("arch", &def.arch).attr_opt("machine", os.machine.as_deref()).text(os_type);
+    let os_type = if def.virt_type == "xen" && def.os_type == "xen" {
+        "linux"
+    } else {
+        def.os_type.as_str()
+    };
+    out.open("type")
+        .attr("arch", &def.arch)
+        .attr_opt("machine", os.machine.as_deref())
+        .text(os_type);
     if let Some(f) = &os.firmware_features {
         write(out, f);
     }
@@ -189,7 +209,13 @@ fn format_os(out: &mut Out, def: &DomainDef) {
     if let Some(n) = &os.nvram {
         write(out, n);
     }
-    for (n, v) in [("kernel", &os.kernel), ("initrd", &os.initrd), ("cmdline", &os.cmdline), ("dtb", &os.dtb), ("root", &os.root)] {
+    for (n, v) in [
+        ("kernel", &os.kernel),
+        ("initrd", &os.initrd),
+        ("cmdline", &os.cmdline),
+        ("dtb", &os.dtb),
+        ("root", &os.root),
+    ] {
         if let Some(v) = v {
             out.text_elem(n, v);
         }
@@ -208,7 +234,9 @@ fn format_os(out: &mut Out, def: &DomainDef) {
         t.empty();
     }
     if os.bios_useserial.is_some() || os.bios_reboot_timeout.is_some() {
-        let mut t = out.open("bios").attr_opt("useserial", os.bios_useserial.as_deref());
+        let mut t = out
+            .open("bios")
+            .attr_opt("useserial", os.bios_useserial.as_deref());
         if let Some(r) = os.bios_reboot_timeout {
             t = t.attr_display("rebootTimeout", r);
         }

@@ -7,8 +7,21 @@ use crate::model::canon::{spec, write};
 use crate::model::xml::{Node, Out};
 
 const NET_TYPES: &[&str] = &[
-    "user", "ethernet", "vhostuser", "server", "client", "mcast", "network", "bridge", "internal", "direct",
-    "hostdev", "udp", "vdpa", "null", "vds",
+    "user",
+    "ethernet",
+    "vhostuser",
+    "server",
+    "client",
+    "mcast",
+    "network",
+    "bridge",
+    "internal",
+    "direct",
+    "hostdev",
+    "udp",
+    "vdpa",
+    "null",
+    "vds",
 ];
 
 /// Children kept canonically, in libvirt's output order; `target`,
@@ -48,7 +61,13 @@ pub fn parse_mac(s: &str) -> Option<String> {
         }
         *b = u8::from_str_radix(p, 16).ok()?;
     }
-    Some(bytes.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(":"))
+    Some(
+        bytes
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<Vec<_>>()
+            .join(":"),
+    )
 }
 
 /// The `<source>` attribute holding an interface's main source, by type.
@@ -83,9 +102,12 @@ pub fn parse_interface(e: &Element) -> Result<Interface> {
     let mac = match e.child("mac") {
         Some(m) if m.attr("address").is_some() => {
             let raw = m.attr("address").unwrap_or("");
-            let mac = parse_mac(raw).ok_or_else(|| Error::xml(format!("unable to parse mac address '{raw}'")))?;
+            let mac = parse_mac(raw)
+                .ok_or_else(|| Error::xml(format!("unable to parse mac address '{raw}'")))?;
             if u8::from_str_radix(&mac[..2], 16).unwrap_or(0) & 1 == 1 {
-                return Err(Error::xml(format!("expected unicast mac address, found multicast '{raw}'")));
+                return Err(Error::xml(format!(
+                    "expected unicast mac address, found multicast '{raw}'"
+                )));
             }
             for a in ["type", "check"] {
                 if let Some(v) = m.attr(a) {
@@ -100,7 +122,9 @@ pub fn parse_interface(e: &Element) -> Result<Interface> {
     let src = e.child("source");
     let needs_source = matches!(t, "network" | "bridge" | "direct" | "internal" | "vdpa");
     if needs_source && src.is_none() {
-        return Err(Error::xml(format!("interface type='{t}' requires a 'source' element")));
+        return Err(Error::xml(format!(
+            "interface type='{t}' requires a 'source' element"
+        )));
     }
     let mut source = None;
     let mut source_elem = None;
@@ -128,12 +152,16 @@ pub fn parse_interface(e: &Element) -> Result<Interface> {
         match t {
             "udp" => {
                 if let Some(l) = s.child("local") {
-                    se.children.push(Node::Elem(crate::model::canon::Spec::parse("local[address,port]").canon(l)?));
+                    se.children.push(Node::Elem(
+                        crate::model::canon::Spec::parse("local[address,port]").canon(l)?,
+                    ));
                 }
             }
             "vhostuser" => {
                 if let Some(r) = s.child("reconnect") {
-                    se.children.push(Node::Elem(crate::model::canon::Spec::parse("reconnect[enabled,timeout]").canon(r)?));
+                    se.children.push(Node::Elem(
+                        crate::model::canon::Spec::parse("reconnect[enabled,timeout]").canon(r)?,
+                    ));
                 }
             }
             "hostdev" => {
@@ -156,13 +184,20 @@ pub fn parse_interface(e: &Element) -> Result<Interface> {
     if let Some(tg) = e.child("target") {
         if let Some(d) = tg.attr("dev") {
             // Names libvirt generates itself are not kept in a definition.
-            if !["vnet", "macvtap", "macvlan"].iter().any(|p| d.starts_with(p)) && !d.is_empty() {
+            if !["vnet", "macvtap", "macvlan"]
+                .iter()
+                .any(|p| d.starts_with(p))
+                && !d.is_empty()
+            {
                 target_dev = Some(d.to_string());
             }
         }
         target_managed = tg.attr("managed").map(str::to_string);
     }
-    let model = e.child("model").and_then(|m| m.attr("type")).map(str::to_string);
+    let model = e
+        .child("model")
+        .and_then(|m| m.attr("type"))
+        .map(str::to_string);
     let virtio = model.as_deref().is_some_and(|m| m.starts_with("virtio"));
 
     let mut extra = Vec::new();
@@ -174,8 +209,16 @@ pub fn parse_interface(e: &Element) -> Result<Interface> {
             let mut x = spec(k).canon(c)?;
             match *n {
                 "ip" if x.attr("family").is_none() => {
-                    let fam = if x.attr("address").is_some_and(|a| a.contains(':')) { "ipv6" } else { "ipv4" };
-                    let at = x.attrs.iter().position(|(a, _)| a == "address").map_or(0, |i| i + 1);
+                    let fam = if x.attr("address").is_some_and(|a| a.contains(':')) {
+                        "ipv6"
+                    } else {
+                        "ipv4"
+                    };
+                    let at = x
+                        .attrs
+                        .iter()
+                        .position(|(a, _)| a == "address")
+                        .map_or(0, |i| i + 1);
                     x.attrs.insert(at, ("family".into(), fam.into()));
                 }
                 "virtualport" => fill_virtualport(&mut x),
@@ -206,7 +249,11 @@ pub fn parse_interface(e: &Element) -> Result<Interface> {
 /// libvirt generates the IDs a virtual port profile needs.
 fn fill_virtualport(x: &mut Element) {
     let ty = x.attr("type").map(str::to_string);
-    let mut params = match x.children.iter().position(|n| matches!(n, Node::Elem(p) if p.name == "parameters")) {
+    let mut params = match x
+        .children
+        .iter()
+        .position(|n| matches!(n, Node::Elem(p) if p.name == "parameters"))
+    {
         Some(i) => match x.children.remove(i) {
             Node::Elem(p) => p,
             _ => unreachable!(),
@@ -226,8 +273,17 @@ fn fill_virtualport(x: &mut Element) {
             params.push_attr(w, Uuid::new_v4().to_string());
         }
     }
-    let order = ["managerid", "typeid", "typeidversion", "instanceid", "interfaceid", "profileid"];
-    params.attrs.sort_by_key(|(k, _)| order.iter().position(|o| o == k).unwrap_or(9));
+    let order = [
+        "managerid",
+        "typeid",
+        "typeidversion",
+        "instanceid",
+        "interfaceid",
+        "profileid",
+    ];
+    params
+        .attrs
+        .sort_by_key(|(k, _)| order.iter().position(|o| o == k).unwrap_or(9));
     if !params.attrs.is_empty() {
         x.children.push(Node::Elem(params));
     }
@@ -273,13 +329,20 @@ pub fn format_interface(out: &mut Out, n: &Interface) {
 }
 
 fn source_element(n: &Interface) -> Option<Element> {
-    let mut s = n.source_elem.clone().unwrap_or_else(|| Element::new("source"));
+    let mut s = n
+        .source_elem
+        .clone()
+        .unwrap_or_else(|| Element::new("source"));
     if let Some(a) = source_attr(&n.iface_type) {
         let pos = s.attrs.iter().position(|(k, _)| k == a);
         match (&n.source, pos) {
             (Some(v), Some(i)) => s.attrs[i].1 = v.clone(),
             (Some(v), None) => {
-                let at = if n.iface_type == "vhostuser" { 1.min(s.attrs.len()) } else { 0 };
+                let at = if n.iface_type == "vhostuser" {
+                    1.min(s.attrs.len())
+                } else {
+                    0
+                };
                 s.attrs.insert(at, (a.to_string(), v.clone()));
             }
             (None, Some(i)) => {

@@ -4,34 +4,97 @@
 use super::*;
 use crate::api::{Error, ErrorCode, ErrorDomain};
 use crate::model::canon::{canon_all, canon_child, spec};
-use crate::model::units::{format_bitmap, invalid_value, parse_bitmap, parse_u64, scaled_kib, MAX_MEMORY_KIB};
+use crate::model::units::{
+    format_bitmap, invalid_value, parse_bitmap, parse_u64, scaled_kib, MAX_MEMORY_KIB,
+};
 
 const VIRT_TYPES: &[&str] = &[
-    "none", "qemu", "kqemu", "kvm", "xen", "lxc", "uml", "openvz", "test", "vmware", "hyperv", "vbox",
-    "phyp", "parallels", "bhyve", "vz",
+    "none",
+    "qemu",
+    "kqemu",
+    "kvm",
+    "xen",
+    "lxc",
+    "uml",
+    "openvz",
+    "test",
+    "vmware",
+    "hyperv",
+    "vbox",
+    "phyp",
+    "parallels",
+    "bhyve",
+    "vz",
 ];
 
 const OS_TYPES: &[&str] = &["hvm", "xen", "linux", "exe", "uml", "xenpvh"];
 
 /// Architectures libvirt knows (`virArch` names).
 const ARCHES: &[&str] = &[
-    "none", "alpha", "armv6l", "armv7l", "armv7b", "aarch64", "cris", "i686", "ia64", "lm32", "loongarch64",
-    "m68k", "microblaze", "microblazeel", "mips", "mipsel", "mips64", "mips64el", "openrisc", "parisc",
-    "parisc64", "ppc", "ppcle", "ppc64", "ppc64le", "ppcemb", "riscv32", "riscv64", "s390", "s390x", "sh4",
-    "sh4eb", "sparc", "sparc64", "unicore32", "x86_64", "xtensa", "xtensaeb",
+    "none",
+    "alpha",
+    "armv6l",
+    "armv7l",
+    "armv7b",
+    "aarch64",
+    "cris",
+    "i686",
+    "ia64",
+    "lm32",
+    "loongarch64",
+    "m68k",
+    "microblaze",
+    "microblazeel",
+    "mips",
+    "mipsel",
+    "mips64",
+    "mips64el",
+    "openrisc",
+    "parisc",
+    "parisc64",
+    "ppc",
+    "ppcle",
+    "ppc64",
+    "ppc64le",
+    "ppcemb",
+    "riscv32",
+    "riscv64",
+    "s390",
+    "s390x",
+    "sh4",
+    "sh4eb",
+    "sparc",
+    "sparc64",
+    "unicore32",
+    "x86_64",
+    "xtensa",
+    "xtensaeb",
 ];
 
-const LIFECYCLE: &[&str] = &["destroy", "restart", "rename-restart", "preserve", "coredump-destroy", "coredump-restart"];
+const LIFECYCLE: &[&str] = &[
+    "destroy",
+    "restart",
+    "rename-restart",
+    "preserve",
+    "coredump-destroy",
+    "coredump-restart",
+];
 const LOCKFAILURE: &[&str] = &["default", "poweroff", "restart", "pause", "ignore"];
 
 /// libvirt's VIR_ERR_NO_NAME, raised without detail.
 fn no_name() -> Error {
-    Error::raw(ErrorCode::from_number(21), ErrorDomain::Domain, "missing name information")
+    Error::raw(
+        ErrorCode::from_number(21),
+        ErrorDomain::Domain,
+        "missing name information",
+    )
 }
 
 /// `XML error: Invalid value for attribute 'A' in element 'E': 'V'.`
 pub(crate) fn bad_enum_attr(attr: &str, elem: &str, v: &str) -> Error {
-    Error::xml(format!("Invalid value for attribute '{attr}' in element '{elem}': '{v}'."))
+    Error::xml(format!(
+        "Invalid value for attribute '{attr}' in element '{elem}': '{v}'."
+    ))
 }
 
 pub(crate) fn parse_uuid(s: &str) -> Option<Uuid> {
@@ -58,7 +121,10 @@ pub(crate) fn parse_uuid(s: &str) -> Option<Uuid> {
 
 pub fn parse_domain(root: &Element) -> Result<DomainDef> {
     if root.name != "domain" {
-        return Err(Error::xml(format!("expecting root element of 'domain', not '{}'", root.name)));
+        return Err(Error::xml(format!(
+            "expecting root element of 'domain', not '{}'",
+            root.name
+        )));
     }
 
     // Identity: name, uuid, genid.
@@ -70,7 +136,9 @@ pub fn parse_domain(root: &Element) -> Result<DomainDef> {
         return Err(no_name());
     }
     let uuid = match root.child("uuid") {
-        Some(u) => parse_uuid(&u.text()).ok_or_else(|| Error::internal("malformed uuid element"))?,
+        Some(u) => {
+            parse_uuid(&u.text()).ok_or_else(|| Error::internal("malformed uuid element"))?
+        }
         None => Uuid::new_v4(),
     };
     let genid = match root.child("genid") {
@@ -79,16 +147,24 @@ pub fn parse_domain(root: &Element) -> Result<DomainDef> {
             if t.is_empty() {
                 Some(Uuid::new_v4().to_string())
             } else {
-                Some(parse_uuid(&t).ok_or_else(|| Error::internal("malformed genid element"))?.to_string())
+                Some(
+                    parse_uuid(&t)
+                        .ok_or_else(|| Error::internal("malformed genid element"))?
+                        .to_string(),
+                )
             }
         }
         None => None,
     };
 
     // Hypervisor type and OS.
-    let virt_type = root.attr("type").ok_or_else(|| Error::internal("missing domain type attribute"))?;
+    let virt_type = root
+        .attr("type")
+        .ok_or_else(|| Error::internal("missing domain type attribute"))?;
     if !VIRT_TYPES.contains(&virt_type) {
-        return Err(Error::config_unsupported(format!("invalid domain type {virt_type}")));
+        return Err(Error::config_unsupported(format!(
+            "invalid domain type {virt_type}"
+        )));
     }
     let os_el = root.child("os");
     let type_el = os_el.and_then(|o| o.child("type"));
@@ -97,12 +173,16 @@ pub fn parse_domain(root: &Element) -> Result<DomainDef> {
         return Err(Error::xml("an os <type> must be specified"));
     }
     if !OS_TYPES.contains(&os_type.as_str()) {
-        return Err(Error::config_unsupported(format!("unknown OS type '{os_type}'")));
+        return Err(Error::config_unsupported(format!(
+            "unknown OS type '{os_type}'"
+        )));
     }
     let arch = match type_el.and_then(|t| t.attr("arch")) {
         Some(a) => {
             if !ARCHES.contains(&a) {
-                return Err(Error::config_unsupported(format!("Unknown architecture {a}")));
+                return Err(Error::config_unsupported(format!(
+                    "Unknown architecture {a}"
+                )));
             }
             a.to_string()
         }
@@ -111,11 +191,17 @@ pub fn parse_domain(root: &Element) -> Result<DomainDef> {
     let machine = type_el.and_then(|t| t.attr("machine")).map(str::to_string);
 
     // Empty text counts as absent, as libvirt's string lookups return NULL.
-    let title = root.child("title").map(|t| t.text()).filter(|t| !t.is_empty());
+    let title = root
+        .child("title")
+        .map(|t| t.text())
+        .filter(|t| !t.is_empty());
     if title.as_deref().is_some_and(|t| t.contains('\n')) {
         return Err(Error::xml("Domain title can't contain newlines"));
     }
-    let description = root.child("description").map(|t| t.text()).filter(|t| !t.is_empty());
+    let description = root
+        .child("description")
+        .map(|t| t.text())
+        .filter(|t| !t.is_empty());
     let metadata = parse_metadata(root);
 
     // Memory.
@@ -130,7 +216,9 @@ pub fn parse_domain(root: &Element) -> Result<DomainDef> {
             let kib = scaled_kib(&m.text(), m.attr("unit"), "./maxMemory[1]", MAX_MEMORY_KIB)?;
             let slots = m.attr("slots").and_then(parse_u64).unwrap_or(0) as u32;
             if slots == 0 || kib == 0 {
-                return Err(Error::xml("both maximum memory size and memory slot count must be specified"));
+                return Err(Error::xml(
+                    "both maximum memory size and memory slot count must be specified",
+                ));
             }
             Some(MaxMemory { kib, slots })
         }
@@ -138,11 +226,20 @@ pub fn parse_domain(root: &Element) -> Result<DomainDef> {
     };
     let mut current_memory_kib = 0;
     if let Some(m) = root.child("currentMemory") {
-        current_memory_kib = scaled_kib(&m.text(), m.attr("unit"), "./currentMemory[1]", MAX_MEMORY_KIB)?;
+        current_memory_kib = scaled_kib(
+            &m.text(),
+            m.attr("unit"),
+            "./currentMemory[1]",
+            MAX_MEMORY_KIB,
+        )?;
     }
 
     let mut sections = Vec::new();
-    for (name, key) in [("blkiotune", "blkiotune"), ("memtune", "memtune"), ("memoryBacking", "memoryBacking")] {
+    for (name, key) in [
+        ("blkiotune", "blkiotune"),
+        ("memtune", "memtune"),
+        ("memoryBacking", "memoryBacking"),
+    ] {
         if let Some(mut e) = canon_child(root, name, key)? {
             match name {
                 "memtune" => memtune_kib(&mut e)?,
@@ -162,7 +259,8 @@ pub fn parse_domain(root: &Element) -> Result<DomainDef> {
         let t = v.text();
         vcpus_max = parse_u64(&t)
             .filter(|n| *n <= u32::MAX as u64)
-            .ok_or_else(|| Error::xml("maximum vcpus count must be an integer"))? as u32;
+            .ok_or_else(|| Error::xml("maximum vcpus count must be an integer"))?
+            as u32;
         if let Some(c) = v.attr("current") {
             let n = parse_u64(c).filter(|n| *n <= u32::MAX as u64).ok_or_else(|| {
                 Error::xml(format!(
@@ -201,7 +299,12 @@ pub fn parse_domain(root: &Element) -> Result<DomainDef> {
         ),
         None => None,
     };
-    for (name, key) in [("iothreadids", "iothreadids"), ("cputune", "cputune"), ("numatune", "numatune"), ("resource", "resource")] {
+    for (name, key) in [
+        ("iothreadids", "iothreadids"),
+        ("cputune", "cputune"),
+        ("numatune", "numatune"),
+        ("resource", "resource"),
+    ] {
         if let Some(mut e) = canon_child(root, name, key)? {
             if name == "cputune" {
                 split_vcpusched(&mut e)?;
@@ -221,7 +324,9 @@ pub fn parse_domain(root: &Element) -> Result<DomainDef> {
                 let v = e.text();
                 if !allowed.contains(&v.as_str()) {
                     let what = name.trim_start_matches("on_");
-                    return Err(Error::config_unsupported(format!("unknown on_{what} action: {v}")));
+                    return Err(Error::config_unsupported(format!(
+                        "unknown on_{what} action: {v}"
+                    )));
                 }
                 Ok(v)
             }
@@ -256,8 +361,14 @@ pub fn parse_domain(root: &Element) -> Result<DomainDef> {
 
     let clock = parse_clock(root)?;
     let os = parse_os(root, os_el, machine, &os_type)?;
-    let bootloader = root.child("bootloader").map(|e| e.text()).filter(|t| !t.is_empty());
-    let bootloader_args = root.child("bootloader_args").map(|e| e.text()).filter(|t| !t.is_empty());
+    let bootloader = root
+        .child("bootloader")
+        .map(|e| e.text())
+        .filter(|t| !t.is_empty());
+    let bootloader_args = root
+        .child("bootloader_args")
+        .map(|e| e.text())
+        .filter(|t| !t.is_empty());
 
     let mut def = DomainDef {
         virt_type: virt_type.to_string(),
@@ -351,7 +462,9 @@ fn split_vcpusched(e: &mut Element) -> Result<()> {
 /// memtune limits are printed in KiB.
 fn memtune_kib(e: &mut Element) -> Result<()> {
     for n in e.children.iter_mut() {
-        let crate::model::xml::Node::Elem(c) = n else { continue };
+        let crate::model::xml::Node::Elem(c) = n else {
+            continue;
+        };
         let xpath = format!("./memtune/{}[1]", c.name);
         let kib = scaled_kib(&c.text(), c.attr("unit"), &xpath, MAX_MEMORY_KIB)?;
         c.attrs = vec![("unit".into(), "KiB".into())];
@@ -363,16 +476,23 @@ fn memtune_kib(e: &mut Element) -> Result<()> {
 /// Huge page sizes are printed in KiB.
 fn hugepages_kib(e: &mut Element) -> Result<()> {
     for n in e.children.iter_mut() {
-        let crate::model::xml::Node::Elem(h) = n else { continue };
+        let crate::model::xml::Node::Elem(h) = n else {
+            continue;
+        };
         if h.name != "hugepages" {
             continue;
         }
         for p in h.children.iter_mut() {
-            let crate::model::xml::Node::Elem(p) = p else { continue };
+            let crate::model::xml::Node::Elem(p) = p else {
+                continue;
+            };
             if let Some(size) = p.attr("size").map(str::to_string) {
                 let kib = scaled_kib(&size, p.attr("unit"), "./@size", u64::MAX / 1024)?;
                 let nodeset = p.attr("nodeset").map(str::to_string);
-                p.attrs = vec![("size".into(), kib.to_string()), ("unit".into(), "KiB".into())];
+                p.attrs = vec![
+                    ("size".into(), kib.to_string()),
+                    ("unit".into(), "KiB".into()),
+                ];
                 if let Some(ns) = nodeset {
                     p.attrs.push(("nodeset".into(), ns));
                 }
@@ -398,15 +518,41 @@ fn parse_metadata(root: &Element) -> Option<Vec<Element>> {
 }
 
 const FEATURES: &[&str] = &[
-    "acpi", "apic", "pae", "hap", "viridian", "privnet", "hyperv", "kvm", "pvspinlock", "capabilities", "pmu",
-    "vmport", "gic", "smm", "ioapic", "hpt", "vmcoreinfo", "htm", "nested-hv", "msrs", "ccf-assist", "xen", "cfpc",
-    "sbbc", "ibs", "tcg",
+    "acpi",
+    "apic",
+    "pae",
+    "hap",
+    "viridian",
+    "privnet",
+    "hyperv",
+    "kvm",
+    "pvspinlock",
+    "capabilities",
+    "pmu",
+    "vmport",
+    "gic",
+    "smm",
+    "ioapic",
+    "hpt",
+    "vmcoreinfo",
+    "htm",
+    "nested-hv",
+    "msrs",
+    "ccf-assist",
+    "xen",
+    "cfpc",
+    "sbbc",
+    "ibs",
+    "tcg",
 ];
 
 fn parse_features(f: &Element) -> Result<Element> {
     for c in f.elements() {
         if !FEATURES.contains(&c.name.as_str()) {
-            return Err(Error::config_unsupported(format!("unexpected feature '{}'", c.name)));
+            return Err(Error::config_unsupported(format!(
+                "unexpected feature '{}'",
+                c.name
+            )));
         }
         let check = |attr: &str, allowed: &[&str]| -> Result<()> {
             match c.attr(attr) {
@@ -415,10 +561,15 @@ fn parse_features(f: &Element) -> Result<Element> {
             }
         };
         match c.name.as_str() {
-            "hap" | "pmu" | "vmport" | "smm" | "pvspinlock" | "vmcoreinfo" => check("state", &["on", "off"])?,
+            "hap" | "pmu" | "vmport" | "smm" | "pvspinlock" | "vmcoreinfo" => {
+                check("state", &["on", "off"])?
+            }
             "htm" | "nested-hv" | "ccf-assist" => {
                 if c.attr("state").is_none() {
-                    return Err(Error::xml(format!("Missing required attribute 'state' in element '{}'", c.name)));
+                    return Err(Error::xml(format!(
+                        "Missing required attribute 'state' in element '{}'",
+                        c.name
+                    )));
                 }
                 check("state", &["on", "off"])?;
             }
@@ -440,17 +591,26 @@ fn parse_features(f: &Element) -> Result<Element> {
     for n in e.children.iter_mut() {
         if let crate::model::xml::Node::Elem(c) = n {
             match c.name.as_str() {
-                "hyperv" if c.attr("mode").is_none() => c.attrs.insert(0, ("mode".into(), "custom".into())),
-                "hap" | "pmu" | "vmport" | "smm" | "pvspinlock" | "vmcoreinfo" if c.attr("state").is_none() => {
+                "hyperv" if c.attr("mode").is_none() => {
+                    c.attrs.insert(0, ("mode".into(), "custom".into()))
+                }
+                "hap" | "pmu" | "vmport" | "smm" | "pvspinlock" | "vmcoreinfo"
+                    if c.attr("state").is_none() =>
+                {
                     c.attrs.insert(0, ("state".into(), "on".into()))
                 }
                 "smm" | "hpt" | "tcg" => {
                     // Sizes inside are printed in KiB.
                     for k in c.children.iter_mut() {
                         if let crate::model::xml::Node::Elem(k) = k {
-                            let kib = scaled_kib(&k.text(), k.attr("unit"), "./@unit", u64::MAX / 1024)?;
+                            let kib =
+                                scaled_kib(&k.text(), k.attr("unit"), "./@unit", u64::MAX / 1024)?;
                             // SMM's TSEG is kept in MiB, the others in KiB.
-                            let (unit, v) = if k.name == "tseg" { ("MiB", kib / 1024) } else { ("KiB", kib) };
+                            let (unit, v) = if k.name == "tseg" {
+                                ("MiB", kib / 1024)
+                            } else {
+                                ("KiB", kib)
+                            };
                             k.attrs = vec![("unit".into(), unit.into())];
                             k.children = vec![crate::model::xml::Node::Text(v.to_string())];
                         }
@@ -472,24 +632,40 @@ fn parse_cpu(c: &Element) -> Result<Element> {
         e.attrs.insert(0, ("mode".into(), "custom".into()));
     }
     if e.attr("mode") == Some("custom") && has_model && e.attr("match").is_none() {
-        let at = e.attrs.iter().position(|(k, _)| k == "mode").map_or(0, |i| i + 1);
+        let at = e
+            .attrs
+            .iter()
+            .position(|(k, _)| k == "mode")
+            .map_or(0, |i| i + 1);
         e.attrs.insert(at, ("match".into(), "exact".into()));
     }
     if e.child("feature").is_some() && e.attr("mode").is_none() {
         e.attrs.insert(0, ("mode".into(), "custom".into()));
     }
     for n in e.children.iter_mut() {
-        let crate::model::xml::Node::Elem(k) = n else { continue };
+        let crate::model::xml::Node::Elem(k) = n else {
+            continue;
+        };
         match k.name.as_str() {
-            "model" if k.attr("fallback").is_none() => k.attrs.insert(0, ("fallback".into(), "allow".into())),
-            "feature" if k.attr("policy").is_none() => k.attrs.insert(0, ("policy".into(), "require".into())),
+            "model" if k.attr("fallback").is_none() => {
+                k.attrs.insert(0, ("fallback".into(), "allow".into()))
+            }
+            "feature" if k.attr("policy").is_none() => {
+                k.attrs.insert(0, ("policy".into(), "require".into()))
+            }
             "topology" if k.attr("dies").is_none() => {
-                let at = k.attrs.iter().position(|(a, _)| a == "sockets").map_or(0, |i| i + 1);
+                let at = k
+                    .attrs
+                    .iter()
+                    .position(|(a, _)| a == "sockets")
+                    .map_or(0, |i| i + 1);
                 k.attrs.insert(at, ("dies".into(), "1".into()));
             }
             "numa" => {
                 for cell in k.children.iter_mut() {
-                    let crate::model::xml::Node::Elem(cell) = cell else { continue };
+                    let crate::model::xml::Node::Elem(cell) = cell else {
+                        continue;
+                    };
                     let mem = cell.attr("memory").map(str::to_string);
                     if let Some(m) = mem {
                         let kib = scaled_kib(&m, cell.attr("unit"), "./@memory", MAX_MEMORY_KIB)?;
@@ -499,7 +675,11 @@ fn parse_cpu(c: &Element) -> Result<Element> {
                                 *v = kib.to_string();
                             }
                         }
-                        let at = cell.attrs.iter().position(|(a, _)| a == "memory").map_or(0, |i| i + 1);
+                        let at = cell
+                            .attrs
+                            .iter()
+                            .position(|(a, _)| a == "memory")
+                            .map_or(0, |i| i + 1);
                         cell.attrs.insert(at, ("unit".into(), "KiB".into()));
                     }
                 }
@@ -519,7 +699,8 @@ fn fix_seclabel(mut s: Element) -> Element {
         }
         // keep libvirt's attribute order: type, model, relabel
         let order = ["type", "model", "relabel"];
-        s.attrs.sort_by_key(|(k, _)| order.iter().position(|o| o == k).unwrap_or(9));
+        s.attrs
+            .sort_by_key(|(k, _)| order.iter().position(|o| o == k).unwrap_or(9));
     }
     s
 }
@@ -531,7 +712,9 @@ fn parse_clock(root: &Element) -> Result<Clock> {
     };
     if let Some(o) = c.attr("offset") {
         if !["utc", "localtime", "timezone", "variable", "absolute"].contains(&o) {
-            return Err(Error::config_unsupported(format!("unknown clock offset '{o}'")));
+            return Err(Error::config_unsupported(format!(
+                "unknown clock offset '{o}'"
+            )));
         }
         clock.offset = o.to_string();
     }
@@ -559,21 +742,31 @@ fn parse_clock(root: &Element) -> Result<Clock> {
             clock.adjustment = Some(adj.to_string());
             let basis = c.attr("basis").unwrap_or("utc");
             if basis != "utc" && basis != "localtime" {
-                return Err(Error::config_unsupported(format!("unknown clock basis '{basis}'")));
+                return Err(Error::config_unsupported(format!(
+                    "unknown clock basis '{basis}'"
+                )));
             }
             clock.basis = Some(basis.to_string());
         }
         "timezone" => {
             clock.timezone = Some(
                 c.attr("timezone")
-                    .ok_or_else(|| Error::internal("missing 'timezone' attribute for clock with offset='timezone'"))?
+                    .ok_or_else(|| {
+                        Error::internal(
+                            "missing 'timezone' attribute for clock with offset='timezone'",
+                        )
+                    })?
                     .to_string(),
             );
         }
         "absolute" => {
             clock.start = Some(
                 c.attr("start")
-                    .ok_or_else(|| Error::internal("missing 'start' attribute for clock with offset='absolute'"))?
+                    .ok_or_else(|| {
+                        Error::internal(
+                            "missing 'start' attribute for clock with offset='absolute'",
+                        )
+                    })?
                     .to_string(),
             );
         }
@@ -583,9 +776,17 @@ fn parse_clock(root: &Element) -> Result<Clock> {
     Ok(clock)
 }
 
-fn parse_os(root: &Element, os_el: Option<&Element>, machine: Option<String>, os_type: &str) -> Result<Os> {
+fn parse_os(
+    root: &Element,
+    os_el: Option<&Element>,
+    machine: Option<String>,
+    os_type: &str,
+) -> Result<Os> {
     let _ = root;
-    let mut os = Os { machine, ..Default::default() };
+    let mut os = Os {
+        machine,
+        ..Default::default()
+    };
     let Some(o) = os_el else { return Ok(os) };
     os.firmware = o.attr("firmware").map(str::to_string);
     if let Some(l) = o.child("loader") {
@@ -601,7 +802,10 @@ fn parse_os(root: &Element, os_el: Option<&Element>, machine: Option<String>, os
         } else if l.attr("type").is_none() && !l.children.is_empty() {
             // A loader path without a type is a ROM image.
             let at = l.attrs.iter().position(|(k, _)| k == "secure").map_or(
-                l.attrs.iter().position(|(k, _)| k == "readonly").map_or(0, |i| i + 1),
+                l.attrs
+                    .iter()
+                    .position(|(k, _)| k == "readonly")
+                    .map_or(0, |i| i + 1),
                 |i| i + 1,
             );
             l.attrs.insert(at, ("type".into(), "rom".into()));
@@ -621,7 +825,8 @@ fn parse_os(root: &Element, os_el: Option<&Element>, machine: Option<String>, os
         os.init = text("init");
         os.init_args = o.children_named("initarg").map(|e| e.text()).collect();
         for e in o.children_named("initenv") {
-            os.init_env.push((e.attr("name").unwrap_or("").to_string(), e.text()));
+            os.init_env
+                .push((e.attr("name").unwrap_or("").to_string(), e.text()));
         }
         os.init_dir = text("initdir");
         os.init_user = text("inituser");
@@ -648,7 +853,9 @@ fn parse_os(root: &Element, os_el: Option<&Element>, machine: Option<String>, os
             if en == "yes" {
                 if let Some(t) = m.attr("timeout") {
                     let n = parse_u64(t).filter(|n| *n <= 65535).ok_or_else(|| {
-                        Error::xml(format!("invalid value for boot menu timeout, must be in range [0,65535]"))
+                        Error::xml(
+                            "invalid value for boot menu timeout, must be in range [0,65535]",
+                        )
                     })?;
                     os.bootmenu_timeout = Some(n as u32);
                 }
@@ -660,7 +867,9 @@ fn parse_os(root: &Element, os_el: Option<&Element>, machine: Option<String>, os
         if let Some(t) = b.attr("rebootTimeout") {
             let n = crate::model::units::parse_i64(t)
                 .filter(|n| (-1..=65535).contains(n))
-                .ok_or_else(|| Error::xml("invalid value for rebootTimeout, must be in range [-1,65535]"))?;
+                .ok_or_else(|| {
+                    Error::xml("invalid value for rebootTimeout, must be in range [-1,65535]")
+                })?;
             os.bios_reboot_timeout = Some(n as i32);
         }
     }
@@ -671,7 +880,10 @@ fn parse_os(root: &Element, os_el: Option<&Element>, machine: Option<String>, os
 }
 
 fn parse_devices(def: &mut DomainDef, devs: &Element) -> Result<()> {
-    def.emulator = devs.child("emulator").map(|e| e.text()).filter(|t| !t.is_empty());
+    def.emulator = devs
+        .child("emulator")
+        .map(|e| e.text())
+        .filter(|t| !t.is_empty());
     for e in devs.elements() {
         if e.ns.is_some() {
             continue;
@@ -681,7 +893,9 @@ fn parse_devices(def: &mut DomainDef, devs: &Element) -> Result<()> {
                 let d = disk::parse_disk(e)?;
                 disk::insert_disk(&mut def.disks, d);
             }
-            "controller" => devices::insert_controller(&mut def.controllers, devices::parse_controller(e)?),
+            "controller" => {
+                devices::insert_controller(&mut def.controllers, devices::parse_controller(e)?)
+            }
             "interface" => def.interfaces.push(net::parse_interface(e)?),
             "serial" | "parallel" | "console" | "channel" => {
                 let list = match e.name.as_str() {
@@ -693,7 +907,9 @@ fn parse_devices(def: &mut DomainDef, devs: &Element) -> Result<()> {
                 let c = chr::parse_chardev(e, list)?;
                 list.push(c);
             }
-            "input" => def.inputs.push(devices::parse_input(e, &def.arch, &def.os_type)?),
+            "input" => def
+                .inputs
+                .push(devices::parse_input(e, &def.arch, &def.os_type)?),
             "graphics" => def.graphics.push(devices::parse_graphics(e)?),
             "video" => def.videos.push(devices::parse_video(e)?),
             "memballoon" => {

@@ -13,7 +13,9 @@ pub fn post_parse(def: &mut DomainDef) -> Result<()> {
         def.max_memory_kib = numa_total;
     }
     if def.max_memory_kib == 0 {
-        return Err(Error::xml("Memory size must be specified via <memory> or in the <numa> configuration"));
+        return Err(Error::xml(
+            "Memory size must be specified via <memory> or in the <numa> configuration",
+        ));
     }
     if def.current_memory_kib == 0 || def.current_memory_kib > def.max_memory_kib {
         def.current_memory_kib = def.max_memory_kib;
@@ -61,19 +63,34 @@ pub fn post_parse(def: &mut DomainDef) -> Result<()> {
             let t = def.controllers[i].ctype.clone();
             // The first index no controller of this type uses.
             let mut idx = 0;
-            while def.controllers.iter().any(|c| c.ctype == t && c.index == idx) {
+            while def
+                .controllers
+                .iter()
+                .any(|c| c.ctype == t && c.index == idx)
+            {
                 idx += 1;
             }
             def.controllers[i].index = idx;
         }
     }
     scsi_hostdev_addresses(def);
-    for (ctype, bus) in [("scsi", "scsi"), ("fdc", "fdc"), ("ide", "ide"), ("sata", "sata")] {
+    for (ctype, bus) in [
+        ("scsi", "scsi"),
+        ("fdc", "fdc"),
+        ("ide", "ide"),
+        ("sata", "sata"),
+    ] {
         let max = def
             .disks
             .iter()
             .filter(|d| d.target_bus.as_deref() == Some(bus))
-            .filter_map(|d| d.info.address.as_ref().filter(|a| a.kind == "drive").and_then(|a| a.num("controller")))
+            .filter_map(|d| {
+                d.info
+                    .address
+                    .as_ref()
+                    .filter(|a| a.kind == "drive")
+                    .and_then(|a| a.num("controller"))
+            })
             .max();
         let max = if ctype == "scsi" {
             let hd = def
@@ -82,7 +99,10 @@ pub fn post_parse(def: &mut DomainDef) -> Result<()> {
                 .filter(|d| d.name == "hostdev" && d.attr("type") == Some("scsi"))
                 .filter_map(|d| d.child("address"))
                 .filter(|a| a.attr("type") == Some("drive"))
-                .filter_map(|a| a.attr("controller").and_then(crate::model::units::parse_u64))
+                .filter_map(|a| {
+                    a.attr("controller")
+                        .and_then(crate::model::units::parse_u64)
+                })
                 .max();
             max.max(hd)
         } else {
@@ -94,8 +114,14 @@ pub fn post_parse(def: &mut DomainDef) -> Result<()> {
             }
         }
     }
-    let wants_virtio_serial = def.channels.iter().any(|c| c.target_type.as_deref() == Some("virtio"))
-        || def.consoles.iter().any(|c| c.target_type.as_deref() == Some("virtio"));
+    let wants_virtio_serial = def
+        .channels
+        .iter()
+        .any(|c| c.target_type.as_deref() == Some("virtio"))
+        || def
+            .consoles
+            .iter()
+            .any(|c| c.target_type.as_deref() == Some("virtio"));
     if wants_virtio_serial && !def.controllers.iter().any(|c| c.ctype == "virtio-serial") {
         add_controller(def, "virtio-serial", 0);
     }
@@ -117,7 +143,11 @@ pub fn post_parse(def: &mut DomainDef) -> Result<()> {
             info: DeviceInfo::default(),
         });
     }
-    let default_video = if matches!(def.os_type.as_str(), "xen" | "linux" | "xenpvh") { "xen" } else { "cirrus" };
+    let default_video = if matches!(def.os_type.as_str(), "xen" | "linux" | "xenpvh") {
+        "xen"
+    } else {
+        "cirrus"
+    };
     for v in def.videos.iter_mut() {
         devices::video_defaults(v, default_video);
     }
@@ -127,20 +157,30 @@ pub fn post_parse(def: &mut DomainDef) -> Result<()> {
 
 /// `(id, KiB)` of each `<cpu><numa><cell>`.
 fn numa_cells(def: &DomainDef) -> Vec<(String, u64)> {
-    let Some(cpu) = def.sections.iter().find(|s| s.name == "cpu") else { return vec![] };
-    let Some(numa) = cpu.child("numa") else { return vec![] };
+    let Some(cpu) = def.sections.iter().find(|s| s.name == "cpu") else {
+        return vec![];
+    };
+    let Some(numa) = cpu.child("numa") else {
+        return vec![];
+    };
     numa.children_named("cell")
         .map(|c| {
             (
                 c.attr("id").unwrap_or("").to_string(),
-                c.attr("memory").and_then(crate::model::units::parse_u64).unwrap_or(0),
+                c.attr("memory")
+                    .and_then(crate::model::units::parse_u64)
+                    .unwrap_or(0),
             )
         })
         .collect()
 }
 
 fn add_controller(def: &mut DomainDef, ctype: &str, index: u32) {
-    if def.controllers.iter().any(|c| c.ctype == ctype && c.index == index) {
+    if def
+        .controllers
+        .iter()
+        .any(|c| c.ctype == ctype && c.index == index)
+    {
         return;
     }
     def.controllers.push(Controller {
@@ -184,7 +224,11 @@ fn scsi_hostdev_addresses(def: &mut DomainDef) {
 fn smartcard_ccid(def: &mut DomainDef) {
     let mut slot = 0;
     let mut any = false;
-    for d in def.other_devices.iter_mut().filter(|d| d.name == "smartcard") {
+    for d in def
+        .other_devices
+        .iter_mut()
+        .filter(|d| d.name == "smartcard")
+    {
         any = true;
         if d.child("address").is_none() {
             let mut a = Element::new("address");
@@ -205,7 +249,9 @@ fn smartcard_ccid(def: &mut DomainDef) {
 fn chardev_compat(def: &mut DomainDef) -> Result<()> {
     for c in def.consoles.iter().skip(1) {
         if c.target_type.is_none() || c.target_type.as_deref() == Some("serial") {
-            return Err(Error::config_unsupported("Only the first console can be a serial port"));
+            return Err(Error::config_unsupported(
+                "Only the first console can be a serial port",
+            ));
         }
     }
     if def.os_type != "hvm" {
@@ -247,7 +293,9 @@ fn validate(def: &mut DomainDef) -> Result<()> {
     for d in &def.disks {
         let needs_source = d.device != "cdrom" && d.device != "floppy";
         let has_source = d.source.is_some()
-            || d.source_elem.as_ref().is_some_and(|s| !s.attrs.is_empty() && d.disk_type != "network");
+            || d.source_elem
+                .as_ref()
+                .is_some_and(|s| !s.attrs.is_empty() && d.disk_type != "network");
         if needs_source && !has_source && !(d.disk_type == "network" && d.source_elem.is_some()) {
             return Err(Error::raw(
                 ErrorCode::from_number(19),
@@ -256,16 +304,25 @@ fn validate(def: &mut DomainDef) -> Result<()> {
             ));
         }
         if d.device == "floppy" && !d.target_dev.starts_with("fd") {
-            return Err(Error::internal(format!("Invalid floppy device name: {}", d.target_dev)));
+            return Err(Error::internal(format!(
+                "Invalid floppy device name: {}",
+                d.target_dev
+            )));
         }
         if d.device != "floppy" && d.target_dev.starts_with("fd") {
-            return Err(Error::internal(format!("Invalid harddisk device name: {}", d.target_dev)));
+            return Err(Error::internal(format!(
+                "Invalid harddisk device name: {}",
+                d.target_dev
+            )));
         }
     }
     let mut seen: Vec<(&str, u32)> = Vec::new();
     for c in &def.controllers {
         if seen.contains(&(c.ctype.as_str(), c.index)) {
-            return Err(Error::xml(format!("Multiple '{}' controllers with index '{}'", c.ctype, c.index)));
+            return Err(Error::xml(format!(
+                "Multiple '{}' controllers with index '{}'",
+                c.ctype, c.index
+            )));
         }
         seen.push((&c.ctype, c.index));
     }
@@ -276,7 +333,9 @@ fn validate(def: &mut DomainDef) -> Result<()> {
         ));
     }
     if def.videos.iter().filter(|v| v.primary).count() > 1 {
-        return Err(Error::config_unsupported("Only one primary video device is supported"));
+        return Err(Error::config_unsupported(
+            "Only one primary video device is supported",
+        ));
     }
     if !def.videos.iter().any(|v| v.primary) {
         if let Some(v) = def.videos.iter_mut().find(|v| v.model != "none") {
@@ -288,7 +347,9 @@ fn validate(def: &mut DomainDef) -> Result<()> {
     let per_device_boot = def.disks.iter().any(|d| d.info.boot_order.is_some())
         || def.interfaces.iter().any(|n| n.info.boot_order.is_some());
     if per_device_boot && !def.os.boot_devs.is_empty() {
-        return Err(Error::config_unsupported("per-device boot elements cannot be used together with os/boot elements"));
+        return Err(Error::config_unsupported(
+            "per-device boot elements cannot be used together with os/boot elements",
+        ));
     }
     let mut orders: Vec<u32> = Vec::new();
     for o in def
@@ -298,7 +359,9 @@ fn validate(def: &mut DomainDef) -> Result<()> {
         .chain(def.interfaces.iter().filter_map(|n| n.info.boot_order))
     {
         if orders.contains(&o) {
-            return Err(Error::config_unsupported(format!("boot order '{o}' used for more than one device")));
+            return Err(Error::config_unsupported(format!(
+                "boot order '{o}' used for more than one device"
+            )));
         }
         orders.push(o);
     }
@@ -315,7 +378,9 @@ fn validate(def: &mut DomainDef) -> Result<()> {
         }
     }
     for (i, a) in def.disks.iter().enumerate() {
-        let Some(aa) = a.info.address.as_ref().filter(|x| x.kind == "drive") else { continue };
+        let Some(aa) = a.info.address.as_ref().filter(|x| x.kind == "drive") else {
+            continue;
+        };
         for b in &def.disks[i + 1..] {
             if b.info.address.as_ref() == Some(aa) && a.target_bus == b.target_bus {
                 return Err(Error::config_unsupported(format!(
@@ -334,4 +399,3 @@ fn validate(def: &mut DomainDef) -> Result<()> {
     }
     Ok(())
 }
-

@@ -29,7 +29,10 @@ impl TestNamespace {
     pub fn parse(root: &Element) -> Result<Option<TestNamespace>> {
         let mut ns = TestNamespace::default();
         let mut any = false;
-        for e in root.elements().filter(|e| e.ns.as_deref() == Some(TEST_NS_URI)) {
+        for e in root
+            .elements()
+            .filter(|e| e.ns.as_deref() == Some(TEST_NS_URI))
+        {
             any = true;
             match e.local() {
                 "runstate" => {
@@ -56,10 +59,14 @@ impl TestNamespace {
         }
         let state = ns.runstate.unwrap_or(1);
         if ns.transient && state == 5 {
-            return Err(Error::xml("transient domain cannot have runstate 'shutoff'"));
+            return Err(Error::xml(
+                "transient domain cannot have runstate 'shutoff'",
+            ));
         }
         if ns.has_managed_save && state != 5 {
-            return Err(Error::xml("domain with managedsave data can only have runstate 'shutoff'"));
+            return Err(Error::xml(
+                "domain with managedsave data can only have runstate 'shutoff'",
+            ));
         }
         Ok(any.then_some(ns))
     }

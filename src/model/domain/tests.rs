@@ -6,7 +6,9 @@ use super::*;
 use std::path::PathBuf;
 
 fn testdata(sub: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/model/testdata").join(sub)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("src/model/testdata")
+        .join(sub)
 }
 
 fn fixtures(sub: &str, ext: &str) -> Vec<(String, String, String)> {
@@ -19,8 +21,13 @@ fn fixtures(sub: &str, ext: &str) -> Vec<(String, String, String)> {
         }
         let expect = p.with_extension(ext);
         let input = std::fs::read_to_string(&p).expect("input");
-        let expected = std::fs::read_to_string(&expect).unwrap_or_else(|_| panic!("missing {}", expect.display()));
-        out.push((p.file_name().unwrap().to_string_lossy().into_owned(), input, expected));
+        let expected = std::fs::read_to_string(&expect)
+            .unwrap_or_else(|_| panic!("missing {}", expect.display()));
+        out.push((
+            p.file_name().unwrap().to_string_lossy().into_owned(),
+            input,
+            expected,
+        ));
     }
     out.sort();
     assert!(!out.is_empty());
@@ -111,7 +118,14 @@ fn defaults_are_filled() {
     assert_eq!(d.arch, "i686");
     assert_eq!(d.os.boot_devs, vec!["hd".to_string()]);
     assert_eq!(d.clock.offset, "utc");
-    assert_eq!((d.on_poweroff.as_str(), d.on_reboot.as_str(), d.on_crash.as_str()), ("destroy", "restart", "destroy"));
+    assert_eq!(
+        (
+            d.on_poweroff.as_str(),
+            d.on_reboot.as_str(),
+            d.on_crash.as_str()
+        ),
+        ("destroy", "restart", "destroy")
+    );
     assert!(!d.has_memballoon);
     assert!(d.test_ns.is_none());
     // A generated UUID is version 4.
@@ -130,7 +144,10 @@ fn current_memory_is_clamped() {
 #[test]
 fn live_xml_carries_id() {
     let d = DomainDef::parse(MINIMAL).unwrap();
-    let s = d.format(FormatOptions { id: Some(3), secure: false });
+    let s = d.format(FormatOptions {
+        id: Some(3),
+        secure: false,
+    });
     assert!(s.starts_with("<domain type='test' id='3'>\n  <name>d</name>\n"));
 }
 
@@ -148,7 +165,11 @@ fn generated_mac_and_ifnames() {
     // vnet names are libvirt's own and dropped from definitions.
     assert_eq!(d.interfaces[0].target_dev, None);
     d.assign_test_ifnames();
-    let names: Vec<_> = d.interfaces.iter().map(|i| i.target_dev.clone().unwrap()).collect();
+    let names: Vec<_> = d
+        .interfaces
+        .iter()
+        .map(|i| i.target_dev.clone().unwrap())
+        .collect();
     assert_eq!(names, ["testnet1", "testnet0", "testnet2"]);
 }
 
@@ -192,10 +213,19 @@ fn edits_to_typed_fields_are_formatted() {
     d.vcpus_max = 2;
     d.vcpus_current = 2;
     let s = d.format(FormatOptions::default());
-    assert!(s.contains("<driver name='qemu' type='qcow2' cache='none'/>"), "{s}");
-    assert!(s.contains("<source file='/b' startupPolicy='optional'/>"), "{s}");
+    assert!(
+        s.contains("<driver name='qemu' type='qcow2' cache='none'/>"),
+        "{s}"
+    );
+    assert!(
+        s.contains("<source file='/b' startupPolicy='optional'/>"),
+        "{s}"
+    );
     assert!(s.contains("<source bridge='br1'/>"), "{s}");
-    assert!(s.contains("<currentMemory unit='KiB'>512</currentMemory>"), "{s}");
+    assert!(
+        s.contains("<currentMemory unit='KiB'>512</currentMemory>"),
+        "{s}"
+    );
     assert!(s.contains("<vcpu placement='static'>2</vcpu>"), "{s}");
     // Added devices built by hand format too.
     let mut nd = d.disks[0].clone();
@@ -243,7 +273,12 @@ fn secure_shows_graphics_password() {
     )
     .unwrap();
     assert!(!d.format(FormatOptions::default()).contains("passwd"));
-    assert!(d.format(FormatOptions { id: None, secure: true }).contains("passwd='pw'"));
+    assert!(d
+        .format(FormatOptions {
+            id: None,
+            secure: true
+        })
+        .contains("passwd='pw'"));
 }
 
 #[test]
@@ -283,7 +318,13 @@ fn default_test_domain_round_trips() {
 ";
     let d = DomainDef::parse(live).unwrap();
     assert!(d.has_memballoon);
-    assert_eq!(d.format(FormatOptions { id: Some(1), secure: false }), live);
+    assert_eq!(
+        d.format(FormatOptions {
+            id: Some(1),
+            secure: false
+        }),
+        live
+    );
 }
 
 #[test]
