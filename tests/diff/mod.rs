@@ -262,7 +262,9 @@ impl Placeholders {
     }
 }
 
-const DIRECTIVES: &[&str] = &["env:", "stdin:", "input:", "copy:", "file:", "only:", "timeout:"];
+const DIRECTIVES: &[&str] = &[
+    "env:", "stdin:", "input:", "copy:", "file:", "only:", "timeout:",
+];
 
 fn is_directive(w: &str) -> bool {
     w == "merge" || DIRECTIVES.iter().any(|d| w.starts_with(d))
@@ -355,8 +357,8 @@ fn parse_case(file: &str, line_no: usize, line: &str, ph: &Placeholders) -> Resu
 fn load_cases(name: &str, ph: &Placeholders) -> Vec<Case> {
     let file = format!("{name}.cases");
     let path = cases_dir().join(&file);
-    let text = fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let text =
+        fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let mut cases = Vec::new();
     let mut errors = Vec::new();
     for (i, line) in text.lines().enumerate() {
@@ -369,7 +371,11 @@ fn load_cases(name: &str, ph: &Placeholders) -> Vec<Case> {
             Err(e) => errors.push(e),
         }
     }
-    assert!(errors.is_empty(), "malformed case lines:\n{}", errors.join("\n"));
+    assert!(
+        errors.is_empty(),
+        "malformed case lines:\n{}",
+        errors.join("\n")
+    );
     assert!(!cases.is_empty(), "{file} has no cases");
     cases
 }
@@ -533,10 +539,16 @@ impl<'a> Normaliser<'a> {
                 (Some(a), None) | (None, Some(a)) => a,
                 (None, None) => break,
             };
-            let prefix_len = if rest[at..].starts_with("virtsh") { 6 } else { 5 };
+            let prefix_len = if rest[at..].starts_with("virtsh") {
+                6
+            } else {
+                5
+            };
             let after = &rest[at + prefix_len..];
             let ok = after.len() >= 10
-                && after.as_bytes()[..6].iter().all(|c| c.is_ascii_alphanumeric())
+                && after.as_bytes()[..6]
+                    .iter()
+                    .all(|c| c.is_ascii_alphanumeric())
                 && after[6..].starts_with(".xml");
             out.push_str(&rest[..at]);
             if ok {
@@ -715,7 +727,11 @@ fn libvirt_log_line(line: &str) -> Option<&str> {
         return None;
     }
     for (i, &c) in shape.iter().enumerate() {
-        let ok = if c == b'd' { b[i].is_ascii_digit() } else { b[i] == c };
+        let ok = if c == b'd' {
+            b[i].is_ascii_digit()
+        } else {
+            b[i] == c
+        };
         if !ok {
             return None;
         }
@@ -925,7 +941,11 @@ fn show_stream(label: &str, s: &str) -> String {
 fn compare(case: &Case, e: &Observed, a: &Observed) -> String {
     let mut out = String::new();
     if case.compares(Aspect::Rc) && e.status != a.status {
-        let _ = writeln!(out, "  exit status: virsh {}, virtsh {}", e.status, a.status);
+        let _ = writeln!(
+            out,
+            "  exit status: virsh {}, virtsh {}",
+            e.status, a.status
+        );
     }
     if case.compares(Aspect::Stdout) {
         if e.stdout != a.stdout {
@@ -1022,8 +1042,8 @@ fn diff_text(expected: &str, actual: &str) -> String {
     let mut shown = 0;
     let mut last_printed: Option<usize> = None;
     for idx in 0..ops.len() {
-        let near = (idx.saturating_sub(CONTEXT)..=(idx + CONTEXT).min(ops.len() - 1))
-            .any(|k| changed[k]);
+        let near =
+            (idx.saturating_sub(CONTEXT)..=(idx + CONTEXT).min(ops.len() - 1)).any(|k| changed[k]);
         if !near {
             continue;
         }

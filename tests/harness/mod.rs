@@ -41,7 +41,9 @@ pub fn virsh_path() -> PathBuf {
 
 /// Absolute path of `tests/data/`.
 pub fn data_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("data")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("data")
 }
 
 /// What a run produced.
@@ -113,8 +115,7 @@ impl Sandbox {
             self.tmpdir(),
             self.work(),
         ] {
-            fs::create_dir_all(&d)
-                .unwrap_or_else(|e| panic!("cannot create {}: {e}", d.display()));
+            fs::create_dir_all(&d).unwrap_or_else(|e| panic!("cannot create {}: {e}", d.display()));
         }
     }
 
