@@ -83,7 +83,7 @@ fn add_domain(state: &mut State, mut def: DomainDef) {
     obj.has_managed_save = ns.has_managed_save;
     obj.snapshots = ns.snapshots;
     if runstate != DomainState::Shutoff {
-        obj.live = obj.config.clone();
+        obj.go_live();
         obj.id = state.alloc_id();
         if ns.transient {
             obj.config = None;

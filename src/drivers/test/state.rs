@@ -124,6 +124,16 @@ impl DomainObj {
         def.expect("affected() checked the definition exists")
     }
 
+    /// Makes the config the live definition. libvirt keeps a formatted and
+    /// re-parsed copy as the new config, which can show in `dumpxml
+    /// --inactive` (devices re-sorted, ports renumbered).
+    pub fn go_live(&mut self) {
+        if let Some(def) = self.config.take() {
+            self.config = Some(def.reparsed().unwrap_or_else(|_| def.clone()));
+            self.live = Some(def);
+        }
+    }
+
     pub fn set_state(&mut self, state: DomainState, reason: i32) {
         self.state = state;
         self.reason = reason;
@@ -191,13 +201,13 @@ impl State {
         self.domains.iter().position(|d| d.uuid() == *uuid)
     }
 
-    /// Starts an inactive domain: a copy of its config becomes the live
-    /// definition under a fresh id.
+    /// Starts a domain under a fresh id. Unless a live definition was
+    /// given, its config goes live.
     pub fn start(&mut self, index: usize, state: DomainState, reason: i32) {
         let id = self.alloc_id();
         let obj = &mut self.domains[index];
         if obj.live.is_none() {
-            obj.live = obj.config.clone();
+            obj.go_live();
         }
         obj.id = id;
         obj.has_managed_save = false;

@@ -1354,3 +1354,22 @@ fn validate_refuses_unknown_top_level_elements() {
     c.domain_define_xml(A_XML, crate::api::flags::define::VALIDATE)
         .unwrap();
 }
+
+#[test]
+fn starting_keeps_a_reparsed_copy_as_the_config() {
+    let c = conn();
+    let vc = "<domain type='test'><name>vc</name><memory>1024</memory><os><type>hvm</type></os>\
+              <devices><serial type='pty'/><console type='pty'><target type='virtio' port='0'/></console>\
+              </devices></domain>";
+    let d = c.domain_define_xml(vc, 0).unwrap();
+    let console_port = |flags| {
+        let x = c.domain_get_xml_desc(&d, flags).unwrap();
+        x.contains("<target type='virtio' port='1'/>")
+    };
+    assert!(!console_port(0));
+    c.domain_create(&d, 0).unwrap();
+    assert!(!console_port(0), "the live definition is the one defined");
+    assert!(console_port(xml::INACTIVE), "the config is libvirt's copy");
+    c.domain_destroy(&d, 0).unwrap();
+    assert!(console_port(0));
+}
