@@ -988,8 +988,6 @@ pub struct StorageSource {
     pub net_attrs: Vec<(String, String)>,
     /// `startupPolicy` of a file source.
     pub startup_policy: Option<String>,
-    /// `index=` (status XML only).
-    pub index: Option<u32>,
     /// Children of the source element kept canonically: auth,
     /// encryption, seclabel.
     pub extra: Vec<Element>,
@@ -1065,9 +1063,6 @@ impl StorageSource {
             }
             _ => {}
         }
-        if let Some(i) = s.attr("index") {
-            self.index = crate::model::units::parse_u64(i).and_then(|v| u32::try_from(v).ok());
-        }
         for c in s.elements() {
             let keep = match c.name.as_str() {
                 "auth" if self.stype == StorageType::Network => Some(spec("disk/auth").canon(c)?),
@@ -1109,9 +1104,6 @@ impl StorageSource {
                     attrs.push(("startupPolicy", sp.clone()));
                 }
             }
-        }
-        if let Some(i) = self.index {
-            attrs.push(("index", i.to_string()));
         }
         if attrs.is_empty() && self.hosts.is_empty() && self.extra.is_empty() {
             return;
