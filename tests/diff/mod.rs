@@ -49,6 +49,10 @@
 //! scripts and completion depend on) are held to virsh. `-h`, `-V` and `help` without an
 //! argument are compared with `only:rc` for the same reason.
 //!
+//! The oracle is run with a 3 s timeout and retried up to 10 times when it hangs: virsh
+//! 9.0's `save`/`managedsave` sometimes never return (a race in its job-watch loop).
+//! virtsh gets the case's full timeout and no retry.
+//!
 //! # Normalisation (identical on both sides)
 //!
 //! * `CPU time:` value of dominfo (wall-clock based in the test driver) → `<N>s`;
