@@ -29,7 +29,7 @@ use state::State;
 /// The default state of this process, while some connection holds it.
 static DEFAULT_STATE: Mutex<Weak<Mutex<State>>> = Mutex::new(Weak::new());
 
-pub fn open(uri: &Uri, _name: &str) -> Result<Arc<dyn Driver>> {
+pub fn open(uri: &Uri, name: &str) -> Result<Arc<dyn Driver>> {
     if uri.path.is_empty() || uri.path == "/" {
         return Err(errors::invalid_arg(
             "testOpen: supply a path or use test:///default",
@@ -42,7 +42,7 @@ pub fn open(uri: &Uri, _name: &str) -> Result<Arc<dyn Driver>> {
     };
     Ok(Arc::new(TestDriver {
         state,
-        uri: canonical_uri(uri),
+        uri: canonical_uri(uri, name),
     }))
 }
 
@@ -61,14 +61,30 @@ fn shared_state(
     Ok(state)
 }
 
-/// libvirt prints test URIs with an empty authority: `test:/default` and
-/// `test:///default` both become `test:///default`, `test:x.xml` `test://x.xml`.
-fn canonical_uri(uri: &Uri) -> String {
-    let mut out = format!("test://{}", uri.path);
-    if !uri.params.is_empty() {
-        let query: Vec<String> = uri.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+/// The URI as libvirt prints it: an empty authority (`test:/default` and
+/// `test:///default` both become `test:///default`, `test:x.xml`
+/// `test://x.xml`), the path re-escaped, query and fragment as written.
+fn canonical_uri(uri: &Uri, name: &str) -> String {
+    let mut out = String::from("test://");
+    for b in uri.path.bytes() {
+        // libxml2 leaves unreserved and path-reserved characters alone.
+        if b.is_ascii_alphanumeric() || b"-_.!~*'()/;:@&=+$,".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    let (before_fragment, fragment) = match name.split_once('#') {
+        Some((b, f)) => (b, Some(f)),
+        None => (name, None),
+    };
+    if let Some((_, query)) = before_fragment.split_once('?') {
         out.push('?');
-        out.push_str(&query.join("&"));
+        out.push_str(query);
+    }
+    if let Some(fragment) = fragment {
+        out.push('#');
+        out.push_str(fragment);
     }
     out
 }

@@ -152,15 +152,17 @@ fn uri_forms() {
         err(open("test://")),
         "invalid argument: testOpen: supply a path or use test:///default"
     );
-    let plain = Uri::parse("test:/default").unwrap();
-    assert_eq!(canonical_uri(&plain), "test:///default");
+    let canonical = |name: &str| canonical_uri(&Uri::parse(name).unwrap(), name);
+    assert_eq!(canonical("test:/default"), "test:///default");
+    assert_eq!(canonical("test:x.xml"), "test://x.xml");
     assert_eq!(
-        canonical_uri(&Uri::parse("test:x.xml").unwrap()),
-        "test://x.xml"
+        canonical("test:///default?a=%20b&c#f"),
+        "test:///default?a=%20b&c#f"
     );
+    assert_eq!(canonical("test:///default?"), "test:///default?");
     assert_eq!(
-        canonical_uri(&Uri::parse("test:///default?a=1").unwrap()),
-        "test:///default?a=1"
+        canonical("test:///tmp/st%61tes%20x.xml"),
+        "test:///tmp/states%20x.xml"
     );
 }
 
