@@ -60,9 +60,10 @@ impl Address {
         let num = |k: &str| -> Result<Option<u64>> {
             match e.attr(k) {
                 None => Ok(None),
-                Some(v) => parse_u64_auto(v).map(Some).ok_or_else(|| {
-                    Error::internal(format!("Cannot parse <address> '{k}' attribute"))
-                }),
+                Some(v) => parse_u64_auto(v)
+                    .filter(|n| *n <= u32::MAX as u64)
+                    .map(Some)
+                    .ok_or_else(|| bad_uint("address", k, v)),
             }
         };
         match kind {
@@ -71,11 +72,6 @@ impl Address {
                 let b = num("bus")?.unwrap_or(0);
                 let s = num("slot")?.unwrap_or(0);
                 let f = num("function")?.unwrap_or(0);
-                if d > 0xffff {
-                    return Err(Error::xml(format!(
-                        "Invalid PCI address domain='0x{d:x}', must be <= 0xFFFF"
-                    )));
-                }
                 if b > 0xff {
                     return Err(Error::xml(format!(
                         "Invalid PCI address bus='0x{b:x}', must be <= 0xFF"
@@ -190,6 +186,13 @@ impl Address {
     }
 }
 
+/// libvirt's message for an attribute that must be a non-negative integer.
+pub fn bad_uint(elem: &str, attr: &str, v: &str) -> Error {
+    Error::xml(format!(
+        "Invalid value for attribute '{attr}' in element '{elem}': '{v}'. Expected non-negative integer value"
+    ))
+}
+
 /// A host PCI address (hostdev and NVMe sources): normalised like a PCI
 /// device address, written without `type` unless the input had one.
 pub fn host_pci_element(a: &Element) -> Result<Element> {
@@ -221,16 +224,17 @@ impl DeviceInfo {
     pub fn parse(e: &Element, hostdev: bool) -> Result<DeviceInfo> {
         let mut info = DeviceInfo::default();
         if let Some(b) = e.child("boot") {
-            let order = b
-                .attr("order")
-                .ok_or_else(|| Error::internal("missing boot order attribute"))?;
+            let order = b.attr("order").ok_or_else(|| {
+                Error::xml("Missing required attribute 'order' in element 'boot'")
+            })?;
             let n = crate::model::units::parse_u64(order)
-                .filter(|n| *n > 0 && *n <= u32::MAX as u64)
-                .ok_or_else(|| {
-                    Error::internal(format!(
-                        "incorrect boot order '{order}', expecting positive integer"
-                    ))
-                })?;
+                .filter(|n| *n <= u32::MAX as u64)
+                .ok_or_else(|| bad_uint("boot", "order", order))?;
+            if n == 0 {
+                return Err(Error::xml(
+                    "Invalid value for attribute 'order' in element 'boot': Zero is not permitted",
+                ));
+            }
             info.boot_order = Some(n as u32);
             info.boot_loadparm = b.attr("loadparm").map(str::to_string);
         }
