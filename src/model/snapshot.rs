@@ -588,13 +588,14 @@ fn format_snapshot_disk(out: &mut Out, d: &SnapshotDisk) {
     out.close("disk");
 }
 
-/// The `snapshot=` attribute of a domain disk.
+/// A domain disk's own snapshot default: its `snapshot=` attribute, else
+/// `no` for a read-only disk (libvirt sets that when parsing the domain).
 fn domain_disk_location(d: &Disk) -> SnapshotLocation {
-    d.disk_attrs
-        .iter()
-        .find(|(k, _)| k == "snapshot")
-        .and_then(|(_, v)| SnapshotLocation::from_attr(v))
-        .unwrap_or_default()
+    match d.disk_attrs.iter().find(|(k, _)| k == "snapshot").and_then(|(_, v)| SnapshotLocation::from_attr(v)) {
+        Some(l) => l,
+        None if d.readonly => SnapshotLocation::No,
+        None => SnapshotLocation::Default,
+    }
 }
 
 /// The memory spec and disk specs of `snapshot-create-as` as virsh turns
@@ -986,8 +987,6 @@ pub struct StorageSource {
     /// Other attributes of a network source kept in libvirt's order
     /// (`tls`, `tlsHostname`, `query`).
     pub net_attrs: Vec<(String, String)>,
-    /// `startupPolicy` of a file source.
-    pub startup_policy: Option<String>,
     /// Children of the source element kept canonically: auth,
     /// encryption, seclabel.
     pub extra: Vec<Element>,
@@ -1024,10 +1023,8 @@ impl StorageSource {
     /// source, whose type is already set.
     pub fn parse_source(&mut self, s: &Element) -> Result<()> {
         match self.stype {
-            StorageType::File => {
-                self.path = s.attr("file").filter(|v| !v.is_empty()).map(str::to_string);
-                self.startup_policy = s.attr("startupPolicy").map(str::to_string);
-            }
+            // startupPolicy belongs to a domain disk, not to its source.
+            StorageType::File => self.path = s.attr("file").filter(|v| !v.is_empty()).map(str::to_string),
             StorageType::Block => self.path = s.attr("dev").filter(|v| !v.is_empty()).map(str::to_string),
             StorageType::Dir => self.path = s.attr("dir").filter(|v| !v.is_empty()).map(str::to_string),
             StorageType::Network => {
@@ -1099,9 +1096,6 @@ impl StorageSource {
                 };
                 if let Some(p) = &self.path {
                     attrs.push((key, p.clone()));
-                }
-                if let Some(sp) = &self.startup_policy {
-                    attrs.push(("startupPolicy", sp.clone()));
                 }
             }
         }
@@ -1340,3 +1334,293 @@ pub(crate) fn virsh_esc(s: &str) -> String {
     esc(&cleaned).into_owned()
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn testdata(dir: &str) -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/model/testdata").join(dir)
+    }
+
+    /// (file stem, input) for every `*.xml` fixture but `domain.xml`.
+    fn inputs(dir: &str) -> Vec<(String, String)> {
+        let mut v: Vec<_> = std::fs::read_dir(testdata(dir))
+            .expect("fixture dir")
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "xml") && p.file_stem().is_some_and(|s| s != "domain"))
+            .map(|p| (p.file_stem().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap()))
+            .collect();
+        v.sort();
+        v
+    }
+
+    fn fixture_domain(dir: &str) -> DomainDef {
+        DomainDef::parse(&std::fs::read_to_string(testdata(dir).join("domain.xml")).unwrap()).unwrap()
+    }
+
+    /// What libvirt's test driver does with `snapshot-create --redefine`.
+    fn redefine(xml: &str, uuid: &Uuid) -> Result<SnapshotDef> {
+        let mut def = SnapshotDef::parse_with(xml, SnapshotParseFlags { redefine: true, ..Default::default() })?;
+        def.redefine_validate(uuid, None, false)?;
+        def.redefine_align(None)?;
+        Ok(def)
+    }
+
+    #[test]
+    fn redefine_fixtures_format_as_libvirt() {
+        let dom = fixture_domain("snapshot");
+        let mut failed = Vec::new();
+        for (name, input) in inputs("snapshot") {
+            let def = redefine(&input, &dom.uuid).unwrap_or_else(|e| panic!("{name}: {}", e.message));
+            for (ext, secure) in [("out", false), ("secure", true)] {
+                let Ok(want) = std::fs::read_to_string(testdata("snapshot").join(format!("{name}.{ext}"))) else {
+                    continue;
+                };
+                let got = def.format(&SnapshotFormatOptions { secure, ..Default::default() });
+                if got != want {
+                    eprintln!("--- {name}.{ext}\nexpected:\n{want}\ngot:\n{got}");
+                    failed.push(format!("{name}.{ext}"));
+                }
+            }
+            // What libvirt prints reads back to the same document (except
+            // that a zero creation time is not printed at all).
+            if def.creation_time == 0 {
+                continue;
+            }
+            let again = redefine(&def.format(&Default::default()), &dom.uuid).unwrap();
+            assert_eq!(again.format(&Default::default()), def.format(&Default::default()), "{name} round trip");
+        }
+        assert!(failed.is_empty(), "mismatched: {failed:?}");
+    }
+
+    #[test]
+    fn oracle_error_messages_match() {
+        let dom = fixture_domain("snapshot_errors");
+        let mut failed = Vec::new();
+        for (name, input) in inputs("snapshot_errors") {
+            let want = std::fs::read_to_string(testdata("snapshot_errors").join(format!("{name}.err"))).unwrap();
+            let got = if name.starts_with("redef-") {
+                redefine(&input, &dom.uuid).map(|_| ())
+            } else if name.starts_with("validate-") {
+                SnapshotDef::parse_with(&input, SnapshotParseFlags { validate: true, ..Default::default() }).map(|_| ())
+            } else {
+                // The test driver's create: the domain's definition, then
+                // uniformly internal alignment.
+                SnapshotDef::parse(&input).and_then(|mut d| {
+                    d.domain = Some(dom.clone());
+                    d.align_disks(None, SnapshotLocation::Internal, true, false)
+                })
+            };
+            let got = match got {
+                Ok(()) => "<accepted>".to_string(),
+                Err(e) => e.message,
+            };
+            if got.trim_end_matches('\n') != want.trim_end_matches('\n') {
+                eprintln!("--- {name}\nexpected: {want}\ngot:      {got}");
+                failed.push(name);
+            }
+        }
+        assert!(failed.is_empty(), "mismatched errors: {failed:?}");
+    }
+
+    #[derive(serde::Deserialize)]
+    struct PrintCase {
+        kind: String,
+        name: Option<String>,
+        description: Option<String>,
+        memspec: Option<String>,
+        diskspecs: Vec<String>,
+        xml: Option<String>,
+        errors: Option<Vec<String>>,
+    }
+
+    #[test]
+    fn print_xml_matches_virsh() {
+        let text = std::fs::read_to_string(testdata("print_xml.json").as_path()).unwrap();
+        let cases: Vec<PrintCase> = serde_json::from_str(&text).unwrap();
+        for c in cases {
+            let specs: Vec<&str> = c.diskspecs.iter().map(String::as_str).collect();
+            let got = if c.kind == "snapshot" {
+                build_create_as_xml(c.name.as_deref(), c.description.as_deref(), c.memspec.as_deref(), &specs)
+            } else {
+                crate::model::checkpoint::build_create_as_xml(c.name.as_deref(), c.description.as_deref(), &specs)
+            };
+            let want = match (&c.xml, &c.errors) {
+                (Some(x), _) => Ok(x.clone()),
+                (None, Some(e)) => Err(e.clone()),
+                _ => unreachable!(),
+            };
+            assert_eq!(got, want, "{} {:?} {:?}", c.kind, c.memspec, c.diskspecs);
+        }
+    }
+
+    #[test]
+    fn create_defaults_name_and_time() {
+        let d = SnapshotDef::parse("<domainsnapshot><description>x</description></domainsnapshot>").unwrap();
+        assert!(d.creation_time > 1_600_000_000);
+        assert_eq!(d.name, d.creation_time.to_string());
+        assert_eq!(d.state, None);
+        assert_eq!(d.memory, SnapshotLocation::Default);
+        // Redefine-only parts are ignored on create.
+        let d = SnapshotDef::parse(
+            "<domainsnapshot><name>n</name><state>bogus</state><parent><name>p</name></parent><creationTime>x</creationTime></domainsnapshot>",
+        )
+        .unwrap();
+        assert_eq!((d.name.as_str(), d.parent, d.state), ("n", None, None));
+    }
+
+    #[test]
+    fn internal_parse_reads_active_and_lacking_domain_prints_uuid() {
+        let flags = SnapshotParseFlags { redefine: true, internal: true, ..Default::default() };
+        let xml = "<domainsnapshot><name>base</name><state>shutoff</state><creationTime>1700000000</creationTime><active>0</active></domainsnapshot>";
+        let d = SnapshotDef::parse_with(xml, flags).unwrap();
+        assert_eq!(d.active, Some(false));
+        assert!(d.domain.is_none());
+        let out = d.format(&SnapshotFormatOptions {
+            domain_uuid: Some("75b32f37-298a-4c2d-b8fc-fba744a348e7".into()),
+            ..Default::default()
+        });
+        // As the test driver prints a node-file snapshot without <domain>.
+        assert_eq!(
+            out,
+            "<domainsnapshot>\n  <name>base</name>\n  <state>shutoff</state>\n  <creationTime>1700000000</creationTime>\n  \
+             <memory snapshot='no'/>\n  <domain>\n    <uuid>75b32f37-298a-4c2d-b8fc-fba744a348e7</uuid>\n  </domain>\n</domainsnapshot>\n"
+        );
+        let out = d.format(&SnapshotFormatOptions { internal: true, current: true, ..Default::default() });
+        assert!(out.ends_with("  <active>1</active>\n</domainsnapshot>\n"), "{out}");
+        for (active, want) in [(" 1", Some(true)), ("+1", Some(true)), ("-1", Some(true)), ("01", Some(true)), ("0", Some(false))] {
+            let x = xml.replace("<active>0</active>", &format!("<active>{active}</active>"));
+            assert_eq!(SnapshotDef::parse_with(&x, flags).unwrap().active, want, "{active:?}");
+        }
+        for bad in ["1 ", "0x1", "", "x"] {
+            let x = xml.replace("<active>0</active>", &format!("<active>{bad}</active>"));
+            assert_eq!(
+                SnapshotDef::parse_with(&x, flags).unwrap_err().message,
+                "internal error: Could not find 'active' element"
+            );
+        }
+        let x = xml.replace("<active>0</active>", "");
+        assert!(SnapshotDef::parse_with(&x, flags).is_err());
+    }
+
+    #[test]
+    fn external_names_are_generated_next_to_regular_files() {
+        let dir = std::env::temp_dir().join(format!("virtsh-snap-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let a = dir.join("a.qcow2");
+        let b = dir.join("a.raw");
+        let c = dir.join("noext");
+        for f in [&a, &b, &c] {
+            std::fs::write(f, b"").unwrap();
+        }
+        let domxml = |second: &PathBuf| {
+            format!(
+                "<domain type='test'><name>g</name><uuid>11111111-2222-3333-4444-555555555555</uuid><memory>1024</memory><os><type>hvm</type></os><devices>\
+                 <disk type='file'><source file='{}'/><target dev='vda'/></disk>\
+                 <disk type='file'><source file='{}'/><target dev='vdb'/></disk></devices></domain>",
+                a.display(),
+                second.display()
+            )
+        };
+        let doc = |second: &PathBuf| {
+            format!(
+                "<domainsnapshot><name>s</name><state>disk-snapshot</state><creationTime>1</creationTime>{}</domainsnapshot>",
+                domxml(second)
+            )
+        };
+        let dom = DomainDef::parse(&domxml(&c)).unwrap();
+        let d = redefine(&doc(&c), &dom.uuid).unwrap();
+        let paths: Vec<_> = d.disks.iter().map(|d| d.source.path.clone().unwrap()).collect();
+        assert_eq!(paths, vec![dir.join("a.s").display().to_string(), dir.join("noext.s").display().to_string()]);
+        let err = redefine(&doc(&b), &dom.uuid).unwrap_err();
+        assert_eq!(
+            err.message,
+            "unsupported configuration: cannot generate external snapshot name for disk 'vdb': collision with disk 'vda'"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn redefine_keeps_kind_of_existing_snapshot() {
+        let dom = fixture_domain("snapshot");
+        let doc = |state: &str| {
+            format!(
+                "<domainsnapshot><name>a</name><state>{state}</state><creationTime>1</creationTime></domainsnapshot>"
+            )
+        };
+        let flags = SnapshotParseFlags { redefine: true, ..Default::default() };
+        let running = SnapshotDef::parse_with(&doc("running"), flags).unwrap();
+        let shutoff = SnapshotDef::parse_with(&doc("shutoff"), flags).unwrap();
+        let disk = SnapshotDef::parse_with(&doc("disk-snapshot"), flags).unwrap();
+        assert_eq!(
+            shutoff.redefine_validate(&dom.uuid, Some(&running), false).unwrap_err().message,
+            "invalid argument: cannot change between online and offline snapshot state in snapshot a"
+        );
+        assert_eq!(
+            disk.redefine_validate(&dom.uuid, Some(&shutoff), false).unwrap_err().message,
+            "invalid argument: cannot change between disk only and full system in snapshot a"
+        );
+        assert_eq!(
+            shutoff.redefine_validate(&dom.uuid, None, true).unwrap_err().message,
+            "invalid argument: disk-only flag for snapshot a requires disk-snapshot state"
+        );
+        // Without its own domain, the existing snapshot's domain aligns it.
+        let mut existing = shutoff.clone();
+        existing.domain = Some(dom.clone());
+        let mut again = shutoff.clone();
+        again.redefine_align(Some(&existing)).unwrap();
+        assert_eq!(again.disks.len(), 4);
+    }
+
+    #[test]
+    fn cookie_kept_only_when_asked_and_online() {
+        let xml = "<domainsnapshot><name>a</name><state>running</state><creationTime>1</creationTime><cookie><cpu mode='custom'><model>x</model></cpu></cookie></domainsnapshot>";
+        let f = SnapshotParseFlags { redefine: true, cookie: true, ..Default::default() };
+        let d = SnapshotDef::parse_with(xml, f).unwrap();
+        assert!(d.format(&Default::default()).contains(
+            "  <cookie>\n    <cpu mode='custom'>\n      <model>x</model>\n    </cpu>\n  </cookie>\n</domainsnapshot>"
+        ));
+        let d = SnapshotDef::parse_with(&xml.replace("running", "shutoff"), f).unwrap();
+        assert!(d.cookie.is_none());
+    }
+
+    #[test]
+    fn nested_domain_keeps_multiline_text_unindented() {
+        let mut out = Out::new(1);
+        push_nested(&mut out, "<domain type='test'>\n  <description>a\n<b</description>\n  <x/>\n</domain>\n", Some("inactiveDomain"));
+        assert_eq!(
+            out.s,
+            "  <inactiveDomain type='test'>\n    <description>a\n<b</description>\n    <x/>\n  </inactiveDomain>\n"
+        );
+    }
+
+    #[test]
+    fn spec_splitting_follows_virsh() {
+        assert_eq!(split_spec(""), Vec::<String>::new());
+        assert_eq!(split_spec(","), vec!["", ""]);
+        assert_eq!(split_spec("a,,b,c"), vec!["a,b", "c"]);
+        assert_eq!(split_spec(",,,"), vec![",", ""]);
+        assert_eq!(split_spec("vda,,"), vec!["vda,"]);
+    }
+
+    #[test]
+    fn malformed_input_never_panics() {
+        let samples = [
+            "", " ", "<", "<domainsnapshot", "<domainsnapshot>", "<domainsnapshot/>", "<domainsnapshot><disks><disk/>",
+            "<domainsnapshot><disks><disk name='vda' type='network'><source/></disk></disks></domainsnapshot>",
+            "<domainsnapshot><memory/><memory file=''/></domainsnapshot>", "<domainsnapshot>&bogus;</domainsnapshot>",
+            "<domainsnapshot><domain type='test'/></domainsnapshot>", "<domainsnapshot><inactiveDomain/></domainsnapshot>",
+        ];
+        for s in samples {
+            for flags in [
+                SnapshotParseFlags::default(),
+                SnapshotParseFlags { redefine: true, internal: true, validate: true, cookie: true, offline: true },
+            ] {
+                let _ = SnapshotDef::parse_with(s, flags);
+            }
+        }
+    }
+}
