@@ -82,10 +82,19 @@ impl Address {
                         "Invalid PCI address slot='0x{s:x}', must be <= 0x1F"
                     )));
                 }
-                if f > 7 {
-                    return Err(Error::xml(format!(
-                        "Invalid PCI address function=0x{f:x}, must be <= 7"
-                    )));
+                let none_given = ["domain", "bus", "slot", "function"]
+                    .iter()
+                    .all(|k| e.attr(k).is_none());
+                if f > 7 || none_given {
+                    // libvirt 9.0 keeps such an address as a bare PCI type.
+                    let attrs = e
+                        .attr("multifunction")
+                        .map(|m| vec![("multifunction".to_string(), m.to_string())])
+                        .unwrap_or_default();
+                    return Ok(Some(Address {
+                        kind: "pci".into(),
+                        attrs,
+                    }));
                 }
                 let a = Address::pci(d as u32, b as u32, s as u32, f as u32);
                 attrs = a.attrs;
