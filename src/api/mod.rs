@@ -73,7 +73,7 @@ api_calls! {
     Read "virDomainLookupByName" fn domain_lookup_by_name(&self, name: &str) -> Domain;
     Write "virDomainDefineXMLFlags" | "virDomainDefineXML" if flags == 0 fn domain_define_xml(&self, xml: &str, flags: u32) -> Domain;
     Write "virDomainCreateXML" fn domain_create_xml(&self, xml: &str, flags: u32) -> Domain;
-    Write "virDomainUndefineFlags" | "virDomainUndefine" if flags == 0 fn domain_undefine(&self, dom: &Domain, flags: u32) -> ();
+    Write "virDomainUndefineFlags" fn domain_undefine(&self, dom: &Domain, flags: u32) -> ();
     Write "virDomainCreateWithFlags" | "virDomainCreate" if flags == 0 fn domain_create(&self, dom: &Domain, flags: u32) -> Domain;
     Write "virDomainShutdownFlags" | "virDomainShutdown" if flags == 0 fn domain_shutdown(&self, dom: &Domain, flags: u32) -> ();
     Write "virDomainReboot" fn domain_reboot(&self, dom: &Domain, flags: u32) -> ();
@@ -107,7 +107,7 @@ api_calls! {
     Write "virDomainAbortJobFlags" | "virDomainAbortJob" if flags == 0 fn domain_abort_job(&self, dom: &Domain, flags: u32) -> ();
     Read "virDomainGetMetadata" fn domain_get_metadata(&self, dom: &Domain, kind: i32, uri: Option<&str>, flags: u32) -> String;
     Write "virDomainSetMetadata" fn domain_set_metadata(&self, dom: &Domain, kind: i32, value: Option<&str>, key: Option<&str>, uri: Option<&str>, flags: u32) -> ();
-    Read "virDomainGetHostname" fn domain_get_hostname(&self, dom: &Domain, flags: u32) -> String;
+    Write "virDomainGetHostname" fn domain_get_hostname(&self, dom: &Domain, flags: u32) -> String;
     Read "virDomainMemoryStats" fn domain_memory_stats(&self, dom: &Domain, flags: u32) -> Vec<MemoryStat>;
     Write "virDomainSetMemoryStatsPeriod" fn domain_set_memory_stats_period(&self, dom: &Domain, period: i32, flags: u32) -> ();
 }
@@ -158,9 +158,16 @@ pub const CONNECT_RO: u32 = 1;
 /// Opens `uri` (or the default URI when `None`), choosing the driver by scheme.
 pub fn open(uri: Option<&str>, flags: u32) -> Result<Connection> {
     let name = match uri {
-        Some(u) => u.to_string(),
-        None => default_uri(),
+        Some(u) if !u.is_empty() => u.to_string(),
+        _ => default_uri(),
     };
+    if !name.contains(':') {
+        return Err(Error::new(
+            ErrorCode::NoConnect,
+            ErrorDomain::None,
+            format!("URI '{name}' does not include a driver name"),
+        ));
+    }
     let parsed = uri::Uri::parse(&name)?;
     let driver = crate::drivers::open(&parsed, &name)?;
     Ok(Connection::new(driver, flags & CONNECT_RO != 0))

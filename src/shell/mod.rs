@@ -100,8 +100,8 @@ fn run(globals: Globals, words: Vec<String>) -> i32 {
     };
     let parsed = match parse_all(&commands) {
         Ok(p) => p,
-        Err(e) => {
-            runner.report(&[e]);
+        Err(lines) => {
+            runner.report(&lines);
             return 1;
         }
     };
@@ -126,7 +126,7 @@ fn run(globals: Globals, words: Vec<String>) -> i32 {
 }
 
 /// Parses every command of a string first: one error means none runs.
-pub fn parse_all(commands: &[Vec<String>]) -> Result<Vec<ParsedCommand>, String> {
+pub fn parse_all(commands: &[Vec<String>]) -> Result<Vec<ParsedCommand>, Vec<String>> {
     commands.iter().map(|words| parse::parse_command(words)).collect()
 }
 

@@ -10,10 +10,17 @@ pub struct ParsedCommand {
     pub args: Args,
 }
 
-/// Parses one command's words. Errors carry virsh's message.
-pub fn parse_command(words: &[String]) -> Result<ParsedCommand, String> {
+/// Parses one command's words. Errors carry virsh's message lines.
+pub fn parse_command(words: &[String]) -> Result<ParsedCommand, Vec<String>> {
+    parse_words(words).map_err(|e| e.split('\n').map(str::to_string).collect())
+}
+
+fn parse_words(words: &[String]) -> Result<ParsedCommand, String> {
     let name = &words[0];
     let def = commands::find(name).ok_or_else(|| format!("unknown command: '{name}'"))?;
+    if def.name == "help" {
+        return Ok(parse_help(def, &words[1..]));
+    }
     let mut args = Args::default();
     let mut filled = vec![false; def.options.len()];
     let mut data_only = false;
@@ -79,17 +86,48 @@ pub fn parse_command(words: &[String]) -> Result<ParsedCommand, String> {
         help_args.push("command", def.name.to_string());
         return Ok(ParsedCommand { def: help, args: help_args });
     }
-    for (i, opt) in def.options.iter().enumerate() {
-        if opt.required && !filled[i] {
-            // virsh names a missing positional string `<x>`, anything else `--x`.
-            return Err(if opt.positional && opt.kind != OptKind::Number {
+    // Every missing option gets its own line; virsh names a missing
+    // positional string `<x>` and anything else `--x`.
+    let missing: Vec<String> = def
+        .options
+        .iter()
+        .enumerate()
+        .filter(|(i, opt)| opt.required && !filled[*i])
+        .map(|(_, opt)| {
+            if opt.positional && opt.kind != OptKind::Number {
                 format!("command '{}' requires <{}> option", def.name, opt.name)
             } else {
                 format!("command '{}' requires --{} option", def.name, opt.name)
-            });
-        }
+            }
+        })
+        .collect();
+    if !missing.is_empty() {
+        return Err(missing.join("\n"));
     }
     Ok(ParsedCommand { def, args })
+}
+
+/// `help` is lenient, as virsh's is: the topic is `--command X` or the first
+/// bare word; unknown options and further words are ignored.
+fn parse_help(def: &'static CommandDef, words: &[String]) -> ParsedCommand {
+    let mut args = Args::default();
+    let mut rest = words.iter();
+    while let Some(word) = rest.next() {
+        let topic = match word.strip_prefix("--command") {
+            Some("") => rest.next(),
+            Some(v) if v.starts_with('=') => Some(word),
+            _ if word.starts_with("--") => continue,
+            _ => Some(word),
+        };
+        if let Some(t) = topic {
+            let t = t.strip_prefix("--command=").unwrap_or(t);
+            if !t.is_empty() {
+                args.push("command", t.to_string());
+            }
+            break;
+        }
+    }
+    ParsedCommand { def, args }
 }
 
 #[cfg(test)]
@@ -98,7 +136,7 @@ mod tests {
 
     fn parse(line: &str) -> Result<ParsedCommand, String> {
         let words: Vec<String> = line.split(' ').map(str::to_string).collect();
-        parse_command(&words)
+        parse_command(&words).map_err(|lines| lines.join("\n"))
     }
 
     #[test]
@@ -154,5 +192,6 @@ mod tests {
         assert_eq!(err("list extra"), "unexpected data 'extra'");
         assert_eq!(err("dominfo"), "command 'dominfo' requires <domain> option");
         assert_eq!(err("save test"), "command 'save' requires <file> option");
+        assert_eq!(err("setmem"), "command 'setmem' requires <domain> option\ncommand 'setmem' requires --size option");
     }
 }

@@ -35,9 +35,11 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
 
 /// Prints an XML document, or what `--xpath` (with `--wrap`) selects from it.
 pub fn print_xml(session: &mut Session, args: &Args, text: &str) -> CmdResult {
-    match args.get("xpath")? {
-        None => session.print(text),
-        Some(expr) => {
+    match args.get("xpath") {
+        // virsh fails on an empty expression without a word.
+        Err(_) => return Err(CmdError::silent()),
+        Ok(None) => session.print(text),
+        Ok(Some(expr)) => {
             let selected =
                 crate::output::xpath::select(text, expr, args.has("wrap")).map_err(CmdError::msg)?;
             session.print(&selected);

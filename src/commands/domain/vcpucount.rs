@@ -22,12 +22,11 @@ next-boot configuration, or just the one selected.",
 };
 
 fn count(conn: &Connection, dom: &Domain, flags: u32) -> Result<i32, CmdError> {
-    let context = if flags & vcpu::GUEST != 0 {
-        "Failed to retrieve vCPU count from the guest"
-    } else {
-        "Failed to retrieve vCPU count"
-    };
-    conn.domain_get_vcpus_flags(dom, flags).map_err(failed(context))
+    let result = conn.domain_get_vcpus_flags(dom, flags);
+    if flags & vcpu::GUEST != 0 {
+        return result.map_err(failed("Failed to retrieve vCPU count from the guest"));
+    }
+    Ok(result?)
 }
 
 fn run(session: &mut Session, args: &Args) -> CmdResult {
