@@ -10,8 +10,8 @@
 use crate::api::{Error, Result};
 use crate::model::domain::DomainDef;
 use crate::model::snapshot::{
-    bad_enum_attr, interleave_error, is_abs_path, is_storage_format, is_target_dev, no_text, partition,
-    schema_error, text_only, xpath_string, NetHost, StorageSource, StorageType,
+    bad_enum_attr, interleave_error, is_abs_path, is_storage_format, is_target_dev, no_text, partition, schema_error,
+    text_only, xpath_string, NetHost, StorageSource, StorageType,
 };
 use crate::model::xml::{Element, Out};
 
@@ -260,8 +260,7 @@ impl BackupDef {
                 return Err(Error::config_unsupported(format!("disk '{}' specified twice", bd.name)));
             }
             seen.push(bd.name.clone());
-            if bd.backup_mode == DiskBackupMode::Incremental && bd.incremental.is_none() && self.incremental.is_none()
-            {
+            if bd.backup_mode == DiskBackupMode::Incremental && bd.incremental.is_none() && self.incremental.is_none() {
                 return Err(Error::config_unsupported(format!(
                     "'incremental' backup mode of disk '{}' requires setting 'incremental' field for disk or backup",
                     bd.name
@@ -359,8 +358,7 @@ fn parse_disk(e: &Element, push: bool, internal: bool) -> Result<BackupDisk> {
     }
     let mut store = StorageSource::default();
     if let Some(t) = e.attr("type") {
-        store.stype = StorageType::parse(t)
-            .ok_or_else(|| Error::xml(format!("unknown storage source type '{t}'")))?;
+        store.stype = StorageType::parse(t).ok_or_else(|| Error::xml(format!("unknown storage source type '{t}'")))?;
     }
     if let Some(f) = e.child("driver").and_then(|dr| dr.attr("type")) {
         if !is_storage_format(f) && f != "luks" {
@@ -454,7 +452,10 @@ fn validate_backup(root: &Element) -> std::result::Result<(), Vec<String>> {
     let grouped = |e: &Element| members[1].iter().chain(&members[2]).any(|m| std::ptr::eq(*m, e));
     let nodes: Vec<&Element> = root.elements().filter(|e| grouped(e)).collect();
     let mode = root.attr("mode");
-    let pull_ok = mode == Some("pull") && members[1].len() == 1 && valid_server(members[1][0]) && members[2].len() <= 1
+    let pull_ok = mode == Some("pull")
+        && members[1].len() == 1
+        && valid_server(members[1][0])
+        && members[2].len() <= 1
         && members[2].iter().all(|d| valid_disks(d, false));
     let mode_consumed = if pull_ok {
         true
@@ -574,7 +575,8 @@ fn valid_disk(d: &Element, push: bool) -> bool {
             driver += 1;
             let ok = c.elements().next().is_none()
                 && c.attrs.len() == 1
-                && c.attr("type").is_some_and(|f| if push { is_storage_format(f) || f == "luks" } else { f == "qcow2" });
+                && c.attr("type")
+                    .is_some_and(|f| if push { is_storage_format(f) || f == "luks" } else { f == "qcow2" });
             if !ok {
                 return false;
             }
@@ -590,4 +592,256 @@ fn valid_disk(d: &Element, push: bool) -> bool {
         return false;
     }
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn dom(disks: &str) -> DomainDef {
+        DomainDef::parse(&format!(
+            "<domain type='test'><name>b</name><memory>1024</memory><os><type>hvm</type></os><devices>{disks}</devices></domain>"
+        ))
+        .unwrap()
+    }
+
+    fn fake_domain() -> DomainDef {
+        dom("<disk type='file'><source file='/fake/vda.qcow2'/><target dev='vda' bus='virtio'/></disk>\
+             <disk type='file'><source file='/fake/vdb.qcow2'/><target dev='vdb' bus='virtio'/></disk>\
+             <disk type='file' device='cdrom'><source file='/fake/cd.iso'/><target dev='hda' bus='ide'/><readonly/></disk>\
+             <disk type='file'><source file='/fake/extra.qcow2'/><target dev='vdextradisk' bus='virtio'/></disk>")
+    }
+
+    /// libxml2's RelaxNG verdicts on libvirt 9.0's domainbackup.rng,
+    /// recorded with a small libxml2 program.
+    #[test]
+    fn schema_verdicts_match_libxml2() {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/model/testdata/backup_schema");
+        let mut failed = Vec::new();
+        let mut names: Vec<_> = std::fs::read_dir(&dir).unwrap().filter_map(|e| e.ok()).map(|e| e.path()).collect();
+        names.sort();
+        for p in names.iter().filter(|p| p.extension().is_some_and(|x| x == "xml")) {
+            let xml = std::fs::read_to_string(p).unwrap();
+            let want = std::fs::read_to_string(p.with_extension("err")).unwrap();
+            let root = crate::model::xml::parse_document(&xml, "(domain_backup)").unwrap();
+            let got = match validate_backup(&root) {
+                Ok(()) => String::new(),
+                Err(lines) => lines.iter().map(|l| format!("{l}\n")).collect(),
+            };
+            if got != want {
+                eprintln!("--- {}\nexpected: {want:?}\ngot:      {got:?}", p.display());
+                failed.push(p.file_name().unwrap().to_string_lossy().into_owned());
+            }
+        }
+        assert!(failed.is_empty(), "mismatched: {failed:?}");
+    }
+
+    #[test]
+    fn schema_error_wording() {
+        let e = BackupDef::parse("<domainbackup><bogus/></domainbackup>").unwrap_err();
+        assert_eq!(
+            e.message,
+            "XML document failed to validate against schema: Unable to validate doc against \
+             /usr/share/libvirt/schemas/domainbackup.rng\nElement domainbackup has extra content: bogus\n"
+        );
+        assert_eq!(
+            BackupDef::parse("<backup/>").unwrap_err().message,
+            "XML error: expecting root element of 'domainbackup', not 'backup'"
+        );
+        assert!(BackupDef::parse("").unwrap_err().message.starts_with("(domain_backup):1: Document is empty"));
+    }
+
+    #[test]
+    fn push_aligns_as_libvirt() {
+        // libvirt's own backup-push xml2xml case.
+        let mut def = BackupDef::parse(
+            "<domainbackup mode=\"push\">\n  <incremental>1525889631</incremental>\n  <disks>\n    \
+             <disk name='vda' type='file'>\n      <driver type='raw'/>\n      <target file='/path/to/file'/>\n    </disk>\n    \
+             <disk name='vdb' type='file' backupmode='full'/>\n    <disk name='hda' backup='no'/>\n  </disks>\n</domainbackup>\n",
+        )
+        .unwrap();
+        def.align_disks(&fake_domain(), "SUFFIX").unwrap();
+        assert_eq!(
+            def.format(Default::default()),
+            "<domainbackup mode='push'>\n  <incremental>1525889631</incremental>\n  <disks>\n    \
+             <disk name='vda' backup='yes' type='file' backupmode='incremental' incremental='1525889631'>\n      \
+             <driver type='raw'/>\n      <target file='/path/to/file'/>\n    </disk>\n    \
+             <disk name='vdb' backup='yes' type='file' backupmode='full'>\n      <target file='/fake/vdb.qcow2.SUFFIX'/>\n    </disk>\n    \
+             <disk name='hda' backup='no'/>\n    <disk name='vdextradisk' backup='no'/>\n  </disks>\n</domainbackup>\n"
+        );
+    }
+
+    #[test]
+    fn empty_document_backs_up_every_writable_disk() {
+        let mut def = BackupDef::parse("<domainbackup/>").unwrap();
+        assert_eq!(def.format(Default::default()), "<domainbackup mode='push'/>\n");
+        def.align_disks(&fake_domain(), "1700000000").unwrap();
+        let out = def.format(Default::default());
+        assert!(out.contains(
+            "    <disk name='vda' backup='yes' type='file' backupmode='full'>\n      <target file='/fake/vda.qcow2.1700000000'/>\n    </disk>\n"
+        ));
+        assert!(out.contains("    <disk name='hda' backup='no'/>\n"), "{out}");
+        assert_eq!(def.disks.iter().filter(|d| d.backup).count(), 3);
+    }
+
+    #[test]
+    fn pull_formats_server_and_scratch() {
+        let mut def = BackupDef::parse(
+            "<domainbackup mode='pull'><incremental>1525889631</incremental>\
+             <server transport='tcp' tls='yes' name='localhost' port='10809'/><disks>\
+             <disk name='vda' type='file' exportname='test-vda' exportbitmap='blah'><driver type='qcow2'/>\
+             <scratch file='/path/to/file'><seclabel model='dac' relabel='no'/></scratch></disk>\
+             <disk name='vdb' type='block'><driver type='qcow2'/><scratch dev='/dev/block'/></disk></disks></domainbackup>",
+        )
+        .unwrap();
+        // Unlisted disks follow in the domain's disk order (virtio before ide).
+        def.align_disks(&fake_domain(), "X").unwrap();
+        assert_eq!(
+            def.format(Default::default()),
+            "<domainbackup mode='pull'>\n  <incremental>1525889631</incremental>\n  \
+             <server transport='tcp' tls='yes' name='localhost' port='10809'/>\n  <disks>\n    \
+             <disk name='vda' backup='yes' type='file' backupmode='incremental' incremental='1525889631' exportname='test-vda' exportbitmap='blah'>\n      \
+             <driver type='qcow2'/>\n      <scratch file='/path/to/file'>\n        <seclabel model='dac' relabel='no'/>\n      </scratch>\n    </disk>\n    \
+             <disk name='vdb' backup='yes' type='block' backupmode='incremental' incremental='1525889631'>\n      \
+             <driver type='qcow2'/>\n      <scratch dev='/dev/block'/>\n    </disk>\n    \
+             <disk name='vdextradisk' backup='no'/>\n    <disk name='hda' backup='no'/>\n  </disks>\n</domainbackup>\n"
+        );
+    }
+
+    #[test]
+    fn unix_and_fd_servers() {
+        let def = BackupDef::parse(
+            "<domainbackup mode='pull'><server transport='unix' socket='/run/backup.sock'/></domainbackup>",
+        )
+        .unwrap();
+        assert_eq!(
+            def.format(Default::default()),
+            "<domainbackup mode='pull'>\n  <server transport='unix' socket='/run/backup.sock'/>\n</domainbackup>\n"
+        );
+        // Newer libvirt's fd transport (libvirt 9.0's schema lacks it).
+        let def = BackupDef::parse("<domainbackup mode='pull'><server transport='fd' fdgroup='nbdfd'/></domainbackup>")
+            .unwrap();
+        assert_eq!(
+            def.format(Default::default()),
+            "<domainbackup mode='pull'>\n  <server transport='fd' fdgroup='nbdfd'/>\n</domainbackup>\n"
+        );
+        assert!(BackupDef::parse("<domainbackup mode='pull'><server transport='fd'/></domainbackup>").is_err());
+    }
+
+    #[test]
+    fn alignment_errors() {
+        let d = fake_domain();
+        let align = |xml: &str| {
+            let mut b = BackupDef::parse(xml).unwrap();
+            b.align_disks(&d, "S").map(|_| b).map_err(|e| e.message)
+        };
+        assert_eq!(
+            align("<domainbackup><disks><disk name='vdz' type='file'/></disks></domainbackup>").unwrap_err(),
+            "unsupported configuration: no disk named 'vdz'"
+        );
+        assert_eq!(
+            align("<domainbackup><disks><disk name='vda' type='file'/><disk name='vda' type='file'/></disks></domainbackup>")
+                .unwrap_err(),
+            "unsupported configuration: disk 'vda' specified twice"
+        );
+        assert_eq!(
+            align("<domainbackup><disks><disk name='vda' type='file' backupmode='incremental'/></disks></domainbackup>")
+                .unwrap_err(),
+            "unsupported configuration: 'incremental' backup mode of disk 'vda' requires setting 'incremental' field for disk or backup"
+        );
+        let blk = dom("<disk type='block'><source dev='/dev/sdz'/><target dev='sda' bus='scsi'/></disk>\
+                       <disk type='file' device='cdrom'><target dev='hdc' bus='ide'/></disk>");
+        let mut b =
+            BackupDef::parse("<domainbackup><disks><disk name='sda' type='file'/></disks></domainbackup>").unwrap();
+        assert_eq!(
+            b.align_disks(&blk, "S").unwrap_err().message,
+            "unsupported configuration: refusing to generate file name for disk 'sda'"
+        );
+        let mut b =
+            BackupDef::parse("<domainbackup><disks><disk name='hdc' type='file'/></disks></domainbackup>").unwrap();
+        assert_eq!(b.align_disks(&blk, "S").unwrap_err().message, "unsupported configuration: disk 'hdc' has no media");
+        let none = dom("");
+        let mut b = BackupDef::parse("<domainbackup/>").unwrap();
+        assert_eq!(
+            b.align_disks(&none, "S").unwrap_err().message,
+            "unsupported configuration: domain must have at least one disk to perform backup"
+        );
+        // A per-disk checkpoint makes that disk incremental on its own.
+        let b = align("<domainbackup><disks><disk name='vda' type='file' incremental='c0'/></disks></domainbackup>")
+            .unwrap();
+        assert_eq!(b.disks[0].backup_mode, DiskBackupMode::Incremental);
+        assert_eq!(b.disks[0].incremental.as_deref(), Some("c0"));
+    }
+
+    #[test]
+    fn internal_form_round_trips() {
+        let xml = "<domainbackup mode='pull'>\n  <incremental>1525889631</incremental>\n  \
+                   <server transport='tcp' tls='yes' name='localhost' port='10809'/>\n  <disks>\n    \
+                   <disk name='vda' backup='yes' state='running' type='file' exportname='test-vda' exportbitmap='blah' index='3'>\n      \
+                   <driver type='qcow2'/>\n      <scratch file='/path/to/file'>\n        <encryption format='luks'>\n          \
+                   <secret type='passphrase' uuid='0a81f5b2-8403-7b23-c8d6-21ccc2f80d6f'/>\n        </encryption>\n      </scratch>\n    </disk>\n    \
+                   <disk name='vdextradisk' backup='no'/>\n  </disks>\n  <privateData>\n    <objects>\n      \
+                   <secret type='tlskey' alias='test-tlskey'/>\n      <TLSx509 alias='test-tlsobj'/>\n    </objects>\n  </privateData>\n</domainbackup>\n";
+        let def = BackupDef::parse_with(xml, BackupParseFlags { internal: true }).unwrap();
+        assert_eq!(def.disks[0].state, DiskBackupState::Running);
+        assert_eq!(def.disks[0].index, Some(3));
+        assert_eq!(def.format(BackupFormatOptions { internal: true }), xml);
+        // The public form drops status-only parts.
+        let public = def.format(Default::default());
+        assert!(!public.contains("state=") && !public.contains("privateData"), "{public}");
+    }
+
+    #[test]
+    fn parse_errors_without_schema() {
+        let p = |xml: &str| BackupDef::parse_with(xml, BackupParseFlags { internal: true }).unwrap_err().message;
+        assert_eq!(p("<domainbackup mode='bogus'/>"), "unsupported configuration: unknown backup mode 'bogus'");
+        assert_eq!(
+            p("<domainbackup><server name='x'/></domainbackup>"),
+            "unsupported configuration: use of <server> requires pull mode backup"
+        );
+        assert_eq!(
+            p("<domainbackup mode='pull'><server transport='rdma' name='x'/></domainbackup>"),
+            "unsupported configuration: transport rdma is not supported for <server>"
+        );
+        assert_eq!(
+            p("<domainbackup mode='pull'><server transport='unix' socket='rel'/></domainbackup>"),
+            "XML error: backup socket path 'rel' must be absolute"
+        );
+        assert_eq!(
+            p("<domainbackup mode='pull'><server name='x' tls='maybe'/></domainbackup>"),
+            "XML error: Invalid value for attribute 'tls' in element 'server': 'maybe'."
+        );
+        assert_eq!(
+            p("<domainbackup><disks><disk/></disks></domainbackup>"),
+            "XML error: missing name from disk backup element"
+        );
+        assert_eq!(
+            p("<domainbackup><disks><disk name='vda' state='running' type='dir'/></disks></domainbackup>"),
+            "XML error: unsupported disk backup type 'dir'"
+        );
+        assert_eq!(
+            p("<domainbackup><disks><disk name='vda' state='running' type='bogus'/></disks></domainbackup>"),
+            "XML error: unknown storage source type 'bogus'"
+        );
+        assert_eq!(
+            p("<domainbackup><disks><disk name='vda' backup='maybe'/></disks></domainbackup>"),
+            "XML error: Invalid value for attribute 'backup' in element 'disk': 'maybe'."
+        );
+    }
+
+    #[test]
+    fn malformed_input_never_panics() {
+        for s in [
+            "",
+            "<",
+            "<domainbackup",
+            "<domainbackup mode='pull'/>",
+            "<domainbackup><disks><disk/></disks></domainbackup>",
+            "<domainbackup mode='pull'><server/><disks><disk name='vda'><scratch/></disk></disks></domainbackup>",
+        ] {
+            let _ = BackupDef::parse(s);
+            let _ = BackupDef::parse_with(s, BackupParseFlags { internal: true });
+        }
+    }
 }

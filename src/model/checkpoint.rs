@@ -9,9 +9,9 @@
 use crate::api::{Error, Result, Uuid};
 use crate::model::domain::{DomainDef, FormatOptions as DomainFormatOptions};
 use crate::model::snapshot::{
-    bad_enum_attr, check_interleave, disk_index_by_name, disk_is_empty, is_abs_path, is_target_dev,
-    is_unsigned_long, no_text, now_secs, plausible_domain, push_nested, read_root, schema_error, split_spec,
-    text_only, virsh_esc, xpath_string, Group,
+    bad_enum_attr, check_interleave, disk_index_by_name, disk_is_empty, is_abs_path, is_target_dev, is_unsigned_long,
+    no_text, now_secs, plausible_domain, push_nested, read_root, schema_error, split_spec, text_only, virsh_esc,
+    xpath_string, Group,
 };
 use crate::model::units::parse_i64;
 use crate::model::xml::{Element, Out};
@@ -206,8 +206,7 @@ impl CheckpointDef {
         if dom.disks.is_empty() {
             return Err(Error::config_unsupported("domain must have at least one disk to perform checkpoints"));
         }
-        let default =
-            if self.disks.is_empty() { CheckpointType::Bitmap } else { CheckpointType::No };
+        let default = if self.disks.is_empty() { CheckpointType::Bitmap } else { CheckpointType::No };
         let mut by_index: Vec<Option<CheckpointDisk>> = vec![None; dom.disks.len()];
         for mut cd in std::mem::take(&mut self.disks) {
             let Some(idx) = disk_index_by_name(dom, &cd.name) else {
@@ -338,7 +337,9 @@ fn validate_checkpoint(root: &Element) -> Result<()> {
         ("name", &|e| text_only(e) && is_checkpoint_name(&e.text())),
         ("description", &|e| text_only(e)),
         ("creationTime", &|e| text_only(e) && is_unsigned_long(&e.text())),
-        ("disks", &|e| e.attrs.is_empty() && no_text(e) && e.elements().next().is_some() && e.elements().all(valid_disk)),
+        ("disks", &|e| {
+            e.attrs.is_empty() && no_text(e) && e.elements().next().is_some() && e.elements().all(valid_disk)
+        }),
         ("domain", &plausible_domain),
         ("parent", &|e| {
             e.attrs.is_empty()
@@ -481,8 +482,10 @@ mod tests {
     fn domain_without_disks_cannot_checkpoint() {
         let mut d = CheckpointDef::parse("<domaincheckpoint><name>c</name></domaincheckpoint>").unwrap();
         d.domain = Some(
-            DomainDef::parse("<domain type='test'><name>x</name><memory>1024</memory><os><type>hvm</type></os></domain>")
-                .unwrap(),
+            DomainDef::parse(
+                "<domain type='test'><name>x</name><memory>1024</memory><os><type>hvm</type></os></domain>",
+            )
+            .unwrap(),
         );
         assert_eq!(
             d.align_disks().unwrap_err().message,
@@ -495,10 +498,17 @@ mod tests {
     #[test]
     fn malformed_input_never_panics() {
         for s in [
-            "", "<", "<domaincheckpoint", "<domaincheckpoint/>", "<domaincheckpoint><disks><disk/></disks></domaincheckpoint>",
-            "<domaincheckpoint><domain/></domaincheckpoint>", "<domaincheckpoint><name>&x;</name></domaincheckpoint>",
+            "",
+            "<",
+            "<domaincheckpoint",
+            "<domaincheckpoint/>",
+            "<domaincheckpoint><disks><disk/></disks></domaincheckpoint>",
+            "<domaincheckpoint><domain/></domaincheckpoint>",
+            "<domaincheckpoint><name>&x;</name></domaincheckpoint>",
         ] {
-            for flags in [CheckpointParseFlags::default(), CheckpointParseFlags { redefine: true, skip_validation: true }] {
+            for flags in
+                [CheckpointParseFlags::default(), CheckpointParseFlags { redefine: true, skip_validation: true }]
+            {
                 let _ = CheckpointDef::parse_with(s, flags);
             }
         }

@@ -212,11 +212,10 @@ impl SnapshotDef {
                 .and_then(|t| parse_i64(&t))
                 .ok_or_else(|| Error::internal("missing creationTime from existing snapshot"))?;
             def.parent = root.child("parent").and_then(|p| xpath_string(p, "name"));
-            let state = xpath_string(root, "state")
-                .ok_or_else(|| Error::xml("missing state from existing snapshot"))?;
-            let st = SnapshotState::parse(&state).ok_or_else(|| {
-                Error::config_unsupported(format!("Invalid state '{state}' in domain snapshot XML"))
-            })?;
+            let state =
+                xpath_string(root, "state").ok_or_else(|| Error::xml("missing state from existing snapshot"))?;
+            let st = SnapshotState::parse(&state)
+                .ok_or_else(|| Error::config_unsupported(format!("Invalid state '{state}' in domain snapshot XML")))?;
             def.state = Some(st);
             offline = st.is_offline();
             // Old metadata carries only `<domain><uuid>`; without a type
@@ -237,8 +236,7 @@ impl SnapshotDef {
         if let Some(m) = root.child("memory") {
             def.memory_file = m.attr("file").map(str::to_string);
             if let Some(v) = m.attr("snapshot") {
-                def.memory =
-                    SnapshotLocation::from_attr(v).ok_or_else(|| bad_enum_attr("snapshot", "memory", v))?;
+                def.memory = SnapshotLocation::from_attr(v).ok_or_else(|| bad_enum_attr("snapshot", "memory", v))?;
             }
             if def.memory == SnapshotLocation::Manual {
                 return Err(Error::xml("'manual' memory snapshot mode not supported"));
@@ -344,8 +342,7 @@ impl SnapshotDef {
 
     /// Whether memory or any disk goes to an external file.
     pub fn is_external(&self) -> bool {
-        self.memory == SnapshotLocation::External
-            || self.disks.iter().any(|d| d.snapshot == SnapshotLocation::External)
+        self.memory == SnapshotLocation::External || self.disks.iter().any(|d| d.snapshot == SnapshotLocation::External)
     }
 
     /// libvirt's `virDomainSnapshotAlignDisks`: one entry per domain disk,
@@ -385,13 +382,12 @@ impl SnapshotDef {
             let dd = &dom.disks[idx];
             let dom_loc = domain_disk_location(dd);
             if sd.snapshot == SnapshotLocation::Default {
-                sd.snapshot = if dom_loc != SnapshotLocation::Default
-                    && (!require_match || dom_loc == SnapshotLocation::No)
-                {
-                    dom_loc
-                } else {
-                    default
-                };
+                sd.snapshot =
+                    if dom_loc != SnapshotLocation::Default && (!require_match || dom_loc == SnapshotLocation::No) {
+                        dom_loc
+                    } else {
+                        default
+                    };
             } else if require_match
                 && sd.snapshot != default
                 && !(sd.snapshot == SnapshotLocation::No && dom_loc == SnapshotLocation::No)
@@ -480,12 +476,7 @@ impl SnapshotDef {
     /// domain, `--disk-only` needs a disk-only state, and redefining an
     /// existing snapshot may not change its online/offline or
     /// disk-only/full-system kind.
-    pub fn redefine_validate(
-        &self,
-        domain_uuid: &Uuid,
-        existing: Option<&SnapshotDef>,
-        disk_only: bool,
-    ) -> Result<()> {
+    pub fn redefine_validate(&self, domain_uuid: &Uuid, existing: Option<&SnapshotDef>, disk_only: bool) -> Result<()> {
         if disk_only && self.state != Some(SnapshotState::DiskSnapshot) {
             return Err(Error::invalid_arg(format!(
                 "disk-only flag for snapshot {} requires disk-snapshot state",
@@ -708,7 +699,7 @@ fn snapshot_diskspec(spec: &str) -> std::result::Result<String, Vec<String>> {
 // detail libxml2 reports: which top-level element failed.
 
 fn validate_snapshot(root: &Element) -> Result<()> {
-    let groups: &[(&str, &dyn Fn(&Element) -> bool)] = &[
+    let groups: &[Group] = &[
         ("name", &|e| text_only(e)),
         ("description", &|e| text_only(e)),
         ("state", &|e| {
@@ -837,10 +828,7 @@ pub(crate) fn bad_enum_attr(attr: &str, elem: &str, v: &str) -> Error {
 }
 
 pub(crate) fn now_secs() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
 /// Appends a formatted domain one level deeper, optionally renaming its
@@ -1039,9 +1027,7 @@ impl StorageSource {
                 if proto == "rbd" {
                     if let Some(n) = &self.path {
                         if !n.contains('/') {
-                            return Err(Error::xml(format!(
-                                "can't split path '{n}' into pool name and image name"
-                            )));
+                            return Err(Error::xml(format!("can't split path '{n}' into pool name and image name")));
                         }
                     }
                 }
@@ -1132,8 +1118,22 @@ impl StorageSource {
 pub(crate) fn is_storage_format(s: &str) -> bool {
     matches!(
         s,
-        "raw" | "dir" | "bochs" | "cloop" | "dmg" | "iso" | "vpc" | "vdi" | "fat" | "vhd" | "ploop" | "cow" | "qcow"
-            | "qcow2" | "qed" | "vmdk"
+        "raw"
+            | "dir"
+            | "bochs"
+            | "cloop"
+            | "dmg"
+            | "iso"
+            | "vpc"
+            | "vdi"
+            | "fat"
+            | "vhd"
+            | "ploop"
+            | "cow"
+            | "qcow"
+            | "qcow2"
+            | "qed"
+            | "vmdk"
     )
 }
 
@@ -1334,7 +1334,6 @@ pub(crate) fn virsh_esc(s: &str) -> String {
     esc(&cleaned).into_owned()
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1491,7 +1490,9 @@ mod tests {
         );
         let out = d.format(&SnapshotFormatOptions { internal: true, current: true, ..Default::default() });
         assert!(out.ends_with("  <active>1</active>\n</domainsnapshot>\n"), "{out}");
-        for (active, want) in [(" 1", Some(true)), ("+1", Some(true)), ("-1", Some(true)), ("01", Some(true)), ("0", Some(false))] {
+        for (active, want) in
+            [(" 1", Some(true)), ("+1", Some(true)), ("-1", Some(true)), ("01", Some(true)), ("0", Some(false))]
+        {
             let x = xml.replace("<active>0</active>", &format!("<active>{active}</active>"));
             assert_eq!(SnapshotDef::parse_with(&x, flags).unwrap().active, want, "{active:?}");
         }
@@ -1590,7 +1591,11 @@ mod tests {
     #[test]
     fn nested_domain_keeps_multiline_text_unindented() {
         let mut out = Out::new(1);
-        push_nested(&mut out, "<domain type='test'>\n  <description>a\n<b</description>\n  <x/>\n</domain>\n", Some("inactiveDomain"));
+        push_nested(
+            &mut out,
+            "<domain type='test'>\n  <description>a\n<b</description>\n  <x/>\n</domain>\n",
+            Some("inactiveDomain"),
+        );
         assert_eq!(
             out.s,
             "  <inactiveDomain type='test'>\n    <description>a\n<b</description>\n    <x/>\n  </inactiveDomain>\n"
@@ -1609,10 +1614,18 @@ mod tests {
     #[test]
     fn malformed_input_never_panics() {
         let samples = [
-            "", " ", "<", "<domainsnapshot", "<domainsnapshot>", "<domainsnapshot/>", "<domainsnapshot><disks><disk/>",
+            "",
+            " ",
+            "<",
+            "<domainsnapshot",
+            "<domainsnapshot>",
+            "<domainsnapshot/>",
+            "<domainsnapshot><disks><disk/>",
             "<domainsnapshot><disks><disk name='vda' type='network'><source/></disk></disks></domainsnapshot>",
-            "<domainsnapshot><memory/><memory file=''/></domainsnapshot>", "<domainsnapshot>&bogus;</domainsnapshot>",
-            "<domainsnapshot><domain type='test'/></domainsnapshot>", "<domainsnapshot><inactiveDomain/></domainsnapshot>",
+            "<domainsnapshot><memory/><memory file=''/></domainsnapshot>",
+            "<domainsnapshot>&bogus;</domainsnapshot>",
+            "<domainsnapshot><domain type='test'/></domainsnapshot>",
+            "<domainsnapshot><inactiveDomain/></domainsnapshot>",
         ];
         for s in samples {
             for flags in [
