@@ -12,8 +12,15 @@
 //! quick-xml that mimics libxml2's blank-node heuristics, libxml2's formatted
 //! serialiser, its XPath 1.0 compiler (including the cursor positions used in
 //! its error messages and its habit of carrying on after some errors), its
-//! "streaming pattern" shortcut for simple paths, and an evaluator for the
-//! whole XPath 1.0 core (all axes but `namespace::`, all core functions).
+//! "streaming pattern" shortcut for simple paths (a trailing `|` is ignored,
+//! `.//.` leaves out the context node), and an evaluator for the whole XPath
+//! 1.0 core: every axis, node tests, predicates, unions, operators and all
+//! core functions (`id()` finds nothing: these documents declare no IDs).
+//!
+//! Known differences: virsh prints freed memory for namespace nodes (we print
+//! `(null)` as it mostly does) and crashes when asked to `--wrap` them (we
+//! leave them out); expressions nested more than 5000 operations deep may hit
+//! libxml2's recursion limit at a slightly different depth.
 //!
 //! Use [`evaluate`] when the exact stderr text matters, [`select`] otherwise.
 
@@ -59,12 +66,10 @@ pub fn evaluate(xml: &str, expr: &str, wrap: bool) -> Result<XPathOutput, String
     let (x, e) = (xml.to_owned(), expr.to_owned());
     let spawned = std::thread::Builder::new()
         .name("virsh-xpath".into())
-        .stack_size(512 << 20)
+        .stack_size(256 << 20)
         .spawn(move || evaluate_inner(&x, &e, wrap));
     match spawned {
-        Ok(handle) => handle
-            .join()
-            .unwrap_or_else(|_| Err("internal error: XPath evaluation failed".to_string())),
+        Ok(handle) => handle.join().unwrap_or_else(|_| Err("internal error: XPath evaluation failed".to_string())),
         Err(_) => evaluate_inner(xml, expr, wrap),
     }
 }
@@ -102,22 +107,19 @@ fn evaluate_inner(xml: &str, expr: &str, wrap: bool) -> Result<XPathOutput, Stri
 /// Compiles and evaluates like `xmlXPathEval`; `None` when libxml2 reports an
 /// error (diagnostics appended to `stderr`).
 fn run_xpath(doc: &Doc, expr: &str, stderr: &mut String) -> Option<Val> {
-    let ast = match stream_compile(expr) {
-        Some(ast) => ast,
-        None => {
-            let mut c = Compiler::new(expr);
-            let ast = c.compile_expr(true);
-            if !c.error && c.cur() != 0 {
-                c.err(XpErr::Expr);
-            }
-            if c.error {
-                stderr.push_str(&c.msgs);
-                return None;
-            }
-            ast
-        }
-    };
     let mut ev = Eval { doc, depth: 0, stderr: String::new() };
+    if let Some(paths) = stream_compile(expr) {
+        return Some(Val::Nodes(ev.stream(&paths)));
+    }
+    let mut c = Compiler::new(expr);
+    let ast = c.compile_expr(true);
+    if !c.error && c.cur() != 0 {
+        c.err(XpErr::Expr);
+    }
+    if c.error {
+        stderr.push_str(&c.msgs);
+        return None;
+    }
     let ctx = Ctx { node: doc.root, pos: -1, size: -1 };
     let r = ev.eval(&ast, &ctx);
     stderr.push_str(&ev.stderr);
@@ -195,11 +197,19 @@ struct Doc {
     root: usize,
     version: String,
     standalone: i32,
+    /// The XML declaration named an encoding.
+    encoding: bool,
 }
 
 impl Doc {
     fn empty() -> Doc {
-        Doc { nodes: vec![Node::new(Kind::Document, NONE)], root: NONE, version: "1.0".into(), standalone: -1 }
+        Doc {
+            nodes: vec![Node::new(Kind::Document, NONE)],
+            root: NONE,
+            version: "1.0".into(),
+            standalone: -1,
+            encoding: false,
+        }
     }
 
     fn add(&mut self, mut node: Node) -> usize {
@@ -239,6 +249,7 @@ impl Doc {
                     if let Ok(v) = d.version() {
                         p.doc.version = String::from_utf8_lossy(&v).into_owned();
                     }
+                    p.doc.encoding = d.encoding().is_some();
                     if let Some(Ok(s)) = d.standalone() {
                         p.doc.standalone = match &*s {
                             b"yes" => 1,
@@ -288,7 +299,7 @@ impl Doc {
                         None
                     } else {
                         let s = String::from_utf8_lossy(content);
-                        Some(s.trim_start_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r')).to_owned())
+                        Some(s.trim_start_matches([' ', '\t', '\n', '\r']).to_owned())
                     };
                     p.add_leaf(Kind::Pi, target, data);
                 }
@@ -360,6 +371,10 @@ impl Parser {
 
     fn start(&mut self, e: &BytesStart) -> Result<(), String> {
         let parent = self.current();
+        // libxml2's xmlParserMaxDepth.
+        if self.stack.len() - 1 > 256 {
+            return Err("XML error: Excessive depth in document: 256 use XML_PARSE_HUGE option".into());
+        }
         if parent == 0 && self.doc.root != NONE {
             return Err("XML error: extra content at the end of the document".into());
         }
@@ -615,7 +630,7 @@ fn decode_attr(raw: &str) -> Result<String, String> {
 // ---------------------------------------------------------------------------
 
 fn dump(doc: &Doc, n: usize) -> String {
-    let mut s = Ser { doc, out: String::new(), level: 0, format: true, source: true, ascii_attrs: true };
+    let mut s = Ser { doc, out: String::new(), level: 0, format: true, source: true, ascii_attrs: !doc.encoding };
     s.node(n, true);
     s.out
 }
@@ -628,8 +643,9 @@ struct Ser<'a> {
     /// Dumping the parsed document itself (not the `--wrap` copy).
     source: bool,
     /// Write non-ASCII attribute characters as character references, as
-    /// libxml2 does for a document without a declared encoding.  While the
-    /// parsed document node is dumped its encoding is temporarily UTF-8.
+    /// libxml2 does for a document without a declared encoding (the `--wrap`
+    /// copy never has one).  While the parsed document node is dumped its
+    /// encoding is temporarily UTF-8.
     ascii_attrs: bool,
 }
 
@@ -1036,7 +1052,7 @@ enum Axis {
     Parent,
     Preceding,
     PrecedingSibling,
-    SelfAxis,
+    SelfNode,
 }
 
 impl Axis {
@@ -1054,13 +1070,9 @@ impl Axis {
             "parent" => Axis::Parent,
             "preceding" => Axis::Preceding,
             "preceding-sibling" => Axis::PrecedingSibling,
-            "self" => Axis::SelfAxis,
+            "self" => Axis::SelfNode,
             _ => return None,
         })
-    }
-
-    fn reverse(self) -> bool {
-        matches!(self, Axis::Ancestor | Axis::AncestorOrSelf | Axis::Parent | Axis::Preceding | Axis::PrecedingSibling)
     }
 }
 
@@ -1098,8 +1110,6 @@ enum Expr {
     /// An even number of unary minus signs: just a conversion to number.
     ToNum(Box<Expr>),
     Union(Box<Expr>, Box<Expr>),
-    /// libxml2's streaming matcher never visits the context node itself.
-    ExceptContext(Box<Expr>),
     Root,
     Context,
     Step(Box<Expr>, Axis, Test, Vec<Expr>),
@@ -1120,6 +1130,38 @@ fn bx(e: Expr) -> Box<Expr> {
     Box::new(e)
 }
 
+impl Drop for Expr {
+    /// Iterative, so that very long chains (`1+1+...`) cannot overflow the stack.
+    fn drop(&mut self) {
+        fn take(e: &mut Expr, out: &mut Vec<Expr>) {
+            let mut grab = |b: &mut Box<Expr>| out.push(std::mem::replace(&mut **b, Expr::Bad));
+            match e {
+                Expr::Or(a, b)
+                | Expr::And(a, b)
+                | Expr::Eq(a, b, _)
+                | Expr::Cmp(a, b, _, _)
+                | Expr::Arith(a, b, _)
+                | Expr::Union(a, b)
+                | Expr::Filter(a, b) => {
+                    grab(a);
+                    grab(b);
+                }
+                Expr::Neg(a) | Expr::ToNum(a) | Expr::Sort(a) => grab(a),
+                Expr::Step(a, _, _, preds) => {
+                    grab(a);
+                    out.append(preds);
+                }
+                Expr::Func(_, _, args) => out.append(args),
+                Expr::Root | Expr::Context | Expr::Num(_) | Expr::Str(_) | Expr::Var(..) | Expr::Bad => {}
+            }
+        }
+        let mut stack = Vec::new();
+        take(self, &mut stack);
+        while let Some(mut e) = stack.pop() {
+            take(&mut e, &mut stack);
+        }
+    }
+}
 
 fn is_letter(c: char) -> bool {
     c.is_ascii_alphabetic() || (!c.is_ascii() && c.is_alphabetic())
@@ -1142,7 +1184,12 @@ fn is_extender(c: char) -> bool {
 }
 
 fn is_name_char(c: char, qualified: bool) -> bool {
-    is_letter(c) || is_digit(c) || matches!(c, '.' | '-' | '_') || (qualified && c == ':') || is_combining(c) || is_extender(c)
+    is_letter(c)
+        || is_digit(c)
+        || matches!(c, '.' | '-' | '_')
+        || (qualified && c == ':')
+        || is_combining(c)
+        || is_extender(c)
 }
 
 /// A port of libxml2 2.9's XPath compiler (`xmlXPathCompileExpr` and
@@ -1507,9 +1554,7 @@ impl<'a> Compiler<'a> {
             self.number()
         } else if c == b'\'' || c == b'"' {
             match self.literal() {
-                Some(s) => {
-                    Expr::Str(s)
-                }
+                Some(s) => Expr::Str(s),
                 None => Expr::Bad,
             }
         } else {
@@ -1850,6 +1895,29 @@ impl<'a> Compiler<'a> {
         while self.cur() == b'[' {
             preds.push(self.predicate(false));
         }
+        // xmlXPathOptimizeExpression: "descendant-or-self::node()/child::x"
+        // is "descendant::x" (and "/self::x", "/descendant-or-self::x" alike).
+        let mut input = input;
+        let mut axis = axis;
+        if preds.is_empty() {
+            let merged = match (&mut input, axis) {
+                (Expr::Step(inner, Axis::DescendantOrSelf, Test::Node, p), Axis::Child | Axis::Descendant)
+                    if p.is_empty() =>
+                {
+                    Some((std::mem::replace(&mut **inner, Expr::Bad), Axis::Descendant))
+                }
+                (Expr::Step(inner, Axis::DescendantOrSelf, Test::Node, p), Axis::SelfNode | Axis::DescendantOrSelf)
+                    if p.is_empty() =>
+                {
+                    Some((std::mem::replace(&mut **inner, Expr::Bad), Axis::DescendantOrSelf))
+                }
+                _ => None,
+            };
+            if let Some((inner, a)) = merged {
+                input = inner;
+                axis = a;
+            }
+        }
         Expr::Step(bx(input), axis, test, preds)
     }
 
@@ -1885,19 +1953,21 @@ impl<'a> Compiler<'a> {
                 }
             };
             self.skip_blanks();
+            // From here on libxml2 has set the test type, so on errors the
+            // caller still goes on to parse predicates.
             if test == Test::Pi(None) && self.cur() != b')' {
                 match self.literal() {
                     Some(l) => test = Test::Pi(Some(l)),
                     None => {
                         self.err(XpErr::Expr);
-                        return None;
+                        return Some(test);
                     }
                 }
                 self.skip_blanks();
             }
             if self.cur() != b')' {
                 self.err(XpErr::Unclosed);
-                return None;
+                return Some(test);
             }
             self.next();
             return Some(test);
@@ -1912,7 +1982,7 @@ impl<'a> Compiler<'a> {
                 Some(local) => Some(Test::Name(Some(name), local)),
                 None => {
                     self.err(XpErr::Expr);
-                    None
+                    Some(Test::Name(Some(name), String::new()))
                 }
             };
         }
@@ -1939,7 +2009,7 @@ enum PatStep {
 /// engine; the results are the same except that the pattern syntax is a
 /// little more lenient (a trailing `|` is ignored).  Returns the equivalent
 /// XPath expression, or `None` when libxml2 would use the XPath compiler.
-fn stream_compile(expr: &str) -> Option<Expr> {
+fn stream_compile(expr: &str) -> Option<Vec<StreamPath>> {
     if expr.contains(['[', '(', '@', ':']) {
         return None;
     }
@@ -1960,30 +2030,32 @@ fn stream_compile(expr: &str) -> Option<Expr> {
     if alts.iter().any(|a| a.0 != from_root) {
         return None;
     }
-    let mut result: Option<Expr> = None;
+    let mut result = Vec::new();
     for (from_root, steps) in alts {
         if !pattern_streamable(&steps) {
             return None;
         }
         let only_dot = steps == [PatStep::Elem(None)];
-        let mut e = if from_root { Expr::Root } else { Expr::Context };
+        let mut path = StreamPath { from_root, steps: Vec::new(), except_context: !from_root && !only_dot };
         for s in steps {
-            e = match s {
-                PatStep::Root | PatStep::Parent | PatStep::Elem(None) => e,
-                PatStep::Ancestor => Expr::Step(bx(e), Axis::DescendantOrSelf, Test::Node, Vec::new()),
-                PatStep::Elem(Some(n)) => Expr::Step(bx(e), Axis::Child, Test::Name(None, n), Vec::new()),
-                PatStep::All => Expr::Step(bx(e), Axis::Child, Test::All(None), Vec::new()),
-            };
+            match s {
+                PatStep::Root | PatStep::Parent | PatStep::Elem(None) => {}
+                PatStep::Ancestor => path.steps.push((Axis::DescendantOrSelf, Test::Node)),
+                PatStep::Elem(Some(n)) => path.steps.push((Axis::Child, Test::Name(None, n))),
+                PatStep::All => path.steps.push((Axis::Child, Test::All(None))),
+            }
         }
-        if !from_root && !only_dot {
-            e = Expr::ExceptContext(bx(e));
-        }
-        result = Some(match result {
-            None => e,
-            Some(prev) => Expr::Union(bx(prev), bx(e)),
-        });
+        result.push(path);
     }
-    result
+    Some(result)
+}
+
+/// One alternative of a streamed pattern, as XPath location steps.
+struct StreamPath {
+    from_root: bool,
+    steps: Vec<(Axis, Test)>,
+    /// libxml2's streaming matcher never visits the context node itself.
+    except_context: bool,
 }
 
 /// xmlStreamCompile's acceptance test.
@@ -2214,13 +2286,6 @@ impl Eval<'_> {
                     Err(()) => return self.fail(XpErr::InvalidType),
                 }
             }
-            Expr::ExceptContext(a) => match self.eval(a, ctx)? {
-                Val::Nodes(mut n) => {
-                    n.retain(|&x| x != ctx.node);
-                    Val::Nodes(n)
-                }
-                v => v,
-            },
             Expr::Root => Val::Nodes(vec![0]),
             Expr::Context => Val::Nodes(vec![ctx.node]),
             Expr::Step(input, axis, test, preds) => {
@@ -2276,9 +2341,8 @@ impl Eval<'_> {
             Expr::Str(s) => Val::Str(s.clone()),
             Expr::Var(prefix, name) => match prefix {
                 Some(p) => {
-                    self.stderr.push_str(&format!(
-                        "xmlXPathCompOpEval: variable {name} bound to undefined prefix {p}\n"
-                    ));
+                    self.stderr
+                        .push_str(&format!("xmlXPathCompOpEval: variable {name} bound to undefined prefix {p}\n"));
                     return Err(());
                 }
                 None => return self.fail(XpErr::UndefVariable),
@@ -2289,15 +2353,41 @@ impl Eval<'_> {
                     vals.push(self.eval(a, ctx)?);
                 }
                 if let Some(p) = prefix {
-                    self.stderr.push_str(&format!(
-                        "xmlXPathCompOpEval: function {name} bound to undefined prefix {p}\n"
-                    ));
+                    self.stderr
+                        .push_str(&format!("xmlXPathCompOpEval: function {name} bound to undefined prefix {p}\n"));
                     return Err(());
                 }
                 return self.call(name, vals, ctx);
             }
             Expr::Bad => return self.fail(XpErr::Expr),
         })
+    }
+
+    /// Evaluates streamed patterns (no recursion, no depth limit).
+    fn stream(&self, paths: &[StreamPath]) -> Vec<usize> {
+        let mut all = Vec::new();
+        let mut cand = Vec::new();
+        for p in paths {
+            let mut set = vec![if p.from_root { 0 } else { self.doc.root }];
+            for (axis, test) in &p.steps {
+                let mut next = Vec::new();
+                for &n in &set {
+                    cand.clear();
+                    self.axis(n, *axis, &mut cand);
+                    next.extend(cand.iter().copied().filter(|&c| self.node_test(c, test, *axis, None)));
+                }
+                next.sort_unstable();
+                next.dedup();
+                set = next;
+            }
+            if p.except_context {
+                set.retain(|&n| n != self.doc.root);
+            }
+            all.extend(set);
+        }
+        all.sort_unstable();
+        all.dedup();
+        all
     }
 
     /// xmlXPathCompOpEvalFirst: only the first node in document order will be
@@ -2421,7 +2511,8 @@ impl Eval<'_> {
                 }
                 let from = doc.nodes[m].end + 1;
                 out.extend(
-                    (from..doc.nodes.len()).filter(|&i| !matches!(doc.nodes[i].kind, Kind::Attribute | Kind::Namespace)),
+                    (from..doc.nodes.len())
+                        .filter(|&i| !matches!(doc.nodes[i].kind, Kind::Attribute | Kind::Namespace)),
                 );
             }
             Axis::Preceding => {
@@ -2435,15 +2526,11 @@ impl Eval<'_> {
                     ancestors.push(p);
                     p = doc.nodes[p].parent;
                 }
-                out.extend(
-                    (1..m)
-                        .rev()
-                        .filter(|&i| {
-                            !matches!(doc.nodes[i].kind, Kind::Attribute | Kind::Namespace) && !ancestors.contains(&i)
-                        }),
-                );
+                out.extend((1..m).rev().filter(|&i| {
+                    !matches!(doc.nodes[i].kind, Kind::Attribute | Kind::Namespace) && !ancestors.contains(&i)
+                }));
             }
-            Axis::SelfAxis => out.push(n),
+            Axis::SelfNode => out.push(n),
             Axis::Attribute => {
                 if node.kind == Kind::Element {
                     out.extend_from_slice(&node.attrs);
@@ -2573,7 +2660,7 @@ impl Eval<'_> {
                     a.iter().any(|x| b.iter().any(|y| x != y))
                 }
             }
-            Val::Bool(b) => (!ns.is_empty() == *b) == eq,
+            Val::Bool(b) => (ns.is_empty() != *b) == eq,
             Val::Num(f) => ns.iter().any(|&n| {
                 let v = string_to_number(&self.string_value(n));
                 if eq {
@@ -2603,9 +2690,8 @@ impl Eval<'_> {
             (false, true) => a > b,
             (false, false) => a >= b,
         };
-        let values = |ns: &Vec<usize>| -> Vec<f64> {
-            ns.iter().map(|&n| string_to_number(&self.string_value(n))).collect()
-        };
+        let values =
+            |ns: &Vec<usize>| -> Vec<f64> { ns.iter().map(|&n| string_to_number(&self.string_value(n))).collect() };
         match (l, r) {
             (Val::Nodes(a), Val::Nodes(b)) => {
                 let (a, b) = (values(a), values(b));
@@ -2712,7 +2798,7 @@ impl Eval<'_> {
                     "string-length" => Val::Num(self.string(&args[0]).chars().count() as f64),
                     "normalize-space" => Val::Str(
                         self.string(&args[0])
-                            .split(|c| matches!(c, ' ' | '\t' | '\n' | '\r'))
+                            .split([' ', '\t', '\n', '\r'])
                             .filter(|w| !w.is_empty())
                             .collect::<Vec<_>>()
                             .join(" "),
@@ -3110,7 +3196,11 @@ line2 &amp; stuff</description>
         assert_eq!(sel("//nothing"), "");
         assert_eq!(sel("/domain/os"), "<os>\n  <type arch=\"i686\">hvm</type>\n  <boot dev=\"hd\"/>\n</os>\n");
         assert_eq!(sel("//uuid | //name"), "<name>test</name>\n<uuid>6695eb01-f6a4-8304-79aa-97f2502e193f</uuid>\n");
+        // libxml2's streaming shortcut: a trailing `|` is ignored and `.//.`
+        // does not include the context node.
         assert_eq!(sel("name|"), "<name>test</name>\n");
+        assert!(sel(".//.").starts_with("<name>test</name>\ntest\n<uuid>"));
+        assert!(sel("//.").starts_with("<?xml"));
         assert_eq!(
             sel("//*[1]"),
             format!(
@@ -3127,10 +3217,7 @@ line2 &amp; stuff</description>
         assert_eq!(sel(".."), sel("/"));
         assert_eq!(sel("/.."), "");
         assert_eq!(sel("devices//target"), "<target dev=\"vda\" bus=\"virtio\"/>\n<target dev=\"testnet0\"/>\n");
-        assert_eq!(
-            sel("//devices/disk/../interface/target"),
-            "<target dev=\"testnet0\"/>\n"
-        );
+        assert_eq!(sel("//devices/disk/../interface/target"), "<target dev=\"testnet0\"/>\n");
     }
 
     #[test]
@@ -3177,7 +3264,10 @@ line2 &amp; stuff</description>
              slot=\"0x00\" function=\"0x0\"/>\n  </disk>\n</nodes>\n"
         );
         assert_eq!(wrap("//target/@dev"), "<nodes dev=\"testnet0\"/>\n");
-        assert_eq!(wrap("//name/text() | //uuid"), "<nodes>test<uuid>6695eb01-f6a4-8304-79aa-97f2502e193f</uuid></nodes>\n");
+        assert_eq!(
+            wrap("//name/text() | //uuid"),
+            "<nodes>test<uuid>6695eb01-f6a4-8304-79aa-97f2502e193f</uuid></nodes>\n"
+        );
         assert!(wrap("/").starts_with("<nodes>\n<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<domain"));
         assert!(wrap("/").ends_with("</domain>\n\n</nodes>\n"));
     }
@@ -3209,12 +3299,21 @@ line2 &amp; stuff</description>
             "<nodes>\n  <app1:bar xmlns:app1=\"http://app1.org/app1/\"/>\n  <app2:bar xmlns:app2=\"http://app1.org/app2/\">\n    \
              <app2:x y=\"z\">t</app2:x>\n    <app2:e/>\n  </app2:bar>\n</nodes>\n"
         );
-        assert_eq!(rich("//@dev | //@bus", true), "<nodes bus=\"ide\" dev=\"hdc\"/>\n");
+        // Same-name attributes replace each other and move to the end.
+        assert_eq!(rich("//@dev | //@bus", true), "<nodes dev=\"hdc\" bus=\"ide\"/>\n");
+        assert_eq!(rich("//disk/@device | //target/@bus", true), "<nodes device=\"cdrom\" bus=\"ide\"/>\n");
+        // Non-ASCII attribute text is escaped, except while dumping the
+        // document node itself.
+        assert!(rich("/", false).contains("<source file=\"/tmp/a \u{e9}&amp;.img\"/>"));
+        assert!(rich("/", true).contains("<source file=\"/tmp/a &#xE9;&amp;.img\"/>"));
         assert_eq!(
             rich("//title | //title/text()", true),
             "<nodes><title>A &amp; B &lt;x&gt; \"q\" 'a' \u{e9}</title>A &amp; B &lt;x&gt; \"q\" 'a' \u{e9}</nodes>\n"
         );
         assert_eq!(rich("//metadata/*[1]/text()", false), "fooish\ntail\n");
+        // Namespace nodes: the xml one plus those in scope; virsh prints them as "(null)".
+        assert_eq!(rich("//*[count(namespace::*)=2]/@k", false), " k=\"v\"\n");
+        assert_eq!(rich("//*[local-name()='x']/namespace::*", false), "(null)\n(null)\n");
     }
 
     #[test]
@@ -3256,6 +3355,16 @@ line2 &amp; stuff</description>
         assert_eq!(stderr("count(1)", false).1, "XPath error : Invalid type\n");
         assert_eq!(stderr("count()", false).1, "XPath error : Invalid number of arguments\n");
         assert_eq!(stderr("1 | 2", false).1, "XPath error : Invalid type\n");
+        assert_eq!(stderr("(count(//name))[1][1]", false).1, "XPath error : Invalid type\n");
+        assert_eq!(
+            stderr("processing-instruction(pi)", false).1,
+            "XPath error : Start of literal\nprocessing-instruction(pi)\n                       ^\n\
+             XPath error : Invalid expression\nprocessing-instruction(pi)\n                       ^\n"
+        );
+        assert_eq!(
+            stderr("//name[.='\u{1f}']", false).1,
+            "XPath error : Unfinished literal\n//name[.='\u{1f}']\n          ^\n"
+        );
         // Errors in never-evaluated predicates are not reported.
         assert_eq!(stderr("//nothing[foo()]", false), (String::new(), String::new()));
         assert_eq!(select(TEST_XML, "//[bad", false), Ok(String::new()));
@@ -3269,8 +3378,14 @@ line2 &amp; stuff</description>
         assert_eq!(select(xml, "//d", false).unwrap(), "<d xml:space=\"preserve\"> <e/> </d>\n");
         assert_eq!(select(xml, "//f/node()", false).unwrap(), "<!--c-->\n<?p x?>\n<![CDATA[x]]>\ny\n");
         assert_eq!(select(xml, "//f/text()", false).unwrap(), "<![CDATA[x]]>\ny\n");
-        assert_eq!(select(xml, "count(//text())", false), Err("internal error: Incorrect xpath 'count(//text())'".into()));
-        assert_eq!(select("<r><x/></r>", "/", false).unwrap(), "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<r>\n  <x/>\n</r>\n\n");
+        assert_eq!(
+            select(xml, "count(//text())", false),
+            Err("internal error: Incorrect xpath 'count(//text())'".into())
+        );
+        assert_eq!(
+            select("<r><x/></r>", "/", false).unwrap(),
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<r>\n  <x/>\n</r>\n\n"
+        );
     }
 
     #[test]
@@ -3293,11 +3408,29 @@ line2 &amp; stuff</description>
         for xml in ["", "<a>", "<a></b>", "text", "<a x='1' x='2'/>", "<a>&bogus;</a>", "<a/><b/>"] {
             assert!(select(xml, "//a", false).is_err(), "{xml}");
         }
-        for e in ["(((", "[", "]", "@@", "$", "'", "1 div", "child::", "//a[1][", "processing-instruction('x", "\u{e9}", "a\u{301}"] {
+        for e in [
+            "(((",
+            "[",
+            "]",
+            "@@",
+            "$",
+            "'",
+            "1 div",
+            "child::",
+            "//a[1][",
+            "processing-instruction('x",
+            "\u{e9}",
+            "a\u{301}",
+        ] {
             let _ = evaluate(TEST_XML, e, false);
             let _ = evaluate(TEST_XML, e, true);
         }
         let deep = "(".repeat(600) + "1" + &")".repeat(600);
-        assert_eq!(stderr(&deep, false).1, "XPath error : Recursion limit exceeded\n".to_string() + &deep + "\n" + "");
+        assert_eq!(stderr(&deep, false).1, "XPath error : Recursion limit exceeded\n");
+        let long = "1".to_string() + &"+1".repeat(200_000);
+        assert_eq!(stderr(&long, false).1, "XPath error : Recursion limit exceeded\n");
+        let _ = evaluate(TEST_XML, &"/a".repeat(200_000), false);
+        let nested = "<a>".repeat(300) + &"</a>".repeat(300);
+        assert!(select(&nested, "//a", false).is_err());
     }
 }
