@@ -129,6 +129,9 @@ pub fn parse_document(src: &str, url: &str) -> Result<Element> {
 pub fn parse_document_with(src: &str, url: &str, keep_blanks: bool) -> Result<Element> {
     // A UTF-8 byte order mark is allowed before the document.
     let src = src.strip_prefix('\u{feff}').unwrap_or(src);
+    if src.is_empty() {
+        return Err(xml_detail_error(url, src, 0, "Document is empty"));
+    }
     Parser {
         src,
         url,
@@ -891,6 +894,10 @@ mod tests {
         assert_eq!(
             perr("\n"),
             "(domain_definition):2: Start tag expected, '<' not found\n(null)\n^"
+        );
+        assert_eq!(
+            perr(""),
+            "(domain_definition):1: Document is empty\n(null)\n^"
         );
         assert_eq!(
             perr("garbage\n"),
