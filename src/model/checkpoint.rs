@@ -449,6 +449,11 @@ mod tests {
     }
 
     #[test]
+    fn schema_verdicts_match_libxml2() {
+        crate::model::snapshot::tests::schema_fixtures("checkpoint_schema", validate_checkpoint);
+    }
+
+    #[test]
     fn size_only_on_bitmap_disks_when_asked() {
         let mut def = CheckpointDef::parse_with(
             "<domaincheckpoint><name>c</name><creationTime>1</creationTime><disks><disk name='vda' bitmap='c'/><disk name='vdb' checkpoint='no'/></disks></domaincheckpoint>",
