@@ -18,7 +18,7 @@ use crate::api::{Error, ErrorCode, ErrorDomain, Result, Uuid};
 use crate::model::canon::{spec, write};
 use crate::model::domain::{Disk, DomainDef, FormatOptions as DomainFormatOptions};
 use crate::model::units::parse_i64;
-use crate::model::xml::{esc, parse_document, xml_detail_error, Element, Node, Out};
+use crate::model::xml::{esc, parse_document, Element, Node, Out};
 
 /// Where a disk's or the memory's state goes (`virDomainSnapshotLocation`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -807,10 +807,6 @@ pub(crate) const SCHEMA_DIR: &str = "/usr/share/libvirt/schemas";
 /// Reads a document as libvirt's `virXMLParse` does for these types:
 /// libxml2's well-formedness messages under `url`, then the root name.
 pub(crate) fn read_root(xml: &str, url: &str, root: &str) -> Result<Element> {
-    if xml.is_empty() {
-        // libxml2 has its own message for a buffer with nothing in it.
-        return Err(xml_detail_error(url, xml, 0, "Document is empty"));
-    }
     let e = parse_document(xml, url)?;
     if e.local() != root {
         return Err(Error::xml(format!("expecting root element of '{root}', not '{}'", e.local())));
