@@ -39,12 +39,11 @@ impl EditFile {
     /// Runs the editor on the file and reads back what the user saved.
     pub fn edit(&self) -> Result<String, CmdError> {
         run_editor(&self.path)?;
+        let path = self.path.display();
         std::fs::read_to_string(&self.path).map_err(|e| {
-            CmdError::msg(format!(
-                "failed to read '{}': {}",
-                self.path.display(),
-                crate::output::os_error_text(&e)
-            ))
+            let why = crate::output::os_error_text(&e);
+            CmdError::msg(format!("{path}: failed to read temporary file: {why}"))
+                .also(format!("Failed to open file '{path}': {why}"))
         })
     }
 }
@@ -76,32 +75,35 @@ fn unique_tag(attempt: u32) -> String {
         .collect()
 }
 
-/// Runs the editor. A plain command line is split on blanks and run
-/// directly; one with shell syntax in it goes through `sh -c`.
-fn run_editor(file: &Path) -> Result<(), CmdError> {
-    let editor = ["VISUAL", "EDITOR"]
+/// The editor command: `$VISUAL`, then `$EDITOR`, else Debian's
+/// `sensible-editor` where it exists and `vi` elsewhere.
+fn editor_command() -> String {
+    ["VISUAL", "EDITOR"]
         .iter()
         .filter_map(|v| std::env::var(v).ok())
         .find(|v| !v.is_empty())
-        .unwrap_or_else(|| "vi".to_string());
-    let file_text = file.display().to_string();
-    let plain = editor.chars().all(|c| c.is_ascii_alphanumeric() || " _-+/.,=@:%^".contains(c));
-    let mut words: Vec<String> = if plain {
-        editor.split_whitespace().map(str::to_string).collect()
-    } else {
-        vec!["sh".into(), "-c".into(), format!("{editor} {file_text}")]
-    };
-    if plain {
-        words.push(file_text);
+        .unwrap_or_else(|| {
+            let sensible = Path::new("/usr/bin/sensible-editor").exists();
+            if sensible { "sensible-editor" } else { "vi" }.to_string()
+        })
+}
+
+/// Runs the editor: its command line is split into words as a shell would
+/// (quotes and backslashes, no expansion), the program is looked up in
+/// `PATH`, and the file name is the last argument.
+fn run_editor(file: &Path) -> Result<(), CmdError> {
+    let editor = editor_command();
+    let mut words = split_words(&editor);
+    if words.is_empty() {
+        words.push(editor.clone());
     }
+    let program = find_program(&words[0])
+        .ok_or_else(|| CmdError::msg(format!("Cannot find '{}' in path: No such file or directory", words[0])))?;
+    words.push(file.display().to_string());
     let described = words.join(" ");
-    let status = Command::new(&words[0]).args(&words[1..]).status().map_err(|e| {
+    let status = Command::new(&program).args(&words[1..]).status().map_err(|e| {
         // libvirt's child-process helper reports the exec failure in its own format.
-        eprintln!(
-            "libvirt:  error : cannot execute binary {}: {}",
-            words[0],
-            crate::output::os_error_text(&e)
-        );
+        eprintln!("libvirt:  error : cannot execute binary {}: {}", words[0], crate::output::os_error_text(&e));
         CmdError::msg(format!("internal error: Child process ({described}) unexpected exit status 127"))
     })?;
     if !status.success() {
@@ -111,6 +113,49 @@ fn run_editor(file: &Path) -> Result<(), CmdError> {
         )));
     }
     Ok(())
+}
+
+/// A program named with a slash is used as it is; a bare name is searched in `PATH`.
+fn find_program(name: &str) -> Option<PathBuf> {
+    if name.contains('/') {
+        return Some(PathBuf::from(name));
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path).map(|dir| dir.join(name)).find(|p| p.is_file())
+}
+
+/// Splits a command line into words the way a POSIX shell quotes them.
+fn split_words(text: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word: Option<String> = None;
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            ' ' | '\t' | '\n' => {
+                if let Some(w) = word.take() {
+                    words.push(w);
+                }
+            }
+            '\'' => {
+                let w = word.get_or_insert_with(String::new);
+                w.extend(chars.by_ref().take_while(|&c| c != '\''));
+            }
+            '"' => {
+                let w = word.get_or_insert_with(String::new);
+                while let Some(c) = chars.next() {
+                    match c {
+                        '"' => break,
+                        '\\' => w.extend(chars.next()),
+                        _ => w.push(c),
+                    }
+                }
+            }
+            '\\' => word.get_or_insert_with(String::new).extend(chars.next()),
+            _ => word.get_or_insert_with(String::new).push(c),
+        }
+    }
+    words.extend(word);
+    words
 }
 
 /// What the user chose at the retry prompt after a failed save.
@@ -123,13 +168,16 @@ pub enum Retry {
     Force,
 }
 
-/// Asks virsh's `Failed. Try again? [y,n,i,f,?]:` question on a terminal.
-/// Without one, the answer is always "discard".
-pub fn ask_retry(reason: &str, allow_ignore: bool) -> Retry {
+/// Asks virsh's `Failed. Try again? [y,n,i,f,?]:` question on a terminal,
+/// after showing why saving failed. Without a terminal virsh only says
+/// `error: Failed.` and the answer is "discard".
+pub fn ask_retry(why: &str, reason: &str, allow_ignore: bool) -> Retry {
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
+        eprintln!("error: {reason}");
         return Retry::Discard;
     }
+    eprintln!("error: {why}");
     let choices = if allow_ignore { "[y,n,i,f,?]" } else { "[y,n,f,?]" };
     loop {
         print!("{reason} Try again? {choices}: ");
@@ -153,5 +201,17 @@ pub fn ask_retry(reason: &str, allow_ignore: bool) -> Retry {
                 println!("? - print this help");
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn editor_words() {
+        assert_eq!(split_words("sed -i s/a/b/"), vec!["sed", "-i", "s/a/b/"]);
+        assert_eq!(split_words("ed 'a b' \"c d\" e\\ f"), vec!["ed", "a b", "c d", "e f"]);
+        assert!(split_words("   ").is_empty());
     }
 }

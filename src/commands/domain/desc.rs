@@ -35,10 +35,10 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     };
     let new_text = if args.has("edit") {
         let old = current()?;
-        let file = EditFile::create(&old)?;
+        // The words given, if any, are the starting text in the editor.
+        let start = if words.is_empty() { old.clone() } else { words.join(" ") };
+        let file = EditFile::create(&start)?;
         let edited = file.edit()?;
-        // Editors add a final newline; a title is a single line.
-        let edited = edited.strip_suffix('\n').unwrap_or(&edited).to_string();
         if edited == old {
             session.print_extra(&format!("Domain {what} not changed\n"));
             return Ok(());

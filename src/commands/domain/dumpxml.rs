@@ -34,16 +34,25 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
 }
 
 /// Prints an XML document, or what `--xpath` (with `--wrap`) selects from it.
+/// libxml2's complaints about a bad expression go to stderr as they are, and
+/// the command still succeeds, as virsh's does.
 pub fn print_xml(session: &mut Session, args: &Args, text: &str) -> CmdResult {
-    match args.get("xpath") {
-        // virsh fails on an empty expression without a word.
-        Err(_) => return Err(CmdError::silent()),
-        Ok(None) => session.print(text),
-        Ok(Some(expr)) => {
-            let selected =
-                crate::output::xpath::select(text, expr, args.has("wrap")).map_err(CmdError::msg)?;
-            session.print(&selected);
+    let Some(expr) = args.raw("xpath") else {
+        session.print(text);
+        return Ok(());
+    };
+    let selected = crate::output::xpath::evaluate(text, expr, args.has("wrap")).map_err(|message| {
+        // An empty expression fails without a word.
+        if message.is_empty() {
+            CmdError::silent()
+        } else {
+            CmdError::msg(message)
         }
+    })?;
+    session.print(&selected.stdout);
+    if !selected.stderr.is_empty() {
+        session.flush();
+        eprint!("{}", selected.stderr);
     }
     Ok(())
 }

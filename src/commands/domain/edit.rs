@@ -1,6 +1,6 @@
 use crate::api::flags::{define, xml};
 use crate::commands::editor::{ask_retry, EditFile, Retry};
-use crate::commands::{Args, CmdError, CmdResult, CommandDef, Group, OptDef, Session};
+use crate::commands::{Args, CmdResult, CommandDef, Group, OptDef, Session};
 
 pub static DEF: CommandDef = CommandDef {
     name: "edit",
@@ -32,13 +32,16 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
                 return Ok(());
             }
             Err(e) => {
-                session.print_error_lines(&[e.message.clone()]);
                 session.flush();
-                match ask_retry("Failed.", validate) {
+                match ask_retry(&e.message, "Failed.", validate) {
                     Retry::Again => continue,
-                    Retry::IgnoreValidation => validate = false,
-                    Retry::Force => validate = false,
-                    Retry::Discard => return Err(CmdError::msg("Failed.")),
+                    Retry::IgnoreValidation | Retry::Force => validate = false,
+                    Retry::Discard => {
+                        // virsh 9.0 reports a discarded edit as a success of a
+                        // nameless domain; scripts see exactly that.
+                        session.print_extra("Domain '(null)' XML configuration edited.\n");
+                        return Ok(());
+                    }
                 }
             }
         }
