@@ -1626,6 +1626,19 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn namespaces_as_libvirt_reads_them() {
+        // A prefixed root still matches; its unprefixed children count.
+        let d = SnapshotDef::parse("<x:domainsnapshot xmlns:x='urn:x'><name>a</name></x:domainsnapshot>").unwrap();
+        assert_eq!(d.name, "a");
+        // Under a default namespace `./name` finds nothing: a generated name.
+        let d = SnapshotDef::parse("<domainsnapshot xmlns='urn:x'><name>a</name></domainsnapshot>").unwrap();
+        assert_eq!(d.name, d.creation_time.to_string());
+        let d = SnapshotDef::parse("<domainsnapshot><x:name xmlns:x='urn:x'>a</x:name><name>b</name></domainsnapshot>")
+            .unwrap();
+        assert_eq!(d.name, "b");
+    }
+
+    #[test]
     fn spec_splitting_follows_virsh() {
         assert_eq!(split_spec(""), Vec::<String>::new());
         assert_eq!(split_spec(","), vec!["", ""]);
