@@ -17,6 +17,9 @@ pub enum ErrorCode {
     InvalidDomain = 7,
     InvalidArg = 8,
     OperationFailed = 9,
+    NoSource = 19,
+    NoTarget = 20,
+    NoName = 21,
     XmlError = 27,
     DomExist = 28,
     OperationDenied = 29,
@@ -39,6 +42,7 @@ pub enum ErrorCode {
     ArgumentUnsupported = 74,
     OperationAborted = 78,
     NoDomainMetadata = 80,
+    Overflow = 82,
     OperationUnsupported = 84,
     ResourceBusy = 87,
     XmlInvalidSchema = 92,
@@ -64,7 +68,6 @@ impl ErrorCode {
             ReadFailed => "cannot read",
             ParseFailed => "failed to parse",
             WriteFailed => "cannot write",
-            XmlDetail => "XML error",
             Rpc => "RPC error",
             NoDomain => "Domain not found",
             NoNetwork => "Network not found",
@@ -78,6 +81,10 @@ impl ErrorCode {
             ArgumentUnsupported => "argument unsupported",
             OperationAborted => "operation aborted",
             NoDomainMetadata => "metadata not found",
+            Overflow => "numerical overflow",
+            NoSource => "missing source information for",
+            NoTarget => "missing target information for",
+            NoName => "missing name information in",
             OperationUnsupported => "Operation not supported",
             ResourceBusy => "resource busy",
             XmlInvalidSchema => "XML document failed to validate against schema",
@@ -92,11 +99,11 @@ impl ErrorCode {
         use ErrorCode::*;
         const ALL: &[ErrorCode] = &[
             Ok, InternalError, NoMemory, NoSupport, UnknownHost, NoConnect, InvalidConn,
-            InvalidDomain, InvalidArg, OperationFailed, XmlError, DomExist, OperationDenied,
+            InvalidDomain, InvalidArg, OperationFailed, NoSource, NoTarget, NoName, XmlError, DomExist, OperationDenied,
             OpenFailed, ReadFailed, ParseFailed, WriteFailed, XmlDetail, SystemError, Rpc,
             NoDomain, NoNetwork, AuthFailed, NoStoragePool, NoStorageVol, OperationInvalid,
             ConfigUnsupported, OperationTimeout, NoDomainSnapshot, ArgumentUnsupported,
-            OperationAborted, NoDomainMetadata, OperationUnsupported, ResourceBusy,
+            OperationAborted, NoDomainMetadata, Overflow, OperationUnsupported, ResourceBusy,
             XmlInvalidSchema, NoDomainCheckpoint, NoDomainBackup, NoHostname,
         ];
         ALL.iter().copied().find(|c| *c as i32 == n).unwrap_or(InternalError)
@@ -144,7 +151,9 @@ impl Error {
         let detail = detail.as_ref();
         let message = match code.category() {
             Some(cat) if detail.is_empty() => cat.to_string(),
-            Some(cat) if code == ErrorCode::NoConnect => format!("{cat} {detail}"),
+            Some(cat) if matches!(code, ErrorCode::NoConnect | ErrorCode::NoSource | ErrorCode::NoTarget | ErrorCode::NoName) => {
+                format!("{cat} {detail}")
+            }
             Some(cat) => format!("{cat}: {detail}"),
             None => detail.to_string(),
         };
