@@ -28,6 +28,7 @@ enum Access {
 /// marks a read that a read-only connection may not make with the secure flag.
 macro_rules! api_calls {
     ($( $access:ident $api:literal $(| $plain:literal if $flag:ident == 0)? $(secure($secure:ident))?
+        $(exclusive($xflags:ident: $xa:path = $xan:literal, $xb:path = $xbn:literal))?
         fn $name:ident(&self $(, $arg:ident : $ty:ty)*) -> $ret:ty; )*) => {
         /// An implementation of the hypervisor API. Drivers override what they support.
         pub trait Driver: Send + Sync {
@@ -50,6 +51,7 @@ macro_rules! api_calls {
                     $( let api: &str = if $flag == 0 { $plain } else { api }; )?
                     self.check_access(Access::$access, api)?;
                     $( self.check_secure($secure, api)?; )?
+                    $( check_exclusive($xflags, $xa, $xan, $xb, $xbn)?; )?
                     self.driver.$name($($arg),*)
                 }
             )*
@@ -98,9 +100,12 @@ api_calls! {
     Read "virDomainGetMaxVcpus" fn domain_get_max_vcpus(&self, dom: &Domain) -> i32;
     Read "virDomainGetBlockInfo" fn domain_get_block_info(&self, dom: &Domain, disk: &str, flags: u32) -> BlockInfo;
     Write "virDomainRename" fn domain_rename(&self, dom: &Domain, new_name: &str, flags: u32) -> Domain;
-    Write "virDomainSaveFlags" | "virDomainSave" if flags == 0 fn domain_save(&self, dom: &Domain, path: &str, dxml: Option<&str>, flags: u32) -> ();
-    Write "virDomainRestoreFlags" | "virDomainRestore" if flags == 0 fn domain_restore(&self, path: &str, dxml: Option<&str>, flags: u32) -> ();
-    Write "virDomainManagedSave" fn domain_managed_save(&self, dom: &Domain, flags: u32) -> ();
+    Write "virDomainSaveFlags" | "virDomainSave" if flags == 0
+        exclusive(flags: flags::save::RUNNING = "VIR_DOMAIN_SAVE_RUNNING", flags::save::PAUSED = "VIR_DOMAIN_SAVE_PAUSED") fn domain_save(&self, dom: &Domain, path: &str, dxml: Option<&str>, flags: u32) -> ();
+    Write "virDomainRestoreFlags" | "virDomainRestore" if flags == 0
+        exclusive(flags: flags::save::RUNNING = "VIR_DOMAIN_SAVE_RUNNING", flags::save::PAUSED = "VIR_DOMAIN_SAVE_PAUSED") fn domain_restore(&self, path: &str, dxml: Option<&str>, flags: u32) -> ();
+    Write "virDomainManagedSave"
+        exclusive(flags: flags::save::RUNNING = "VIR_DOMAIN_SAVE_RUNNING", flags::save::PAUSED = "VIR_DOMAIN_SAVE_PAUSED") fn domain_managed_save(&self, dom: &Domain, flags: u32) -> ();
     Write "virDomainManagedSaveRemove" fn domain_managed_save_remove(&self, dom: &Domain, flags: u32) -> ();
     Read "virDomainGetJobInfo" fn domain_get_job_info(&self, dom: &Domain) -> JobInfo;
     Read "virDomainGetJobStats" fn domain_get_job_stats(&self, dom: &Domain, flags: u32) -> (i32, Vec<TypedParam>);
@@ -110,6 +115,18 @@ api_calls! {
     Write "virDomainGetHostname" fn domain_get_hostname(&self, dom: &Domain, flags: u32) -> String;
     Read "virDomainMemoryStats" fn domain_memory_stats(&self, dom: &Domain, flags: u32) -> Vec<MemoryStat>;
     Write "virDomainSetMemoryStatsPeriod" fn domain_set_memory_stats_period(&self, dom: &Domain, period: i32, flags: u32) -> ();
+}
+
+/// libvirt refuses two flags that contradict each other before any driver sees them.
+fn check_exclusive(flags: u32, a: u32, a_name: &str, b: u32, b_name: &str) -> Result<()> {
+    if flags & a != 0 && flags & b != 0 {
+        return Err(Error::raw(
+            ErrorCode::InvalidArg,
+            ErrorDomain::None,
+            format!("Flags '{a_name}' and '{b_name}' are mutually exclusive"),
+        ));
+    }
+    Ok(())
 }
 
 /// An open connection to a hypervisor, through whichever driver the URI chose.

@@ -18,13 +18,13 @@ the next start resumes from there.",
 };
 
 fn run(session: &mut Session, args: &Args) -> CmdResult {
-    args.exclusive("running", "paused")?;
     let dom = session.lookup_domain(args, "domain")?;
     let shown = args.req("domain")?;
     session
         .conn()?
         .domain_managed_save(&dom, args.flags(super::save::SAVE_FLAGS))
         .map_err(failed(format!("Failed to save domain '{shown}' state")))?;
+    super::report_progress(session, args, "Managedsave");
     session.print_extra(&format!("\nDomain '{shown}' state saved by libvirt\n"));
     Ok(())
 }

@@ -111,3 +111,12 @@ pub fn attach_console(args: &Args) -> Result<(), CmdError> {
     }
     Err(api::Error::no_support("virDomainOpenConsole").into())
 }
+
+/// `--verbose`: the job's progress on stderr as virsh draws it. The call
+/// has returned, so the job is complete.
+pub fn report_progress(session: &mut Session, args: &Args, label: &str) {
+    if args.has("verbose") {
+        session.flush();
+        eprint!("\r{label}: [100 %]");
+    }
+}

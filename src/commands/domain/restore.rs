@@ -19,7 +19,6 @@ pub static DEF: CommandDef = CommandDef {
 };
 
 fn run(session: &mut Session, args: &Args) -> CmdResult {
-    args.exclusive("running", "paused")?;
     let file = args.req("file")?.to_string();
     let dxml = args.get("xml")?.map(super::read_file).transpose()?;
     let mut flags = args.flags(super::save::SAVE_FLAGS);

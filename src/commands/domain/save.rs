@@ -27,7 +27,6 @@ pub const SAVE_FLAGS: &[(&str, u32)] = &[
 ];
 
 fn run(session: &mut Session, args: &Args) -> CmdResult {
-    args.exclusive("running", "paused")?;
     let dom = session.lookup_domain(args, "domain")?;
     let shown = args.req("domain")?;
     let file = args.req("file")?.to_string();
@@ -36,6 +35,7 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
         .conn()?
         .domain_save(&dom, &file, dxml.as_deref(), args.flags(SAVE_FLAGS))
         .map_err(failed(format!("Failed to save domain '{shown}' to {file}")))?;
+    super::report_progress(session, args, "Save");
     session.print_extra(&format!("\nDomain '{shown}' saved to {file}\n"));
     Ok(())
 }

@@ -30,8 +30,6 @@ fn count(conn: &Connection, dom: &Domain, flags: u32) -> Result<i32, CmdError> {
 }
 
 fn run(session: &mut Session, args: &Args) -> CmdResult {
-    args.exclusive("current", "live")?;
-    args.exclusive("current", "config")?;
     args.exclusive("live", "config")?;
     args.exclusive("active", "maximum")?;
     args.exclusive("guest", "config")?;
