@@ -115,6 +115,36 @@ api_calls! {
     Write "virDomainGetHostname" fn domain_get_hostname(&self, dom: &Domain, flags: u32) -> String;
     Read "virDomainMemoryStats" fn domain_memory_stats(&self, dom: &Domain, flags: u32) -> Vec<MemoryStat>;
     Write "virDomainSetMemoryStatsPeriod" fn domain_set_memory_stats_period(&self, dom: &Domain, period: i32, flags: u32) -> ();
+
+    Write "virDomainSnapshotCreateXML" fn domain_snapshot_create_xml(&self, dom: &Domain, xml: &str, flags: u32) -> DomainSnapshot;
+    Read "virDomainSnapshotGetXMLDesc" secure(flags) fn domain_snapshot_get_xml_desc(&self, snap: &DomainSnapshot, flags: u32) -> String;
+    Read "virDomainListAllSnapshots" fn domain_list_all_snapshots(&self, dom: &Domain, flags: u32) -> Vec<DomainSnapshot>;
+    Read "virDomainSnapshotListAllChildren" fn domain_snapshot_list_all_children(&self, snap: &DomainSnapshot, flags: u32) -> Vec<DomainSnapshot>;
+    Read "virDomainSnapshotLookupByName" fn domain_snapshot_lookup_by_name(&self, dom: &Domain, name: &str, flags: u32) -> DomainSnapshot;
+    Read "virDomainHasCurrentSnapshot" fn domain_has_current_snapshot(&self, dom: &Domain, flags: u32) -> bool;
+    Read "virDomainSnapshotCurrent" fn domain_snapshot_current(&self, dom: &Domain, flags: u32) -> DomainSnapshot;
+    Read "virDomainSnapshotGetParent" fn domain_snapshot_get_parent(&self, snap: &DomainSnapshot, flags: u32) -> DomainSnapshot;
+    Read "virDomainSnapshotIsCurrent" fn domain_snapshot_is_current(&self, snap: &DomainSnapshot, flags: u32) -> bool;
+    Read "virDomainSnapshotHasMetadata" fn domain_snapshot_has_metadata(&self, snap: &DomainSnapshot, flags: u32) -> bool;
+    Write "virDomainRevertToSnapshot"
+        exclusive(flags: flags::snapshot_revert::RUNNING = "VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING", flags::snapshot_revert::PAUSED = "VIR_DOMAIN_SNAPSHOT_REVERT_PAUSED")
+        fn domain_revert_to_snapshot(&self, snap: &DomainSnapshot, flags: u32) -> ();
+    Write "virDomainSnapshotDelete"
+        exclusive(flags: flags::snapshot_delete::CHILDREN = "VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN", flags::snapshot_delete::CHILDREN_ONLY = "VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN_ONLY")
+        fn domain_snapshot_delete(&self, snap: &DomainSnapshot, flags: u32) -> ();
+
+    Write "virDomainCheckpointCreateXML" fn domain_checkpoint_create_xml(&self, dom: &Domain, xml: &str, flags: u32) -> DomainCheckpoint;
+    Read "virDomainCheckpointGetXMLDesc" secure(flags) fn domain_checkpoint_get_xml_desc(&self, cp: &DomainCheckpoint, flags: u32) -> String;
+    Read "virDomainListAllCheckpoints" fn domain_list_all_checkpoints(&self, dom: &Domain, flags: u32) -> Vec<DomainCheckpoint>;
+    Read "virDomainCheckpointListAllChildren" fn domain_checkpoint_list_all_children(&self, cp: &DomainCheckpoint, flags: u32) -> Vec<DomainCheckpoint>;
+    Read "virDomainCheckpointLookupByName" fn domain_checkpoint_lookup_by_name(&self, dom: &Domain, name: &str, flags: u32) -> DomainCheckpoint;
+    Read "virDomainCheckpointGetParent" fn domain_checkpoint_get_parent(&self, cp: &DomainCheckpoint, flags: u32) -> DomainCheckpoint;
+    Write "virDomainCheckpointDelete"
+        exclusive(flags: flags::checkpoint_delete::CHILDREN = "VIR_DOMAIN_CHECKPOINT_DELETE_CHILDREN", flags::checkpoint_delete::CHILDREN_ONLY = "VIR_DOMAIN_CHECKPOINT_DELETE_CHILDREN_ONLY")
+        fn domain_checkpoint_delete(&self, cp: &DomainCheckpoint, flags: u32) -> ();
+
+    Write "virDomainBackupBegin" fn domain_backup_begin(&self, dom: &Domain, backup_xml: Option<&str>, checkpoint_xml: Option<&str>, flags: u32) -> ();
+    Read "virDomainBackupGetXMLDesc" fn domain_backup_get_xml_desc(&self, dom: &Domain, flags: u32) -> String;
 }
 
 /// libvirt refuses two flags that contradict each other before any driver sees them.

@@ -17,6 +17,20 @@ impl Domain {
     }
 }
 
+/// A snapshot handle: its domain and its name, as the wire type carries it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DomainSnapshot {
+    pub domain: Domain,
+    pub name: String,
+}
+
+/// A checkpoint handle: its domain and its name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DomainCheckpoint {
+    pub domain: Domain,
+    pub name: String,
+}
+
 /// libvirt's `virDomainState`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(i32)]

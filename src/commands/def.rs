@@ -10,17 +10,36 @@ pub enum Group {
     Domain,
     Monitor,
     Host,
+    Checkpoint,
+    Snapshot,
+    Backup,
     Virsh,
 }
 
 impl Group {
-    pub const ALL: &'static [Group] = &[Group::Domain, Group::Monitor, Group::Host, Group::Virsh];
+    pub const ALL: &'static [Group] = &[
+        Group::Domain,
+        Group::Monitor,
+        Group::Host,
+        Group::Checkpoint,
+        Group::Snapshot,
+        Group::Backup,
+        Group::Virsh,
+    ];
+
+    /// The groups that have commands, in `help` order.
+    pub fn listed() -> impl Iterator<Item = Group> {
+        Group::ALL.iter().copied().filter(|g| super::all().iter().any(|c| c.group == *g))
+    }
 
     pub fn title(self) -> &'static str {
         match self {
             Group::Domain => "Domain Management",
             Group::Monitor => "Domain Monitoring",
             Group::Host => "Host and Hypervisor",
+            Group::Checkpoint => "Checkpoint",
+            Group::Snapshot => "Snapshot",
+            Group::Backup => "Backup",
             Group::Virsh => "Virsh itself",
         }
     }
@@ -30,6 +49,9 @@ impl Group {
             Group::Domain => "domain",
             Group::Monitor => "monitor",
             Group::Host => "host",
+            Group::Checkpoint => "checkpoint",
+            Group::Snapshot => "snapshot",
+            Group::Backup => "backup",
             Group::Virsh => "virsh",
         }
     }

@@ -22,9 +22,9 @@ pub fn usage() -> String {
         }
     }
     out.push_str("  commands (non interactive mode):\n\n");
-    for group in Group::ALL {
+    for group in Group::listed() {
         out.push_str(&format!(" {} (help keyword '{}')\n", group.title(), group.keyword()));
-        out.push_str(&group_lines(*group));
+        out.push_str(&group_lines(group));
         out.push('\n');
     }
     out.push_str("\n  (specify help <group> for details about the commands in the group)\n");

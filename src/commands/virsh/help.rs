@@ -16,9 +16,9 @@ details of one command.",
 fn run(session: &mut Session, args: &Args) -> CmdResult {
     let Some(topic) = args.get("command")? else {
         let mut text = String::from("Grouped commands:\n\n");
-        for group in Group::ALL {
+        for group in Group::listed() {
             text.push_str(&format!(" {} (help keyword '{}'):\n", group.title(), group.keyword()));
-            text.push_str(&usage::group_lines(*group));
+            text.push_str(&usage::group_lines(group));
             text.push('\n');
         }
         session.print(&text);
