@@ -5,9 +5,12 @@ pub mod def;
 pub mod editor;
 pub mod session;
 
+pub mod backup;
+pub mod checkpoint;
 pub mod domain;
 pub mod host;
 pub mod monitor;
+pub mod snapshot;
 pub mod virsh;
 
 pub use args::Args;

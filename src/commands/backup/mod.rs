@@ -1,0 +1,1 @@
+//! Backup commands (help keyword `backup`).

@@ -1,0 +1,1 @@
+//! Checkpoint commands (help keyword `checkpoint`).

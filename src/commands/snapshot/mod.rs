@@ -1,0 +1,1 @@
+//! Snapshot commands (help keyword `snapshot`).
