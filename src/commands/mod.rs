@@ -25,11 +25,13 @@ pub struct CmdError {
     pub lines: Vec<String>,
     /// The libvirt error behind the failure, when there is one (for `--json`).
     pub cause: Option<api::Error>,
+    /// A suggestion for a person at a terminal ("did you mean 'web01'?").
+    pub hint: Option<String>,
 }
 
 impl CmdError {
     pub fn msg(text: impl Into<String>) -> CmdError {
-        CmdError { lines: vec![text.into()], cause: None }
+        CmdError { lines: vec![text.into()], cause: None, hint: None }
     }
     /// Prepends virsh's own context line, e.g. `Failed to start domain 'x'`.
     pub fn context(mut self, text: impl Into<String>) -> CmdError {
@@ -41,9 +43,18 @@ impl CmdError {
         self.lines.push(text.into());
         self
     }
+    /// Several lines, none from libvirt.
+    pub fn lines(lines: Vec<String>) -> CmdError {
+        CmdError { lines, cause: None, hint: None }
+    }
+    /// Adds "did you mean …?" for `word` when a candidate is close to it.
+    pub fn suggest<'a>(mut self, word: &str, candidates: impl IntoIterator<Item = &'a str>) -> CmdError {
+        self.hint = crate::output::style::closest(word, candidates).map(|c| format!("did you mean '{c}'?"));
+        self
+    }
     /// A failure that prints nothing (the output already said it).
     pub fn silent() -> CmdError {
-        CmdError { lines: Vec::new(), cause: None }
+        CmdError { lines: Vec::new(), cause: None, hint: None }
     }
 }
 
@@ -64,7 +75,7 @@ impl CmdError {
 
 impl From<api::Error> for CmdError {
     fn from(e: api::Error) -> CmdError {
-        CmdError { lines: vec![e.message.clone()], cause: Some(e) }
+        CmdError { lines: vec![e.message.clone()], cause: Some(e), hint: None }
     }
 }
 

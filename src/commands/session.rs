@@ -6,6 +6,7 @@ use std::io::{self, BufWriter, Stdout, Write};
 use super::{Args, CmdError};
 use crate::api::{self, Connection, Domain, Uuid};
 use crate::output::render::{json_document, Format, Render};
+use crate::output::style;
 
 pub struct Session {
     conn: Option<Connection>,
@@ -119,14 +120,29 @@ impl Session {
             return;
         }
         self.print_error_lines(&e.lines);
+        self.print_hint(e);
     }
 
     /// Writes `error: LINE` for each line, after flushing results.
     pub fn print_error_lines(&mut self, lines: &[String]) {
         self.flush();
+        let color = style::get().stderr_color;
         let mut err = io::stderr().lock();
         for line in lines {
-            let _ = writeln!(err, "error: {line}");
+            if color {
+                let _ = writeln!(err, "{} {line}", style::red("error:"));
+            } else {
+                let _ = writeln!(err, "error: {line}");
+            }
+        }
+    }
+
+    /// Shows a failure's suggestion, to people only.
+    fn print_hint(&mut self, e: &CmdError) {
+        let style = style::get();
+        if let (true, Some(hint)) = (style.hints, &e.hint) {
+            let label = if style.stderr_color { style::cyan("hint:") } else { "hint:".to_string() };
+            eprintln!("{label} {hint}");
         }
     }
 
@@ -158,10 +174,18 @@ impl Session {
                 return Ok(d);
             }
         }
-        Err(CmdError {
+        let mut failure = CmdError {
             lines: vec![format!("failed to get domain '{key}'")],
             cause: Some(api::Error::no_domain(format!("no domain with matching name '{key}'"))),
-        })
+            hint: None,
+        };
+        // Only a person at a terminal gets a suggestion; it costs a listing.
+        if style::get().hints {
+            if let Ok(all) = conn.list_all_domains(0) {
+                failure = failure.suggest(&key, all.iter().map(|d| d.name.as_str()));
+            }
+        }
+        Err(failure)
     }
 }
 

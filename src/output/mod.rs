@@ -2,6 +2,7 @@
 
 pub mod render;
 pub mod size;
+pub mod style;
 pub mod table;
 pub mod time;
 pub mod xpath;

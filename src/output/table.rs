@@ -39,7 +39,15 @@ impl Table {
             out.push('\n');
         };
         if let Some(h) = shown_header {
-            line(&mut out, h);
+            if super::style::get().stdout_color {
+                // Bold header for people; padding is measured on the plain text.
+                let mut plain = String::new();
+                line(&mut plain, h);
+                out.push_str(&super::style::bold(plain.trim_end_matches('\n')));
+                out.push('\n');
+            } else {
+                line(&mut out, h);
+            }
             let dashes: usize = widths.iter().map(|w| w + 3).sum();
             out.extend(std::iter::repeat_n('-', dashes));
             out.push('\n');

@@ -163,8 +163,8 @@ pub fn run_line(runner: &mut Runner, line: &str) -> bool {
     };
     let parsed = match parse_all(&commands) {
         Ok(p) => p,
-        Err(lines) => {
-            runner.report(&lines);
+        Err(e) => {
+            runner.report_error(&e);
             return true;
         }
     };

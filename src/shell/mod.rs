@@ -64,6 +64,7 @@ fn run(globals: Globals, words: Vec<String>) -> i32 {
     };
     let mut session = Session::new(globals.connect.clone(), globals.readonly, globals.quiet);
     let json_env = std::env::var("VIRTSH_OUTPUT").is_ok_and(|v| v == "json");
+    crate::output::style::init(globals.color.as_deref(), globals.json || json_env);
     if globals.json || json_env {
         session.format = Format::Json;
     }
@@ -100,8 +101,8 @@ fn run(globals: Globals, words: Vec<String>) -> i32 {
     };
     let parsed = match parse_all(&commands) {
         Ok(p) => p,
-        Err(lines) => {
-            runner.report(&lines);
+        Err(e) => {
+            runner.report_error(&e);
             return 1;
         }
     };
@@ -126,7 +127,7 @@ fn run(globals: Globals, words: Vec<String>) -> i32 {
 }
 
 /// Parses every command of a string first: one error means none runs.
-pub fn parse_all(commands: &[Vec<String>]) -> Result<Vec<ParsedCommand>, Vec<String>> {
+pub fn parse_all(commands: &[Vec<String>]) -> Result<Vec<ParsedCommand>, CmdError> {
     commands.iter().map(|words| parse::parse_command(words)).collect()
 }
 
@@ -151,7 +152,7 @@ impl Runner {
 
     /// Prints error lines (and logs them).
     pub fn report(&mut self, lines: &[String]) {
-        self.report_error(&CmdError { lines: lines.to_vec(), cause: None });
+        self.report_error(&CmdError::lines(lines.to_vec()));
     }
 
     /// Prints a failure in the session's format (and logs its lines).

@@ -2,7 +2,7 @@
 //! `--opt=value`, bare words filling positional options in declaration order,
 //! `--` ending options, and `--help` anywhere turning the command into help.
 
-use crate::commands::{self, Args, CommandDef, OptKind};
+use crate::commands::{self, Args, CmdError, CommandDef, OptKind};
 
 /// A command ready to run.
 pub struct ParsedCommand {
@@ -10,14 +10,25 @@ pub struct ParsedCommand {
     pub args: Args,
 }
 
-/// Parses one command's words. Errors carry virsh's message lines.
-pub fn parse_command(words: &[String]) -> Result<ParsedCommand, Vec<String>> {
-    parse_words(words).map_err(|e| e.split('\n').map(str::to_string).collect())
+/// Parses one command's words. Errors carry virsh's message lines, and a
+/// suggestion when a command or option name was mistyped.
+pub fn parse_command(words: &[String]) -> Result<ParsedCommand, CmdError> {
+    let name = &words[0];
+    let Some(def) = commands::find(name) else {
+        return Err(CmdError::msg(format!("unknown command: '{name}'"))
+            .suggest(name, commands::all().iter().map(|c| c.name)));
+    };
+    parse_words(def, words).map_err(|e| {
+        let mut error = CmdError::lines(e.split('\n').map(str::to_string).collect());
+        if let Some(option) = e.strip_prefix(&format!("command '{}' doesn't support option --", def.name)) {
+            let names = def.options.iter().filter(|o| !matches!(o.kind, OptKind::Alias(_))).map(|o| o.name);
+            error.hint = crate::output::style::closest(option, names).map(|o| format!("did you mean '--{o}'?"));
+        }
+        error
+    })
 }
 
-fn parse_words(words: &[String]) -> Result<ParsedCommand, String> {
-    let name = &words[0];
-    let def = commands::find(name).ok_or_else(|| format!("unknown command: '{name}'"))?;
+fn parse_words(def: &'static CommandDef, words: &[String]) -> Result<ParsedCommand, String> {
     if def.name == "help" {
         return Ok(parse_help(def, &words[1..]));
     }
@@ -136,7 +147,7 @@ mod tests {
 
     fn parse(line: &str) -> Result<ParsedCommand, String> {
         let words: Vec<String> = line.split(' ').map(str::to_string).collect();
-        parse_command(&words).map_err(|lines| lines.join("\n"))
+        parse_command(&words).map_err(|e| e.lines.join("\n"))
     }
 
     #[test]
