@@ -1375,3 +1375,15 @@ fn starting_keeps_a_reparsed_copy_as_the_config() {
     c.domain_destroy(&d, 0).unwrap();
     assert!(console_port(0));
 }
+
+#[test]
+fn each_node_file_connection_has_its_own_state() {
+    let node = format!("<node>{}</node>", node_domain("web", ""));
+    let (first, dir) = open_node_file("private", &[("node.xml", &node)]);
+    let first = first.unwrap();
+    let second = crate::api::open(Some(&first.uri()), 0).unwrap();
+    let web = first.domain_lookup_by_name("web").unwrap();
+    first.domain_destroy(&web, 0).unwrap();
+    assert!(second.domain_is_active(&second.domain_lookup_by_name("web").unwrap()).unwrap());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
