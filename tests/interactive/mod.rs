@@ -505,3 +505,82 @@ fn piped_input_is_remembered_too() {
     assert_eq!(out.code, Some(0));
     assert!(!history_file(&sandbox).exists());
 }
+
+// ---------------------------------------------------------------------------------------
+// Help for people: hints and colour at a terminal, virsh's bytes without one.
+
+#[test]
+fn hints_for_mistyped_commands_options_and_domains_at_a_terminal() {
+    let sandbox = Sandbox::new("pty-hints");
+    for (line, hint) in [
+        ("lsit", "hint: did you mean 'list'?"),
+        ("list --al", "hint: did you mean '--all'?"),
+        ("dominfo tset", "hint: did you mean 'test'?"),
+    ] {
+        let mut term = Terminal::start(&sandbox, &["-c", "test:///default", line], &[]);
+        term.expect(hint);
+        let (code, _) = term.finish();
+        assert_eq!(code, 1, "{line}");
+    }
+}
+
+#[test]
+fn errors_are_coloured_at_a_terminal_unless_no_color() {
+    let sandbox = Sandbox::new("pty-colour");
+    let term = Terminal::start(&sandbox, &["-c", "test:///default", "lsit"], &[]);
+    let (_, _) = term.finish_raw_contains("\x1b[1;31merror:");
+    let term = Terminal::start(&sandbox, &["-c", "test:///default", "lsit"], &[("NO_COLOR", "1")]);
+    let (_, raw) = term.finish_raw_contains("error: unknown command");
+    assert!(!raw.contains("\x1b[1;31m"), "{raw:?}");
+}
+
+#[test]
+fn no_hints_or_colour_without_a_terminal() {
+    let sandbox = Sandbox::new("pipe-hints");
+    for (line, expected) in [
+        ("lsit", "error: unknown command: 'lsit'\n"),
+        ("dominfo tset", "error: failed to get domain 'tset'\n"),
+    ] {
+        let args: Vec<String> = ["-c", "test:///default", line].iter().map(|s| s.to_string()).collect();
+        let out = harness::run(&harness::Run {
+            program: &harness::virtsh_path(),
+            args: &args,
+            env: &sandbox.base_env(),
+            stdin: None,
+            cwd: &sandbox.work(),
+            timeout: TIMEOUT,
+            merge_stderr: false,
+        });
+        assert_eq!(out.stderr_str(), expected, "{line}");
+    }
+    // --color=always decorates even a pipe: the user asked for it.
+    let args: Vec<String> = ["--color=always", "-c", "test:///default", "lsit"].iter().map(|s| s.to_string()).collect();
+    let out = harness::run(&harness::Run {
+        program: &harness::virtsh_path(),
+        args: &args,
+        env: &sandbox.base_env(),
+        stdin: None,
+        cwd: &sandbox.work(),
+        timeout: TIMEOUT,
+        merge_stderr: false,
+    });
+    assert!(out.stderr_str().contains("\x1b[1;31merror:\x1b[0m unknown command"), "{}", out.stderr_str());
+    assert!(!out.stderr_str().contains("hint:"));
+}
+
+impl Terminal {
+    /// Waits for exit and checks the raw bytes (colour codes included).
+    fn finish_raw_contains(self, needle: &str) -> (i32, String) {
+        let mut term = self;
+        let deadline = Instant::now() + TIMEOUT;
+        while !String::from_utf8_lossy(&term.raw).contains(needle) && Instant::now() < deadline {
+            if let Ok(chunk) = term.chunks.recv_timeout(Duration::from_millis(100)) {
+                term.raw.extend(chunk);
+            }
+        }
+        let raw = String::from_utf8_lossy(&term.raw).into_owned();
+        assert!(raw.contains(needle), "expected {needle:?} in {raw:?}");
+        let (code, _) = term.finish();
+        (code, raw)
+    }
+}
