@@ -95,7 +95,8 @@ api_calls! {
     Read "virDomainGetSecurityLabel" fn domain_get_security_label(&self, dom: &Domain) -> SecurityLabel;
     Write "virDomainSetMemoryFlags" fn domain_set_memory_flags(&self, dom: &Domain, kib: u64, flags: u32) -> ();
     Write "virDomainSetMaxMemory" fn domain_set_max_memory(&self, dom: &Domain, kib: u64) -> ();
-    Write "virDomainSetVcpusFlags" | "virDomainSetVcpus" if flags == 0 fn domain_set_vcpus_flags(&self, dom: &Domain, count: u32, flags: u32) -> ();
+    Write "virDomainSetVcpus" fn domain_set_vcpus(&self, dom: &Domain, count: u32) -> ();
+    Write "virDomainSetVcpusFlags" fn domain_set_vcpus_flags(&self, dom: &Domain, count: u32, flags: u32) -> ();
     Read "virDomainGetVcpusFlags" fn domain_get_vcpus_flags(&self, dom: &Domain, flags: u32) -> i32;
     Read "virDomainGetMaxVcpus" fn domain_get_max_vcpus(&self, dom: &Domain) -> i32;
     Read "virDomainGetBlockInfo" fn domain_get_block_info(&self, dom: &Domain, disk: &str, flags: u32) -> BlockInfo;

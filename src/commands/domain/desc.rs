@@ -51,8 +51,7 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     };
     match new_text {
         Some(text) => {
-            conn.domain_set_metadata(&dom, kind, Some(&text), None, None, flags)
-                .map_err(|e| CmdError::from(e).context(format!("Failed to set new domain {what}")))?;
+            conn.domain_set_metadata(&dom, kind, Some(&text), None, None, flags)?;
             let label = if title { "Domain title" } else { "Domain description" };
             session.print_extra(&format!("{label} updated successfully"));
         }

@@ -18,7 +18,11 @@ pub static DEF: CommandDef = CommandDef {
 };
 
 fn run(session: &mut Session, args: &Args) -> CmdResult {
-    let flags = super::affect_flags(args)?;
+    // With no --config/--live/--current virsh changes the running domain.
+    let flags = match super::affect_flags(args)? {
+        0 if !args.has("current") => crate::api::flags::affect::LIVE,
+        f => f,
+    };
     let dom = session.lookup_domain(args, "domain")?;
     let kib = super::kib_option(args)?;
     session.conn()?.domain_set_memory_flags(&dom, kib, flags)?;

@@ -1,5 +1,5 @@
 use crate::api::flags::vcpu;
-use crate::commands::{Args, CmdResult, CommandDef, Group, OptDef, Session};
+use crate::commands::{Args, CmdError, CmdResult, CommandDef, Group, OptDef, Session};
 
 pub static DEF: CommandDef = CommandDef {
     name: "setvcpus",
@@ -31,6 +31,15 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     ]);
     let dom = session.lookup_domain(args, "domain")?;
     let count = args.int::<u32>("count")?.unwrap_or(0);
-    session.conn()?.domain_set_vcpus_flags(&dom, count, flags)?;
+    if count == 0 {
+        return Err(CmdError::msg("Can't set 0 processors for a VM"));
+    }
+    let conn = session.conn()?;
+    // Without flags virsh makes the older call, whose name errors carry.
+    if flags == 0 {
+        conn.domain_set_vcpus(&dom, count)?;
+    } else {
+        conn.domain_set_vcpus_flags(&dom, count, flags)?;
+    }
     Ok(())
 }

@@ -70,7 +70,14 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     if !args.has("managed-save") && conn.domain_has_managed_save_image(&dom, 0).unwrap_or(false) {
         return Err(CmdError::msg("Refusing to undefine while domain managed save image exists"));
     }
-    conn.domain_undefine(&dom, args.flags(FLAGS))
+    let flags = args.flags(FLAGS);
+    let mut result = conn.domain_undefine(&dom, flags);
+    // Flags a driver does not know are dropped, as virsh does, unless the
+    // user asked for something that must not be silently skipped (NVRAM).
+    if result.as_ref().is_err_and(super::start::is_unsupported) && flags & f::NVRAM == 0 {
+        result = conn.domain_undefine(&dom, flags & (f::MANAGED_SAVE | f::SNAPSHOTS_METADATA));
+    }
+    result
         .map_err(failed(format!("Failed to undefine domain '{shown}'")))?;
     session.print_extra(&format!("Domain '{shown}' has been undefined\n"));
     Ok(())

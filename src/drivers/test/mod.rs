@@ -252,6 +252,11 @@ impl Driver for TestDriver {
         self.lock().set_max_memory(dom, kib)
     }
 
+    /// The flag-less call changes the running domain, as libvirt's does.
+    fn domain_set_vcpus(&self, dom: &Domain, count: u32) -> Result<()> {
+        self.lock().set_vcpus_flags(dom, count, crate::api::flags::affect::LIVE)
+    }
+
     fn domain_set_vcpus_flags(&self, dom: &Domain, count: u32, flags: u32) -> Result<()> {
         self.lock().set_vcpus_flags(dom, count, flags)
     }
