@@ -77,6 +77,10 @@ pub enum OptKind {
 pub enum Complete {
     Nothing,
     Domain,
+    /// A snapshot of the domain named earlier on the line.
+    Snapshot,
+    /// A checkpoint of the domain named earlier on the line.
+    Checkpoint,
     File,
     Directory,
     Uri,

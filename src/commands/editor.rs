@@ -204,6 +204,59 @@ pub fn ask_retry(why: &str, reason: &str, allow_ignore: bool) -> Retry {
     }
 }
 
+/// How an edit of a snapshot's or checkpoint's XML ended.
+pub enum Edited<T> {
+    /// The text came back as it went out.
+    Unchanged,
+    /// The edited text was defined; what the definition made.
+    Defined(T),
+}
+
+/// virsh's edit loop for snapshots and checkpoints: fetch the XML, edit it,
+/// and define the result, after checking nobody changed the object meanwhile.
+/// At a terminal a failure asks whether to edit again, retry or give up.
+/// `define` gets the XML as fetched and as edited. Failures end with virsh's
+/// `Failed to update NAME` (`failure`); without a terminal a failed define
+/// ends at `error: Failed.`, where virsh 9.0 itself crashes.
+pub fn edit_object<T>(
+    session: &mut super::Session,
+    failure: &str,
+    redefine_unchanged: bool,
+    get_xml: &mut dyn FnMut() -> crate::api::Result<String>,
+    define: &mut dyn FnMut(&str, &str) -> crate::api::Result<T>,
+) -> Result<Edited<T>, CmdError> {
+    let mut doc = get_xml().map_err(|e| CmdError::from(e).context(failure))?;
+    let file = EditFile::create(&doc).map_err(|e| e.also(failure))?;
+    'edit: loop {
+        let edited = file.edit().map_err(|e| e.also(failure))?;
+        if edited == doc && !redefine_unchanged {
+            return Ok(Edited::Unchanged);
+        }
+        loop {
+            let reread = get_xml().map_err(|e| CmdError::from(e).context(failure))?;
+            let (why, reason) = if reread != doc {
+                doc = reread;
+                let msg = "The XML configuration was changed by another user.";
+                (msg.to_string(), msg)
+            } else {
+                match define(&doc, &edited) {
+                    Ok(made) => return Ok(Edited::Defined(made)),
+                    Err(e) => (e.message, "Failed."),
+                }
+            };
+            session.flush();
+            match ask_retry(&why, reason, false) {
+                Retry::Again => continue 'edit,
+                Retry::Force => continue,
+                Retry::Discard | Retry::IgnoreValidation if std::io::stdin().is_terminal() => {
+                    return Err(CmdError::msg(failure));
+                }
+                Retry::Discard | Retry::IgnoreValidation => return Err(CmdError::silent()),
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,6 +5,7 @@ pub mod size;
 pub mod style;
 pub mod table;
 pub mod time;
+pub mod tree;
 pub mod xpath;
 
 /// The C library's text for an I/O error (`No such file or directory`),

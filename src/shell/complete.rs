@@ -6,6 +6,7 @@
 //! tested without a terminal; `ShellHelper` is the thin rustyline glue.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
@@ -18,10 +19,19 @@ use rustyline::{Context, Helper};
 use crate::api::{self, Connection};
 use crate::commands::{self, CommandDef, Complete, Group, OptDef, OptKind, Session};
 
-/// Where domain names come from (the session's connection, or a fixed list in tests).
+/// Where domain, snapshot and checkpoint names come from (the session's
+/// connection, or fixed lists in tests).
 pub trait NameSource {
     /// The connection's domain names; empty when they cannot be had.
     fn domains(&mut self) -> Vec<String>;
+    /// The snapshot names of `domain` (as typed: name, id or UUID).
+    fn snapshots(&mut self, _domain: &str) -> Vec<String> {
+        Vec::new()
+    }
+    /// The checkpoint names of `domain`.
+    fn checkpoints(&mut self, _domain: &str) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// One completion: the raw text that replaces the word (quoted as needed, with
@@ -61,7 +71,7 @@ pub fn complete(line: &str, pos: usize, names: &mut dyn NameSource) -> (usize, V
     if let Some(opt) = state.awaiting {
         return (
             cursor.start,
-            render(values(opt.complete, &cursor.text, names), cursor.style),
+            render(values(opt.complete, &cursor.text, names, state.domain.as_deref()), cursor.style),
         );
     }
     if !state.data_only {
@@ -70,7 +80,7 @@ pub fn complete(line: &str, pos: usize, names: &mut dyn NameSource) -> (usize, V
             let name = &cursor.text[2..eq.text];
             let found = match def.option(name).map(|o| resolve(def, o)) {
                 Some(opt) if opt.kind != OptKind::Bool => {
-                    values(opt.complete, &cursor.text[eq.text + 1..], names)
+                    values(opt.complete, &cursor.text[eq.text + 1..], names, state.domain.as_deref())
                 }
                 _ => Vec::new(),
             };
@@ -82,7 +92,7 @@ pub fn complete(line: &str, pos: usize, names: &mut dyn NameSource) -> (usize, V
         }
     }
     let mut found = match state.next_positional(def) {
-        Some(opt) => values(opt.complete, &cursor.text, names),
+        Some(opt) => values(opt.complete, &cursor.text, names, state.domain.as_deref()),
         None => Vec::new(),
     };
     if cursor.text.is_empty() && !state.data_only {
@@ -239,6 +249,8 @@ struct OptionState<'a> {
     awaiting: Option<&'a OptDef>,
     /// After a bare `--` every word is data.
     data_only: bool,
+    /// The `domain` option's value, whose snapshots and checkpoints complete.
+    domain: Option<String>,
 }
 
 impl<'a> OptionState<'a> {
@@ -247,9 +259,11 @@ impl<'a> OptionState<'a> {
             filled: vec![false; def.options.len()],
             awaiting: None,
             data_only: false,
+            domain: None,
         };
         for word in words {
-            if state.awaiting.take().is_some() {
+            if let Some(opt) = state.awaiting.take() {
+                state.note(opt, word);
                 continue;
             }
             if !state.data_only && word == "--" {
@@ -258,22 +272,32 @@ impl<'a> OptionState<'a> {
             }
             if !state.data_only && word.starts_with("--") && word.len() > 2 {
                 let (name, inline) = match word[2..].split_once('=') {
-                    Some((n, _)) => (n, true),
-                    None => (&word[2..], false),
+                    Some((n, v)) => (n, Some(v)),
+                    None => (&word[2..], None),
                 };
                 if let Some(opt) = def.option(name).map(|o| resolve(def, o)) {
                     state.mark(def, opt);
-                    if opt.kind != OptKind::Bool && !inline {
-                        state.awaiting = Some(opt);
+                    match inline {
+                        Some(value) => state.note(opt, value),
+                        None if opt.kind != OptKind::Bool => state.awaiting = Some(opt),
+                        None => {}
                     }
                 }
                 continue;
             }
             if let Some(opt) = state.next_positional(def) {
                 state.mark(def, opt);
+                state.note(opt, word);
             }
         }
         state
+    }
+
+    /// Remembers the domain a command is about.
+    fn note(&mut self, opt: &OptDef, value: &str) {
+        if opt.name == "domain" {
+            self.domain = Some(value.to_string());
+        }
     }
 
     fn mark(&mut self, def: &CommandDef, opt: &OptDef) {
@@ -351,9 +375,15 @@ const URIS: &[&str] = &[
 ];
 
 /// The values an option's completer offers for the partial value `partial`.
-fn values(complete: Complete, partial: &str, names: &mut dyn NameSource) -> Vec<Value> {
+/// Snapshots and checkpoints are those of `domain`.
+fn values(complete: Complete, partial: &str, names: &mut dyn NameSource, domain: Option<&str>) -> Vec<Value> {
     let mut found: Vec<Value> = match complete {
         Complete::Nothing => Vec::new(),
+        Complete::Snapshot | Complete::Checkpoint => {
+            let Some(domain) = domain else { return Vec::new() };
+            let list = if complete == Complete::Snapshot { names.snapshots(domain) } else { names.checkpoints(domain) };
+            list.iter().filter(|n| n.starts_with(partial)).map(|n| Value::word(n)).collect()
+        }
         Complete::Domain => names
             .domains()
             .iter()
@@ -476,21 +506,22 @@ fn quote(text: &str, style: Quote, finished: bool) -> String {
     }
 }
 
-/// How long domain names are reused before the connection is asked again.
+/// How long names are reused before the connection is asked again.
 const NAMES_FRESH: Duration = Duration::from_secs(2);
 /// How long TAB waits for a slow hypervisor before giving up for this press.
 const NAMES_WAIT: Duration = Duration::from_millis(500);
 
-/// Domain names from the session's connection. The fetch runs on its own
-/// thread so a slow or unreachable hypervisor never stalls the prompt; errors
-/// are dropped, completion just offers nothing.
+/// Names from the session's connection. The fetch runs on its own thread so
+/// a slow or unreachable hypervisor never stalls the prompt; errors are
+/// dropped, completion just offers nothing. Each list is cached on its own.
 #[derive(Default)]
 pub struct SessionNames {
     conn: Option<Connection>,
     uri: Option<String>,
     readonly: bool,
-    cache: Option<(Instant, Vec<String>)>,
-    pending: Option<Receiver<Fetched>>,
+    cache: HashMap<Query, (Instant, Vec<String>)>,
+    /// The fetch still under way, and what it asks for.
+    pending: Option<(Query, Receiver<Fetched>)>,
     /// A connection completion opened, for the session to take over.
     opened: Option<Connection>,
 }
@@ -500,6 +531,37 @@ struct Fetched {
     names: Vec<String>,
 }
 
+/// Which names a fetch asks for.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Query {
+    Domains,
+    Snapshots(String),
+    Checkpoints(String),
+}
+
+impl Query {
+    fn run(&self, conn: &Connection) -> Option<Vec<String>> {
+        // The domain as typed: a name, an id or a UUID.
+        let domain = |key: &str| {
+            conn.domain_lookup_by_name(key)
+                .ok()
+                .or_else(|| key.parse().ok().and_then(|id| conn.domain_lookup_by_id(id).ok()))
+                .or_else(|| api::Uuid::parse_str(key).ok().and_then(|u| conn.domain_lookup_by_uuid(&u).ok()))
+        };
+        match self {
+            Query::Domains => conn.list_all_domains(0).ok().map(|l| l.into_iter().map(|d| d.name).collect()),
+            Query::Snapshots(key) => {
+                let dom = domain(key)?;
+                conn.domain_list_all_snapshots(&dom, 0).ok().map(|l| l.into_iter().map(|s| s.name).collect())
+            }
+            Query::Checkpoints(key) => {
+                let dom = domain(key)?;
+                conn.domain_list_all_checkpoints(&dom, 0).ok().map(|l| l.into_iter().map(|c| c.name).collect())
+            }
+        }
+    }
+}
+
 impl SessionNames {
     /// Follows the session before each prompt: the last line may have
     /// connected elsewhere or changed the domains.
@@ -507,21 +569,21 @@ impl SessionNames {
         self.conn = session.open_connection().cloned();
         self.uri = session.uri.clone();
         self.readonly = session.readonly;
-        self.cache = None;
+        self.cache.clear();
         self.pending = None;
         self.opened = None;
     }
 
     /// The connection completion opened lazily, if any (and nobody took it yet).
     pub fn take_opened(&mut self) -> Option<Connection> {
-        if let Some(fetched) = self.pending.as_ref().and_then(|rx| rx.try_recv().ok()) {
+        if let Some(fetched) = self.pending.as_ref().and_then(|(_, rx)| rx.try_recv().ok()) {
             self.pending = None;
             self.opened = fetched.opened.or(self.opened.take());
         }
         self.opened.take()
     }
 
-    fn start_fetch(&mut self) -> Receiver<Fetched> {
+    fn start_fetch(&mut self, query: Query) -> Receiver<Fetched> {
         let (tx, rx) = mpsc::channel();
         let conn = self.conn.clone();
         let uri = self.uri.clone();
@@ -531,11 +593,7 @@ impl SessionNames {
                 Some(c) => (Some(c), false),
                 None => (api::open(uri.as_deref(), flags).ok(), true),
             };
-            let names = conn
-                .as_ref()
-                .and_then(|c| c.list_all_domains(0).ok())
-                .map(|list| list.into_iter().map(|d| d.name).collect())
-                .unwrap_or_default();
+            let names = conn.as_ref().and_then(|c| query.run(c)).unwrap_or_default();
             let _ = tx.send(Fetched {
                 opened: if opened { conn } else { None },
                 names,
@@ -545,16 +603,18 @@ impl SessionNames {
     }
 }
 
-impl NameSource for SessionNames {
-    fn domains(&mut self) -> Vec<String> {
-        if let Some((at, names)) = &self.cache {
+impl SessionNames {
+    /// The names `query` asks for: cached, fetched, or (while a slow fetch
+    /// goes on) whatever was known before.
+    fn names(&mut self, query: Query) -> Vec<String> {
+        if let Some((at, names)) = self.cache.get(&query) {
             if at.elapsed() < NAMES_FRESH {
                 return names.clone();
             }
         }
         let rx = match self.pending.take() {
-            Some(rx) => rx,
-            None => self.start_fetch(),
+            Some((q, rx)) if q == query => rx,
+            _ => self.start_fetch(query.clone()),
         };
         match rx.recv_timeout(NAMES_WAIT) {
             Ok(fetched) => {
@@ -562,19 +622,29 @@ impl NameSource for SessionNames {
                     self.conn = Some(conn.clone());
                     self.opened = Some(conn);
                 }
-                self.cache = Some((Instant::now(), fetched.names.clone()));
+                self.cache.insert(query, (Instant::now(), fetched.names.clone()));
                 fetched.names
             }
             Err(RecvTimeoutError::Timeout) => {
                 // Still working: a later TAB picks the answer up.
-                self.pending = Some(rx);
-                self.cache
-                    .as_ref()
-                    .map(|(_, n)| n.clone())
-                    .unwrap_or_default()
+                let known = self.cache.get(&query).map(|(_, n)| n.clone()).unwrap_or_default();
+                self.pending = Some((query, rx));
+                known
             }
             Err(RecvTimeoutError::Disconnected) => Vec::new(),
         }
+    }
+}
+
+impl NameSource for SessionNames {
+    fn domains(&mut self) -> Vec<String> {
+        self.names(Query::Domains)
+    }
+    fn snapshots(&mut self, domain: &str) -> Vec<String> {
+        self.names(Query::Snapshots(domain.to_string()))
+    }
+    fn checkpoints(&mut self, domain: &str) -> Vec<String> {
+        self.names(Query::Checkpoints(domain.to_string()))
     }
 }
 
@@ -624,6 +694,18 @@ mod tests {
         fn domains(&mut self) -> Vec<String> {
             self.1 += 1;
             self.0.iter().map(|s| s.to_string()).collect()
+        }
+        fn snapshots(&mut self, domain: &str) -> Vec<String> {
+            match domain {
+                "test" => vec!["s1".to_string(), "s2".to_string(), "base".to_string()],
+                _ => Vec::new(),
+            }
+        }
+        fn checkpoints(&mut self, domain: &str) -> Vec<String> {
+            match domain {
+                "web01" => vec!["c1".to_string()],
+                _ => Vec::new(),
+            }
         }
     }
 
@@ -676,6 +758,17 @@ mod tests {
         assert_eq!(at_end("dominfo --domain=w").0, 17);
         // A name with a space is escaped.
         assert_eq!(list("dominfo my"), vec!["my\\ vm "]);
+    }
+
+    #[test]
+    fn snapshots_and_checkpoints_of_the_domain_given() {
+        assert_eq!(list("snapshot-info test s"), vec!["s1 ", "s2 "]);
+        assert_eq!(list("snapshot-dumpxml --domain test b"), vec!["base "]);
+        assert_eq!(list("snapshot-list --domain=test --from s"), vec!["s1 ", "s2 "]);
+        assert_eq!(list("snapshot-info web01 s"), Vec::<String>::new());
+        assert_eq!(list("checkpoint-info web01 "), vec!["c1 ", "--checkpointname "]);
+        // Without a domain there is nothing to offer.
+        assert_eq!(list("snapshot-info --snapshotname s"), Vec::<String>::new());
     }
 
     #[test]

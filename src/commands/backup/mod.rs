@@ -1,1 +1,4 @@
 //! Backup commands (help keyword `backup`).
+
+pub mod begin;
+pub mod dumpxml;

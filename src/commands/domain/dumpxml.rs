@@ -33,6 +33,15 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     print_xml(session, args, &text)
 }
 
+/// An empty `--xpath` fails without a word; the XML commands of the other
+/// groups check it before asking for the document.
+pub fn check_xpath(args: &Args) -> Result<(), CmdError> {
+    match args.raw("xpath") {
+        Some("") => Err(CmdError::silent()),
+        _ => Ok(()),
+    }
+}
+
 /// Prints an XML document, or what `--xpath` (with `--wrap`) selects from it.
 /// libxml2's complaints about a bad expression go to stderr as they are, and
 /// the command still succeeds, as virsh's does.
