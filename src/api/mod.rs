@@ -25,10 +25,13 @@ enum Access {
 ///
 /// `"virXFlags" | "virX" if flags == 0` names the older call virsh makes when
 /// no flag is set, so errors name the same function virsh's do; `secure(flags)`
-/// marks a read that a read-only connection may not make with the secure flag.
+/// marks a read that a read-only connection may not make with the secure flag;
+/// `requires(flags: A, B)` refuses flag A without flag B and `exclusive(flags:
+/// A, B)` the two together, as libvirt's public API does before any driver.
 macro_rules! api_calls {
     ($( $access:ident $api:literal $(| $plain:literal if $flag:ident == 0)? $(secure($secure:ident))?
-        $(exclusive($xflags:ident: $xa:path = $xan:literal, $xb:path = $xbn:literal))?
+        $(requires($rflags:ident: $ra:path = $ran:literal, $rb:path = $rbn:literal))*
+        $(exclusive($xflags:ident: $xa:path = $xan:literal, $xb:path = $xbn:literal))*
         fn $name:ident(&self $(, $arg:ident : $ty:ty)*) -> $ret:ty; )*) => {
         /// An implementation of the hypervisor API. Drivers override what they support.
         pub trait Driver: Send + Sync {
@@ -51,7 +54,8 @@ macro_rules! api_calls {
                     $( let api: &str = if $flag == 0 { $plain } else { api }; )?
                     self.check_access(Access::$access, api)?;
                     $( self.check_secure($secure, api)?; )?
-                    $( check_exclusive($xflags, $xa, $xan, $xb, $xbn)?; )?
+                    $( check_requires($rflags, $ra, $ran, $rb, $rbn)?; )*
+                    $( check_exclusive($xflags, $xa, $xan, $xb, $xbn)?; )*
                     self.driver.$name($($arg),*)
                 }
             )*
@@ -117,7 +121,10 @@ api_calls! {
     Read "virDomainMemoryStats" fn domain_memory_stats(&self, dom: &Domain, flags: u32) -> Vec<MemoryStat>;
     Write "virDomainSetMemoryStatsPeriod" fn domain_set_memory_stats_period(&self, dom: &Domain, period: i32, flags: u32) -> ();
 
-    Write "virDomainSnapshotCreateXML" fn domain_snapshot_create_xml(&self, dom: &Domain, xml: &str, flags: u32) -> DomainSnapshot;
+    Write "virDomainSnapshotCreateXML"
+        requires(flags: flags::snapshot_create::CURRENT = "VIR_DOMAIN_SNAPSHOT_CREATE_CURRENT", flags::snapshot_create::REDEFINE = "VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE")
+        exclusive(flags: flags::snapshot_create::REDEFINE = "VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE", flags::snapshot_create::NO_METADATA = "VIR_DOMAIN_SNAPSHOT_CREATE_NO_METADATA")
+        fn domain_snapshot_create_xml(&self, dom: &Domain, xml: &str, flags: u32) -> DomainSnapshot;
     Read "virDomainSnapshotGetXMLDesc" secure(flags) fn domain_snapshot_get_xml_desc(&self, snap: &DomainSnapshot, flags: u32) -> String;
     Read "virDomainListAllSnapshots" fn domain_list_all_snapshots(&self, dom: &Domain, flags: u32) -> Vec<DomainSnapshot>;
     Read "virDomainSnapshotListAllChildren" fn domain_snapshot_list_all_children(&self, snap: &DomainSnapshot, flags: u32) -> Vec<DomainSnapshot>;
@@ -134,7 +141,9 @@ api_calls! {
         exclusive(flags: flags::snapshot_delete::CHILDREN = "VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN", flags::snapshot_delete::CHILDREN_ONLY = "VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN_ONLY")
         fn domain_snapshot_delete(&self, snap: &DomainSnapshot, flags: u32) -> ();
 
-    Write "virDomainCheckpointCreateXML" fn domain_checkpoint_create_xml(&self, dom: &Domain, xml: &str, flags: u32) -> DomainCheckpoint;
+    Write "virDomainCheckpointCreateXML"
+        exclusive(flags: flags::checkpoint_create::REDEFINE = "VIR_DOMAIN_CHECKPOINT_CREATE_REDEFINE", flags::checkpoint_create::QUIESCE = "VIR_DOMAIN_CHECKPOINT_CREATE_QUIESCE")
+        fn domain_checkpoint_create_xml(&self, dom: &Domain, xml: &str, flags: u32) -> DomainCheckpoint;
     Read "virDomainCheckpointGetXMLDesc" secure(flags) fn domain_checkpoint_get_xml_desc(&self, cp: &DomainCheckpoint, flags: u32) -> String;
     Read "virDomainListAllCheckpoints" fn domain_list_all_checkpoints(&self, dom: &Domain, flags: u32) -> Vec<DomainCheckpoint>;
     Read "virDomainCheckpointListAllChildren" fn domain_checkpoint_list_all_children(&self, cp: &DomainCheckpoint, flags: u32) -> Vec<DomainCheckpoint>;
@@ -155,6 +164,18 @@ fn check_exclusive(flags: u32, a: u32, a_name: &str, b: u32, b_name: &str) -> Re
             ErrorCode::InvalidArg,
             ErrorDomain::None,
             format!("Flags '{a_name}' and '{b_name}' are mutually exclusive"),
+        ));
+    }
+    Ok(())
+}
+
+/// libvirt refuses a flag that only makes sense with another one.
+fn check_requires(flags: u32, a: u32, a_name: &str, b: u32, b_name: &str) -> Result<()> {
+    if flags & a != 0 && flags & b == 0 {
+        return Err(Error::raw(
+            ErrorCode::InvalidArg,
+            ErrorDomain::None,
+            format!("Flag '{b_name}' is required by flag '{a_name}'"),
         ));
     }
     Ok(())
