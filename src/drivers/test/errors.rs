@@ -115,3 +115,40 @@ pub fn check_live_config_exclusive(flags: u32) -> Result<(), Error> {
     }
     Ok(())
 }
+
+/// A public-API flag check of a snapshot or checkpoint call, reported from
+/// that object's error domain.
+pub fn moment_flags(err: Error, domain: ErrorDomain) -> Error {
+    Error { domain, ..err }
+}
+
+/// `Domain snapshot not found: no domain snapshot with matching name 'X'`
+pub fn no_snapshot(name: &str) -> Error {
+    Error::new(
+        ErrorCode::NoDomainSnapshot,
+        ErrorDomain::Test,
+        format!("no domain snapshot with matching name '{name}'"),
+    )
+}
+
+/// `Domain checkpoint not found: no domain checkpoint with matching name 'X'`
+pub fn no_checkpoint(name: &str) -> Error {
+    Error::new(
+        ErrorCode::NoDomainCheckpoint,
+        ErrorDomain::Test,
+        format!("no domain checkpoint with matching name '{name}'"),
+    )
+}
+
+pub fn operation_unsupported(detail: impl AsRef<str>) -> Error {
+    Error::new(ErrorCode::OperationUnsupported, ErrorDomain::Test, detail)
+}
+
+/// Adding a snapshot or checkpoint under a name already taken.
+pub fn moment_exists(name: &str, domain: ErrorDomain) -> Error {
+    Error::new(
+        ErrorCode::OperationFailed,
+        domain,
+        format!("domain moment {name} already exists"),
+    )
+}

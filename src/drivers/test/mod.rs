@@ -5,14 +5,17 @@
 //! does. `test:///PATH.xml` loads a node file into a state private to the
 //! connection.
 
+mod checkpoint;
 mod default;
 mod domain;
 mod errors;
 mod host;
 mod log;
 mod metadata;
+mod moments;
 mod nodefile;
 mod save;
+mod snapshot;
 mod state;
 mod tunables;
 
@@ -325,5 +328,108 @@ impl Driver for TestDriver {
 
     fn domain_set_memory_stats_period(&self, dom: &Domain, period: i32, flags: u32) -> Result<()> {
         self.lock().set_memory_stats_period(dom, period, flags)
+    }
+
+    fn domain_snapshot_create_xml(&self, dom: &Domain, xml: &str, flags: u32) -> Result<DomainSnapshot> {
+        self.lock().snapshot_create_xml(dom, xml, flags)
+    }
+
+    fn domain_snapshot_get_xml_desc(&self, snap: &DomainSnapshot, flags: u32) -> Result<String> {
+        self.lock().snapshot_get_xml_desc(snap, flags)
+    }
+
+    fn domain_list_all_snapshots(&self, dom: &Domain, flags: u32) -> Result<Vec<DomainSnapshot>> {
+        self.lock().list_all_snapshots(dom, flags)
+    }
+
+    fn domain_snapshot_list_all_children(
+        &self,
+        snap: &DomainSnapshot,
+        flags: u32,
+    ) -> Result<Vec<DomainSnapshot>> {
+        self.lock().snapshot_list_children(snap, flags)
+    }
+
+    fn domain_snapshot_lookup_by_name(
+        &self,
+        dom: &Domain,
+        name: &str,
+        flags: u32,
+    ) -> Result<DomainSnapshot> {
+        self.lock().snapshot_lookup_by_name(dom, name, flags)
+    }
+
+    fn domain_has_current_snapshot(&self, dom: &Domain, flags: u32) -> Result<bool> {
+        self.lock().has_current_snapshot(dom, flags)
+    }
+
+    fn domain_snapshot_current(&self, dom: &Domain, flags: u32) -> Result<DomainSnapshot> {
+        self.lock().snapshot_current(dom, flags)
+    }
+
+    fn domain_snapshot_get_parent(&self, snap: &DomainSnapshot, flags: u32) -> Result<DomainSnapshot> {
+        self.lock().snapshot_parent(snap, flags)
+    }
+
+    fn domain_snapshot_is_current(&self, snap: &DomainSnapshot, flags: u32) -> Result<bool> {
+        self.lock().snapshot_is_current(snap, flags)
+    }
+
+    fn domain_snapshot_has_metadata(&self, snap: &DomainSnapshot, flags: u32) -> Result<bool> {
+        self.lock().snapshot_has_metadata(snap, flags)
+    }
+
+    fn domain_revert_to_snapshot(&self, snap: &DomainSnapshot, flags: u32) -> Result<()> {
+        self.lock().revert_to_snapshot(snap, flags)
+    }
+
+    fn domain_snapshot_delete(&self, snap: &DomainSnapshot, flags: u32) -> Result<()> {
+        self.lock().snapshot_delete(snap, flags)
+    }
+
+    fn domain_checkpoint_create_xml(
+        &self,
+        dom: &Domain,
+        xml: &str,
+        flags: u32,
+    ) -> Result<DomainCheckpoint> {
+        self.lock().checkpoint_create_xml(dom, xml, flags)
+    }
+
+    fn domain_checkpoint_get_xml_desc(&self, cp: &DomainCheckpoint, flags: u32) -> Result<String> {
+        self.lock().checkpoint_get_xml_desc(cp, flags)
+    }
+
+    fn domain_list_all_checkpoints(&self, dom: &Domain, flags: u32) -> Result<Vec<DomainCheckpoint>> {
+        self.lock().list_all_checkpoints(dom, flags)
+    }
+
+    fn domain_checkpoint_list_all_children(
+        &self,
+        cp: &DomainCheckpoint,
+        flags: u32,
+    ) -> Result<Vec<DomainCheckpoint>> {
+        self.lock().checkpoint_list_children(cp, flags)
+    }
+
+    fn domain_checkpoint_lookup_by_name(
+        &self,
+        dom: &Domain,
+        name: &str,
+        flags: u32,
+    ) -> Result<DomainCheckpoint> {
+        self.lock().checkpoint_lookup_by_name(dom, name, flags)
+    }
+
+    fn domain_checkpoint_get_parent(
+        &self,
+        cp: &DomainCheckpoint,
+        flags: u32,
+    ) -> Result<DomainCheckpoint> {
+        self.lock().checkpoint_parent(cp, flags)
+    }
+
+    fn domain_checkpoint_delete(&self, cp: &DomainCheckpoint, flags: u32) -> Result<()> {
+        self.lock().checkpoint_delete(cp, flags)
     }
 }

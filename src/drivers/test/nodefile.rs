@@ -3,9 +3,10 @@
 
 use std::path::Path;
 
-use crate::api::{reason, DomainState, NodeInfo, Result};
+use crate::api::{reason, DomainState, Error, ErrorCode, ErrorDomain, NodeInfo, Result};
 use crate::model::domain::DomainDef;
 use crate::model::node::{self, NodeCpu, NodeFile};
+use crate::model::snapshot::{SnapshotDef, SnapshotParseFlags};
 use crate::model::xml::{parse_document, xml_detail_error};
 
 use super::host::{default_node_info, HostObject, PoolObject};
@@ -35,7 +36,7 @@ fn state_of(file: NodeFile) -> Result<State> {
     }
     let mut state = State::new(node, false);
     for def in file.domains {
-        add_domain(&mut state, def);
+        add_domain(&mut state, def)?;
     }
     let running = |xml: String| HostObject {
         xml,
@@ -62,11 +63,62 @@ fn state_of(file: NodeFile) -> Result<State> {
 
 /// Adds a domain as it was when the node file was written: every domain
 /// not shut off gets the next id, in file order; the state reason is unknown.
-fn add_domain(state: &mut State, mut def: DomainDef) {
+/// A second entry with the same name and UUID becomes the next-boot
+/// definition of the first; libvirt then reads the run state and the
+/// snapshots of whichever definition is in effect (again, for a running one).
+fn add_domain(state: &mut State, mut def: DomainDef) -> Result<()> {
     def.assign_test_ifnames();
-    let ns = def.test_ns.clone().unwrap_or_default();
-    for snapshot in &ns.snapshots {
-        let lacks_domain = parse_document(snapshot, "(domain_snapshot)")
+    let index = match state.find_by_uuid(&def.uuid) {
+        Some(i) => {
+            state.domains[i].config = Some(def);
+            i
+        }
+        None => {
+            state.domains.push(DomainObj::defined(def));
+            state.domains.len() - 1
+        }
+    };
+    let ns = state.domains[index].def().test_ns.clone().unwrap_or_default();
+    load_snapshots(&mut state.domains[index], &ns.snapshots)?;
+    let runstate = ns
+        .runstate
+        .and_then(|n| DomainState::from_number(n as i32))
+        .unwrap_or(DomainState::Running);
+    let id = if runstate != DomainState::Shutoff {
+        state.alloc_id()
+    } else {
+        -1
+    };
+    let obj = &mut state.domains[index];
+    obj.has_managed_save = ns.has_managed_save;
+    if runstate != DomainState::Shutoff {
+        if !obj.is_active() {
+            obj.go_live();
+        }
+        obj.id = id;
+        if ns.transient {
+            obj.config = None;
+        }
+    } else if obj.is_active() {
+        obj.live = None;
+        obj.id = -1;
+    }
+    obj.set_state(runstate, reason::UNKNOWN);
+    Ok(())
+}
+
+/// `<test:domainsnapshot>` entries: read as libvirt reads its own snapshot
+/// metadata (`<active>1</active>` marks the current one, no alignment),
+/// then linked to their parents once all are known.
+fn load_snapshots(obj: &mut DomainObj, docs: &[String]) -> Result<()> {
+    let flags = SnapshotParseFlags {
+        redefine: true,
+        internal: true,
+        ..Default::default()
+    };
+    let mut names = Vec::new();
+    for doc in docs {
+        let lacks_domain = parse_document(doc, "(domain_snapshot)")
             .is_ok_and(|doc| doc.child("domain").is_none());
         if lacks_domain {
             log::warning(
@@ -74,23 +126,56 @@ fn add_domain(state: &mut State, mut def: DomainDef) {
                 "parsing older snapshot that lacks domain",
             );
         }
-    }
-    let runstate = ns
-        .runstate
-        .and_then(|n| DomainState::from_number(n as i32))
-        .unwrap_or(DomainState::Running);
-    let mut obj = DomainObj::defined(def);
-    obj.has_managed_save = ns.has_managed_save;
-    obj.snapshots = ns.snapshots;
-    if runstate != DomainState::Shutoff {
-        obj.go_live();
-        obj.id = state.alloc_id();
-        if ns.transient {
-            obj.config = None;
+        let def = SnapshotDef::parse_with(doc, flags)?;
+        let name = def.name.clone();
+        if obj.snapshots.contains(&name) {
+            return Err(Error::new(
+                ErrorCode::OperationFailed,
+                ErrorDomain::DomainSnapshot,
+                format!("domain moment {name} already exists"),
+            ));
+        }
+        let current = def.active == Some(true);
+        names.push((name.clone(), def.parent.clone()));
+        obj.snapshots.insert(&name, def, None);
+        if current {
+            if obj.snapshots.current().is_some() {
+                return Err(Error::new(
+                    ErrorCode::InternalError,
+                    ErrorDomain::Test,
+                    "more than one snapshot claims to be active",
+                ));
+            }
+            obj.snapshots.set_current(Some(&name));
         }
     }
-    obj.set_state(runstate, reason::UNKNOWN);
-    state.domains.push(obj);
+    let mut consistent = true;
+    for (name, parent) in &names {
+        let Some(parent) = parent else { continue };
+        let linkable = obj.snapshots.contains(parent)
+            && parent != name
+            && obj.snapshots.cycle_through(name, parent).is_none();
+        if linkable {
+            obj.snapshots.set_parent(name, Some(parent));
+        } else {
+            log::warning(
+                "virDomainMomentSetRelations:491",
+                &format!("moment {name} lacks parent {parent}"),
+            );
+            consistent = false;
+        }
+    }
+    if !consistent {
+        return Err(Error::new(
+            ErrorCode::InternalError,
+            ErrorDomain::Test,
+            format!(
+                "Snapshots have inconsistent relations for domain {}",
+                obj.name()
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// `test:///default`'s host with what `<cpu>` overrides. The CPU count is

@@ -5,9 +5,12 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::api::flags::affect;
 use crate::api::{Domain, DomainState, Error, NodeInfo, Result, Uuid};
+use crate::model::checkpoint::CheckpointDef;
 use crate::model::domain::DomainDef;
+use crate::model::snapshot::SnapshotDef;
 
 use super::errors;
+use super::moments::MomentTree;
 use super::host::HostObjects;
 
 /// One domain. Either definition may be absent, never both: `config` is the
@@ -22,9 +25,11 @@ pub struct DomainObj {
     pub reason: i32,
     pub autostart: bool,
     pub has_managed_save: bool,
-    /// `<domainsnapshot>` documents a node file gave; kept as written until
-    /// snapshots are implemented.
-    pub snapshots: Vec<String>,
+    pub snapshots: MomentTree<SnapshotDef>,
+    pub checkpoints: MomentTree<CheckpointDef>,
+    /// A transient domain a revert to an inactive snapshot left shut off:
+    /// its one definition waits in `config`, yet it is not persistent.
+    pub transient_shutoff: bool,
 }
 
 impl DomainObj {
@@ -38,7 +43,9 @@ impl DomainObj {
             reason: crate::api::reason::UNKNOWN,
             autostart: false,
             has_managed_save: false,
-            snapshots: Vec::new(),
+            snapshots: MomentTree::default(),
+            checkpoints: MomentTree::default(),
+            transient_shutoff: false,
         }
     }
 
@@ -71,7 +78,7 @@ impl DomainObj {
     }
 
     pub fn is_persistent(&self) -> bool {
-        self.config.is_some()
+        self.config.is_some() && !self.transient_shutoff
     }
 
     pub fn handle(&self) -> Domain {
@@ -206,7 +213,10 @@ impl State {
     pub fn start(&mut self, index: usize, state: DomainState, reason: i32) {
         let id = self.alloc_id();
         let obj = &mut self.domains[index];
-        if obj.live.is_none() {
+        if obj.transient_shutoff {
+            obj.live = obj.config.take();
+            obj.transient_shutoff = false;
+        } else if obj.live.is_none() {
             obj.go_live();
         }
         obj.id = id;

@@ -1196,7 +1196,8 @@ fn node_file_domains_and_host() {
         node_domain("saved", "<test:runstate>5</test:runstate><test:hasmanagedsave/>"),
         node_domain(
             "snap",
-            "<test:runstate>5</test:runstate><test:domainsnapshot><name>s</name></test:domainsnapshot>"
+            "<test:runstate>5</test:runstate><test:domainsnapshot><name>s</name><state>shutoff</state>\
+             <creationTime>1</creationTime><active>1</active></test:domainsnapshot>"
         ),
     );
     let (c, dir) = open_node_file(
