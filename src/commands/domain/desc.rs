@@ -51,7 +51,11 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     };
     match new_text {
         Some(text) => {
-            conn.domain_set_metadata(&dom, kind, Some(&text), None, None, flags)?;
+            // virsh reads the definition it is about to change first, so a
+            // transient domain's missing config fails there, without context.
+            current()?;
+            conn.domain_set_metadata(&dom, kind, Some(&text), None, None, flags)
+                .map_err(|e| CmdError::from(e).context(format!("Failed to set new domain {what}")))?;
             let label = if title { "Domain title" } else { "Domain description" };
             session.print_extra(&format!("{label} updated successfully"));
         }
