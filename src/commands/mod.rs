@@ -4,6 +4,7 @@ mod args;
 pub mod def;
 pub mod editor;
 pub mod session;
+pub mod values;
 
 pub mod backup;
 pub mod checkpoint;

@@ -103,6 +103,11 @@ impl Session {
         self.print(&text);
     }
 
+    /// Whether results are JSON documents (some values gather more facts then).
+    pub fn json(&self) -> bool {
+        self.format == Format::Json
+    }
+
     /// Prints a message `-q` (and JSON output) suppresses: success messages, headers.
     pub fn print_extra(&mut self, text: &str) {
         if !self.quiet && self.format == Format::Text {
@@ -169,16 +174,16 @@ impl Session {
                 return Ok(d);
             }
         }
+        let mut cause = api::Error::no_domain(format!("no domain with matching name '{key}'"));
         if by.name {
-            if let Ok(d) = conn.domain_lookup_by_name(&key) {
-                return Ok(d);
+            match conn.domain_lookup_by_name(&key) {
+                Ok(d) => return Ok(d),
+                // The driver's numbers, for `--json` (the text is virsh's line).
+                Err(e) => (cause.code, cause.domain) = (e.code, e.domain),
             }
         }
-        let mut failure = CmdError {
-            lines: vec![format!("failed to get domain '{key}'")],
-            cause: Some(api::Error::no_domain(format!("no domain with matching name '{key}'"))),
-            hint: None,
-        };
+        let mut failure =
+            CmdError { lines: vec![format!("failed to get domain '{key}'")], cause: Some(cause), hint: None };
         // Only a person at a terminal gets a suggestion; it costs a listing.
         if style::get().hints {
             if let Ok(all) = conn.list_all_domains(0) {

@@ -1,5 +1,6 @@
 //! virsh-exact text output: tables, `Label: value` blocks, sizes.
 
+pub mod fields;
 pub mod render;
 pub mod size;
 pub mod style;

@@ -1,6 +1,9 @@
+use serde::ser::{Serialize, SerializeMap, Serializer};
+
 use crate::api::flags::{metadata, xml};
 use crate::commands::editor::EditFile;
 use crate::commands::{Args, CmdError, CmdResult, CommandDef, Group, OptDef, Session};
+use crate::output::render::Render;
 
 pub static DEF: CommandDef = CommandDef {
     name: "desc",
@@ -61,13 +64,34 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
         }
         None => {
             let text = current()?;
-            if text.is_empty() {
-                let label = if title { "title" } else { "description" };
-                session.print_extra(&format!("No {label} for domain: {}", dom.name));
-            } else {
-                session.print(&text);
-            }
+            session.emit(&Description { key: what, text, domain: dom.name.clone() });
         }
     }
     Ok(())
+}
+
+/// The description or title: `{"description": "…"}` / `{"title": "…"}`
+/// (an empty string when there is none).
+struct Description {
+    key: &'static str,
+    text: String,
+    domain: String,
+}
+
+impl Serialize for Description {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(1))?;
+        map.serialize_entry(self.key, &self.text)?;
+        map.end()
+    }
+}
+
+impl Render for Description {
+    fn text(&self, quiet: bool) -> String {
+        match (self.text.is_empty(), quiet) {
+            (false, _) => self.text.clone(),
+            (true, true) => String::new(),
+            (true, false) => format!("No {} for domain: {}", self.key, self.domain),
+        }
+    }
 }

@@ -1,4 +1,5 @@
 use crate::api::flags::hostname as f;
+use crate::commands::values::Single;
 use crate::commands::{failed, Args, CmdError, CmdResult, CommandDef, Complete, Group, OptDef, Session};
 
 pub static DEF: CommandDef = CommandDef {
@@ -23,6 +24,6 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
         Some(other) => return Err(CmdError::msg(format!("Unknown data source '{other}'"))),
     };
     let name = session.conn()?.domain_get_hostname(&dom, flags).map_err(failed("failed to get hostname"))?;
-    session.print(&format!("{name}\n"));
+    session.emit(&Single::line("hostname", name));
     Ok(())
 }

@@ -1,4 +1,5 @@
 use crate::commands::session::LookupBy;
+use crate::commands::values::{DomainIdentity, DomainPart, DomainRef};
 use crate::commands::{Args, CmdResult, CommandDef, Group, OptDef, Session};
 
 pub static DEF: CommandDef = CommandDef {
@@ -13,7 +14,6 @@ pub static DEF: CommandDef = CommandDef {
 
 fn run(session: &mut Session, args: &Args) -> CmdResult {
     let dom = session.lookup_domain_by(args, "domain", LookupBy { id: false, ..LookupBy::ALL })?;
-    let text = if dom.is_active() { format!("{}\n", dom.id) } else { "-\n".to_string() };
-    session.print(&text);
+    session.emit(&DomainIdentity { domain: DomainRef::from(&dom), part: DomainPart::Id });
     Ok(())
 }

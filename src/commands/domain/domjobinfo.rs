@@ -1,6 +1,9 @@
+use serde::ser::{Serialize, SerializeMap, Serializer};
+
 use crate::api::flags::job_stats;
 use crate::api::{ErrorCode, JobInfo, JobType, TypedParam, TypedValue};
 use crate::commands::{Args, CmdError, CmdResult, CommandDef, Group, OptDef, Session};
+use crate::output::render::Render;
 use crate::output::size::pretty3;
 
 pub static DEF: CommandDef = CommandDef {
@@ -43,36 +46,89 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
         }
         Err(e) => return Err(e.into()),
     };
-    let mut t = String::new();
-    if args.has("rawstats") {
-        t.push_str(&format!("Job type: {job_type}\n\n"));
-        for p in &params {
-            t.push_str(&format!("{}: {}\n", p.field, value_text(&p.value)));
-        }
-        session.print(&t);
-        return Ok(());
-    }
-    let type_name = JOB_TYPES.get(job_type as usize).copied().unwrap_or("Unknown");
-    t.push_str(&format!("{:<17} {:<12}\n", "Job type:", type_name));
-    if job_type == JobType::None as i32 {
-        session.print(&t);
-        return Ok(());
-    }
-    if let Some(op) = uint(&params, "operation") {
-        t.push_str(&format!("{:<17} {:<12}\n", "Operation:", OPERATIONS.get(op as usize).copied().unwrap_or("Unknown")));
-    }
     let show_stats = args.has("anystats")
         || job_type == JobType::Bounded as i32
         || job_type == JobType::Unbounded as i32
         || (job_type == JobType::Completed as i32 && args.has("completed"));
-    if show_stats {
-        stats_lines(&mut t, &params);
-    }
-    if let Some(TypedValue::String(msg)) = params.iter().find(|p| p.field == "errmsg").map(|p| &p.value) {
-        t.push_str(&format!("{:<17} {}\n", "Error message:", msg));
-    }
-    session.print(&t);
+    session.emit(&JobReport { job_type, params, raw: args.has("rawstats"), show_stats });
     Ok(())
+}
+
+/// A job and its statistics. JSON: the type and operation as lower-case
+/// words, and every statistic under libvirt's field name with its value as
+/// the hypervisor gave it (times in ms, amounts in bytes).
+struct JobReport {
+    job_type: i32,
+    params: Vec<TypedParam>,
+    /// `--rawstats`: the text lists the fields as they are.
+    raw: bool,
+    /// The text shows the statistics (the job runs, or --anystats/--completed).
+    show_stats: bool,
+}
+
+/// A label as a JSON word: `Outgoing migration` → `outgoing_migration`.
+fn word(label: &str) -> String {
+    label.to_lowercase().replace(' ', "_")
+}
+
+impl JobReport {
+    fn type_name(&self) -> &'static str {
+        JOB_TYPES.get(self.job_type as usize).copied().unwrap_or("Unknown")
+    }
+    fn operation(&self) -> Option<&'static str> {
+        uint(&self.params, "operation").map(|op| OPERATIONS.get(op as usize).copied().unwrap_or("Unknown"))
+    }
+}
+
+impl Serialize for JobReport {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let statistics: serde_json::Map<String, serde_json::Value> =
+            self.params.iter().map(|p| (p.field.clone(), json_value(&p.value))).collect();
+        let mut map = s.serialize_map(Some(3))?;
+        map.serialize_entry("type", &word(self.type_name()))?;
+        map.serialize_entry("operation", &self.operation().map(word))?;
+        map.serialize_entry("statistics", &statistics)?;
+        map.end()
+    }
+}
+
+impl Render for JobReport {
+    fn text(&self, _quiet: bool) -> String {
+        let mut t = String::new();
+        if self.raw {
+            t.push_str(&format!("Job type: {}\n\n", self.job_type));
+            for p in &self.params {
+                t.push_str(&format!("{}: {}\n", p.field, value_text(&p.value)));
+            }
+            return t;
+        }
+        t.push_str(&format!("{:<17} {:<12}\n", "Job type:", self.type_name()));
+        if self.job_type == JobType::None as i32 {
+            return t;
+        }
+        if let Some(op) = self.operation() {
+            t.push_str(&format!("{:<17} {:<12}\n", "Operation:", op));
+        }
+        if self.show_stats {
+            stats_lines(&mut t, &self.params);
+        }
+        if let Some(TypedValue::String(msg)) = self.params.iter().find(|p| p.field == "errmsg").map(|p| &p.value) {
+            t.push_str(&format!("{:<17} {}\n", "Error message:", msg));
+        }
+        t
+    }
+}
+
+fn json_value(v: &TypedValue) -> serde_json::Value {
+    match v {
+        TypedValue::Int(x) => (*x).into(),
+        TypedValue::UInt(x) => (*x).into(),
+        TypedValue::LLong(x) => (*x).into(),
+        TypedValue::ULLong(x) => (*x).into(),
+        TypedValue::Double(x) => (*x).into(),
+        TypedValue::Boolean(x) => (*x).into(),
+        TypedValue::String(x) => x.clone().into(),
+    }
 }
 
 fn stats_lines(t: &mut String, params: &[TypedParam]) {

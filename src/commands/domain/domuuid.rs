@@ -1,4 +1,5 @@
 use crate::commands::session::LookupBy;
+use crate::commands::values::{DomainIdentity, DomainPart, DomainRef};
 use crate::commands::{Args, CmdResult, CommandDef, Group, OptDef, Session};
 
 pub static DEF: CommandDef = CommandDef {
@@ -13,6 +14,6 @@ pub static DEF: CommandDef = CommandDef {
 
 fn run(session: &mut Session, args: &Args) -> CmdResult {
     let dom = session.lookup_domain_by(args, "domain", LookupBy { uuid: false, ..LookupBy::ALL })?;
-    session.print(&format!("{}\n", dom.uuid));
+    session.emit(&DomainIdentity { domain: DomainRef::from(&dom), part: DomainPart::Uuid });
     Ok(())
 }

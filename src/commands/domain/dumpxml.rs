@@ -1,4 +1,5 @@
 use crate::api::flags::xml;
+use crate::commands::values::XmlDocument;
 use crate::commands::{Args, CmdError, CmdResult, CommandDef, Group, OptDef, Session};
 
 pub static DEF: CommandDef = CommandDef {
@@ -42,12 +43,13 @@ pub fn check_xpath(args: &Args) -> Result<(), CmdError> {
     }
 }
 
-/// Prints an XML document, or what `--xpath` (with `--wrap`) selects from it.
+/// Prints an XML document, or what `--xpath` (with `--wrap`) selects from it
+/// (as JSON `{"xml": …}` either way).
 /// libxml2's complaints about a bad expression go to stderr as they are, and
 /// the command still succeeds, as virsh's does.
 pub fn print_xml(session: &mut Session, args: &Args, text: &str) -> CmdResult {
     let Some(expr) = args.raw("xpath") else {
-        session.print(text);
+        session.emit(&XmlDocument::new(text.to_string()));
         return Ok(());
     };
     let selected = crate::output::xpath::evaluate(text, expr, args.has("wrap")).map_err(|message| {
@@ -58,7 +60,7 @@ pub fn print_xml(session: &mut Session, args: &Args, text: &str) -> CmdResult {
             CmdError::msg(message)
         }
     })?;
-    session.print(&selected.stdout);
+    session.emit(&XmlDocument::new(selected.stdout));
     if !selected.stderr.is_empty() {
         session.flush();
         eprint!("{}", selected.stderr);

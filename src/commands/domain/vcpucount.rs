@@ -1,5 +1,8 @@
 use crate::api::flags::{affect, vcpu};
 use crate::api::{Connection, Domain};
+use serde::Serialize;
+
+use crate::output::render::Render;
 use crate::commands::{failed, Args, CmdError, CmdResult, CommandDef, Group, OptDef, Session};
 
 pub static DEF: CommandDef = CommandDef {
@@ -46,20 +49,55 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
             ("guest", vcpu::GUEST),
         ]);
         let n = count(&conn, &dom, flags)?;
-        session.print(&format!("{n}\n"));
+        session.emit(&Count(n));
         return Ok(());
     }
-    let mut text = String::new();
-    for (which, extra) in [("maximum", vcpu::MAXIMUM), ("current", 0)] {
-        for (place, flag) in [("config", affect::CONFIG), ("live", affect::LIVE)] {
-            // A shut-off domain has no live counts; those rows are left out.
-            if flag == affect::LIVE && !dom.is_active() {
-                continue;
-            }
-            let n = count(&conn, &dom, flag | extra)?;
-            text.push_str(&format!("{which:<12} {place:<12} {n:>3}\n"));
+    let mut counts = VcpuCounts::default();
+    for (which, extra) in [(&mut counts.maximum, vcpu::MAXIMUM), (&mut counts.current, 0)] {
+        which.config = count(&conn, &dom, affect::CONFIG | extra)?;
+        // A shut-off domain has no live counts.
+        if dom.is_active() {
+            which.live = Some(count(&conn, &dom, affect::LIVE | extra)?);
         }
     }
-    session.print(&text);
+    session.emit(&counts);
     Ok(())
+}
+
+/// One selected count: a bare JSON number.
+#[derive(Serialize)]
+#[serde(transparent)]
+struct Count(i32);
+
+impl Render for Count {
+    fn text(&self, _quiet: bool) -> String {
+        format!("{}\n", self.0)
+    }
+}
+
+/// The table: maximum and current counts, next-boot and live (null while
+/// the domain is shut off).
+#[derive(Default, Serialize)]
+struct VcpuCounts {
+    maximum: PlaceCounts,
+    current: PlaceCounts,
+}
+
+#[derive(Default, Serialize)]
+struct PlaceCounts {
+    config: i32,
+    live: Option<i32>,
+}
+
+impl Render for VcpuCounts {
+    fn text(&self, _quiet: bool) -> String {
+        let mut text = String::new();
+        for (which, counts) in [("maximum", &self.maximum), ("current", &self.current)] {
+            let rows = [("config", Some(counts.config)), ("live", counts.live)];
+            for (place, n) in rows.iter().filter_map(|(p, n)| Some((p, (*n)?))) {
+                text.push_str(&format!("{which:<12} {place:<12} {n:>3}\n"));
+            }
+        }
+        text
+    }
 }

@@ -1,3 +1,4 @@
+use crate::commands::values::XmlDocument;
 use crate::commands::{Args, CmdResult, CommandDef, Group, Session, failed};
 
 pub static DEF: CommandDef = CommandDef {
@@ -12,6 +13,6 @@ pub static DEF: CommandDef = CommandDef {
 
 fn run(session: &mut Session, _args: &Args) -> CmdResult {
     let xml = session.conn()?.get_capabilities().map_err(failed("failed to get capabilities"))?;
-    session.print(&format!("{xml}\n"));
+    session.emit(&XmlDocument::line(xml));
     Ok(())
 }

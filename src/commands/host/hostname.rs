@@ -1,3 +1,4 @@
+use crate::commands::values::Single;
 use crate::commands::{Args, CmdResult, CommandDef, Group, Session, failed};
 
 pub static DEF: CommandDef = CommandDef {
@@ -12,6 +13,6 @@ pub static DEF: CommandDef = CommandDef {
 
 fn run(session: &mut Session, _args: &Args) -> CmdResult {
     let name = session.conn()?.get_hostname().map_err(failed("failed to get hostname"))?;
-    session.print(&format!("{name}\n"));
+    session.emit(&Single::line("hostname", name));
     Ok(())
 }

@@ -1,4 +1,9 @@
+use serde::Serialize;
+
+use crate::commands::values::kib_as_bytes;
 use crate::commands::{Args, CmdResult, CommandDef, Group, Session, failed};
+use crate::output::fields::Fields;
+use crate::output::render::Render;
 
 pub static DEF: CommandDef = CommandDef {
     name: "nodeinfo",
@@ -10,19 +15,46 @@ pub static DEF: CommandDef = CommandDef {
     run,
 };
 
+/// The host's processors and memory (memory in bytes, frequency in MHz).
+#[derive(Serialize)]
+struct NodeSummary {
+    cpu_model: String,
+    cpus: u32,
+    cpu_mhz: u32,
+    sockets: u32,
+    cores_per_socket: u32,
+    threads_per_core: u32,
+    numa_cells: u32,
+    #[serde(serialize_with = "kib_as_bytes")]
+    memory: u64,
+}
+
+impl Render for NodeSummary {
+    fn text(&self, _quiet: bool) -> String {
+        Fields::new(20)
+            .line("CPU model:", &self.cpu_model)
+            .line("CPU(s):", self.cpus)
+            .line("CPU frequency:", format!("{} MHz", self.cpu_mhz))
+            .line("CPU socket(s):", self.sockets)
+            .line("Core(s) per socket:", self.cores_per_socket)
+            .line("Thread(s) per core:", self.threads_per_core)
+            .line("NUMA cell(s):", self.numa_cells)
+            .line("Memory size:", format!("{} KiB", self.memory))
+            .finish()
+    }
+}
+
 fn run(session: &mut Session, _args: &Args) -> CmdResult {
     let info = session.conn()?.node_get_info().map_err(failed("failed to get node information"))?;
-    let text = format!(
-        "{:<20} {}\n{:<20} {}\n{:<20} {} MHz\n{:<20} {}\n{:<20} {}\n{:<20} {}\n{:<20} {}\n{:<20} {} KiB\n",
-        "CPU model:", info.model,
-        "CPU(s):", info.cpus,
-        "CPU frequency:", info.mhz,
-        "CPU socket(s):", info.sockets,
-        "Core(s) per socket:", info.cores,
-        "Thread(s) per core:", info.threads,
-        "NUMA cell(s):", info.nodes,
-        "Memory size:", info.memory,
-    );
-    session.print(&text);
+    session.emit(&NodeSummary {
+        cpu_model: info.model,
+        cpus: info.cpus,
+        cpu_mhz: info.mhz,
+        sockets: info.sockets,
+        cores_per_socket: info.cores,
+        threads_per_core: info.threads,
+        numa_cells: info.nodes,
+        memory: info.memory,
+    });
     Ok(())
 }

@@ -1,3 +1,4 @@
+use crate::commands::values::XmlDocument;
 use crate::commands::{Args, CmdResult, CommandDef, Group, Session, failed};
 
 pub static DEF: CommandDef = CommandDef {
@@ -12,6 +13,6 @@ pub static DEF: CommandDef = CommandDef {
 
 fn run(session: &mut Session, _args: &Args) -> CmdResult {
     let xml = session.conn()?.get_sysinfo(0).map_err(failed("failed to get sysinfo"))?;
-    session.print(&xml);
+    session.emit(&XmlDocument::new(xml));
     Ok(())
 }

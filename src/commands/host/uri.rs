@@ -1,3 +1,4 @@
+use crate::commands::values::Single;
 use crate::commands::{Args, CmdResult, CommandDef, Group, Session};
 
 pub static DEF: CommandDef = CommandDef {
@@ -12,6 +13,6 @@ pub static DEF: CommandDef = CommandDef {
 
 fn run(session: &mut Session, _args: &Args) -> CmdResult {
     let uri = session.conn()?.uri();
-    session.print(&format!("{uri}\n"));
+    session.emit(&Single::line("uri", uri));
     Ok(())
 }

@@ -1,4 +1,7 @@
+use serde::Serialize;
+
 use crate::commands::{Args, CmdResult, CommandDef, Group, OptDef, Session, failed};
+use crate::output::render::Render;
 use crate::shell::COMPAT_VERSION;
 
 pub static DEF: CommandDef = CommandDef {
@@ -17,22 +20,53 @@ fn dotted(v: u64) -> String {
     format!("{}.{}.{}", v / 1_000_000, (v % 1_000_000) / 1000, v % 1000)
 }
 
+/// Versions as dotted strings (`9.0.0`); `hypervisor.version` is null when
+/// the driver cannot tell, `daemon` present only with `--daemon`.
+#[derive(Serialize)]
+struct Versions {
+    compiled_against: &'static str,
+    library: &'static str,
+    api: &'static str,
+    hypervisor: Hypervisor,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    daemon: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct Hypervisor {
+    #[serde(rename = "type")]
+    hv_type: String,
+    version: Option<String>,
+}
+
+impl Render for Versions {
+    fn text(&self, _quiet: bool) -> String {
+        let hv_type = &self.hypervisor.hv_type;
+        let mut text = format!(
+            "Compiled against library: libvirt {}\nUsing library: libvirt {}\nUsing API: {hv_type} {}\n",
+            self.compiled_against, self.library, self.api
+        );
+        match &self.hypervisor.version {
+            Some(v) => text.push_str(&format!("Running hypervisor: {hv_type} {v}\n")),
+            None => text.push_str(&format!("Cannot extract running {hv_type} hypervisor version\n")),
+        }
+        if let Some(daemon) = self.daemon {
+            text.push_str(&format!("Running against daemon: {daemon}\n"));
+        }
+        text
+    }
+}
+
 fn run(session: &mut Session, args: &Args) -> CmdResult {
     let conn = session.conn()?.clone();
     let hv_type = conn.get_type().map_err(failed("failed to get hypervisor type"))?;
-    let mut text = format!(
-        "Compiled against library: libvirt {COMPAT_VERSION}\nUsing library: libvirt {COMPAT_VERSION}\n\
-         Using API: {hv_type} {COMPAT_VERSION}\n"
-    );
     let hv_version = conn.get_version().map_err(failed("failed to get the hypervisor version"))?;
-    if hv_version == 0 {
-        text.push_str(&format!("Cannot extract running {hv_type} hypervisor version\n"));
-    } else {
-        text.push_str(&format!("Running hypervisor: {hv_type} {}\n", dotted(hv_version)));
-    }
-    if args.has("daemon") {
-        text.push_str(&format!("Running against daemon: {COMPAT_VERSION}\n"));
-    }
-    session.print(&text);
+    session.emit(&Versions {
+        compiled_against: COMPAT_VERSION,
+        library: COMPAT_VERSION,
+        api: COMPAT_VERSION,
+        hypervisor: Hypervisor { hv_type, version: (hv_version != 0).then(|| dotted(hv_version)) },
+        daemon: args.has("daemon").then_some(COMPAT_VERSION),
+    });
     Ok(())
 }

@@ -1,4 +1,7 @@
+use serde::Serialize;
+
 use crate::commands::{Args, CmdResult, CommandDef, Group, OptDef, Session};
+use crate::output::render::Render;
 use crate::output::table::Table;
 
 pub static DEF: CommandDef = CommandDef {
@@ -16,24 +19,51 @@ their type and device kind.",
     run,
 };
 
+/// One disk; JSON always carries every column.
+#[derive(Serialize)]
+struct Disk {
+    #[serde(rename = "type")]
+    disk_type: String,
+    device: String,
+    target: String,
+    source: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(transparent)]
+struct DiskList {
+    disks: Vec<Disk>,
+    #[serde(skip)]
+    details: bool,
+}
+
+impl Render for DiskList {
+    fn text(&self, quiet: bool) -> String {
+        let mut table = if self.details {
+            Table::new(&["Type", "Device", "Target", "Source"])
+        } else {
+            Table::new(&["Target", "Source"])
+        };
+        for disk in &self.disks {
+            let source = disk.source.clone().unwrap_or_else(|| "-".to_string());
+            if self.details {
+                table.row(vec![disk.disk_type.clone(), disk.device.clone(), disk.target.clone(), source]);
+            } else {
+                table.row(vec![disk.target.clone(), source]);
+            }
+        }
+        table.render(quiet)
+    }
+}
+
 fn run(session: &mut Session, args: &Args) -> CmdResult {
     let dom = session.lookup_domain(args, "domain")?;
     let def = super::domain_def(session, &dom, args.has("inactive"))?;
-    let details = args.has("details");
-    let mut table = if details {
-        Table::new(&["Type", "Device", "Target", "Source"])
-    } else {
-        Table::new(&["Target", "Source"])
-    };
-    for disk in &def.disks {
-        let source = disk.source.clone().unwrap_or_else(|| "-".to_string());
-        if details {
-            table.row(vec![disk.disk_type.clone(), disk.device.clone(), disk.target_dev.clone(), source]);
-        } else {
-            table.row(vec![disk.target_dev.clone(), source]);
-        }
-    }
-    let text = table.render(session.quiet);
-    session.print(&text);
+    let disks = def
+        .disks
+        .into_iter()
+        .map(|d| Disk { disk_type: d.disk_type, device: d.device, target: d.target_dev, source: d.source })
+        .collect();
+    session.emit(&DiskList { disks, details: args.has("details") });
     Ok(())
 }

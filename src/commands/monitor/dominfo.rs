@@ -1,4 +1,9 @@
-use crate::commands::{Args, CmdResult, CommandDef, Group, OptDef, Session};
+use serde::Serialize;
+
+use crate::commands::values::{kib_as_bytes, DomainRef, StateWord};
+use crate::commands::{Args, CmdError, CmdResult, CommandDef, Group, OptDef, Session};
+use crate::output::fields::Fields;
+use crate::output::render::Render;
 
 pub static DEF: CommandDef = CommandDef {
     name: "dominfo",
@@ -11,68 +16,131 @@ security labels.",
     run,
 };
 
-fn line(text: &mut String, label: &str, value: impl std::fmt::Display) {
-    text.push_str(&format!("{:<15} {}\n", label, value));
+/// What `dominfo` knows of a domain; `None` where the driver would not say.
+#[derive(Serialize)]
+struct DomainSummary {
+    #[serde(flatten)]
+    domain: DomainRef,
+    os_type: Option<String>,
+    #[serde(flatten)]
+    info: Option<RunInfo>,
+    persistent: Option<bool>,
+    autostart: Option<bool>,
+    managed_save: Option<bool>,
+    security: Option<Security>,
+}
+
+#[derive(Serialize)]
+struct RunInfo {
+    state: StateWord,
+    cpus: u32,
+    /// Seconds.
+    #[serde(serialize_with = "seconds")]
+    cpu_time: u64,
+    /// Bytes; null for no limit.
+    #[serde(serialize_with = "limit_bytes")]
+    max_memory: u64,
+    #[serde(serialize_with = "kib_as_bytes")]
+    used_memory: u64,
+}
+
+#[derive(Serialize)]
+struct Security {
+    model: String,
+    doi: String,
+    label: Option<String>,
+    enforcing: Option<bool>,
+}
+
+fn no_limit(kib: u64) -> bool {
+    kib == u64::from(u32::MAX) || kib == u64::MAX
+}
+
+fn seconds<S: serde::Serializer>(ns: &u64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(*ns as f64 / 1e9)
+}
+
+fn limit_bytes<S: serde::Serializer>(kib: &u64, s: S) -> Result<S::Ok, S::Error> {
+    if no_limit(*kib) {
+        s.serialize_none()
+    } else {
+        kib_as_bytes(kib, s)
+    }
+}
+
+fn yes_no(value: Option<bool>) -> &'static str {
+    match value {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "unknown",
+    }
+}
+
+impl Render for DomainSummary {
+    fn text(&self, _quiet: bool) -> String {
+        let mut t = Fields::new(15);
+        t.line("Id:", self.domain.id_text()).line("Name:", &self.domain.name).line("UUID:", &self.domain.uuid);
+        if let Some(os) = &self.os_type {
+            t.line("OS Type:", os);
+        }
+        if let Some(info) = &self.info {
+            t.line("State:", info.state.0.label()).line("CPU(s):", info.cpus);
+            if info.cpu_time != 0 {
+                t.line("CPU time:", format!("{:.1}s", info.cpu_time as f64 / 1e9));
+            }
+            if no_limit(info.max_memory) {
+                t.line("Max memory:", "no limit");
+            } else {
+                t.line("Max memory:", format!("{} KiB", info.max_memory));
+            }
+            t.line("Used memory:", format!("{} KiB", info.used_memory));
+        }
+        t.line("Persistent:", yes_no(self.persistent));
+        if let Some(autostart) = self.autostart {
+            t.line("Autostart:", if autostart { "enable" } else { "disable" });
+        }
+        t.line("Managed save:", yes_no(self.managed_save));
+        if let Some(sec) = &self.security {
+            t.line("Security model:", &sec.model).line("Security DOI:", &sec.doi);
+            if let (Some(label), Some(enforcing)) = (&sec.label, sec.enforcing) {
+                let mode = if enforcing { "enforcing" } else { "permissive" };
+                t.line("Security label:", format!("{label} ({mode})"));
+            }
+        }
+        t.finish()
+    }
 }
 
 fn run(session: &mut Session, args: &Args) -> CmdResult {
     let dom = session.lookup_domain(args, "domain")?;
     let conn = session.conn()?.clone();
-    let mut t = String::new();
-    line(&mut t, "Id:", if dom.is_active() { dom.id.to_string() } else { "-".into() });
-    line(&mut t, "Name:", &dom.name);
-    line(&mut t, "UUID:", dom.uuid);
-    if let Ok(os) = conn.domain_get_os_type(&dom) {
-        line(&mut t, "OS Type:", os);
-    }
-    let mut ok = true;
-    match conn.domain_get_info(&dom) {
-        Ok(info) => {
-            line(&mut t, "State:", info.state.label());
-            line(&mut t, "CPU(s):", info.nr_virt_cpu);
-            if info.cpu_time != 0 {
-                line(&mut t, "CPU time:", format!("{:.1}s", info.cpu_time as f64 / 1e9));
-            }
-            if info.max_mem == u64::from(u32::MAX) || info.max_mem == u64::MAX {
-                line(&mut t, "Max memory:", "no limit");
-            } else {
-                line(&mut t, "Max memory:", format!("{} KiB", info.max_mem));
-            }
-            line(&mut t, "Used memory:", format!("{} KiB", info.memory));
+    // In virsh's order of calls.
+    let os_type = conn.domain_get_os_type(&dom).ok();
+    let info = conn.domain_get_info(&dom).ok().map(|info| RunInfo {
+        state: StateWord(info.state),
+        cpus: info.nr_virt_cpu,
+        cpu_time: info.cpu_time,
+        max_memory: info.max_mem,
+        used_memory: info.memory,
+    });
+    let persistent = conn.domain_is_persistent(&dom).ok();
+    let autostart = conn.domain_get_autostart(&dom).ok();
+    let managed_save = conn.domain_has_managed_save_image(&dom, 0).ok();
+    let security = conn.node_get_security_model().ok().filter(|m| !m.model.is_empty()).map(|model| {
+        let label = conn.domain_get_security_label(&dom).ok().filter(|l| !l.label.is_empty());
+        Security {
+            model: model.model,
+            doi: model.doi,
+            enforcing: label.as_ref().map(|l| l.enforcing),
+            label: label.map(|l| l.label),
         }
-        Err(_) => ok = false,
+    });
+    let failed = info.is_none();
+    let domain = DomainRef::from(&dom);
+    session.emit(&DomainSummary { domain, os_type, info, persistent, autostart, managed_save, security });
+    // virsh prints what it could and fails without a further word.
+    if failed {
+        return Err(CmdError::silent());
     }
-    let persistent = match conn.domain_is_persistent(&dom) {
-        Ok(true) => "yes",
-        Ok(false) => "no",
-        Err(_) => "unknown",
-    };
-    line(&mut t, "Persistent:", persistent);
-    if let Ok(autostart) = conn.domain_get_autostart(&dom) {
-        line(&mut t, "Autostart:", if autostart { "enable" } else { "disable" });
-    }
-    let managed = match conn.domain_has_managed_save_image(&dom, 0) {
-        Ok(true) => "yes",
-        Ok(false) => "no",
-        Err(_) => "unknown",
-    };
-    line(&mut t, "Managed save:", managed);
-    if let Ok(model) = conn.node_get_security_model() {
-        if !model.model.is_empty() {
-            line(&mut t, "Security model:", &model.model);
-            line(&mut t, "Security DOI:", &model.doi);
-            if let Ok(label) = conn.domain_get_security_label(&dom) {
-                if !label.label.is_empty() {
-                    let mode = if label.enforcing { "enforcing" } else { "permissive" };
-                    line(&mut t, "Security label:", format!("{} ({mode})", label.label));
-                }
-            }
-        }
-    }
-    session.print(&t);
-    if ok {
-        Ok(())
-    } else {
-        Err(crate::commands::CmdError::silent())
-    }
+    Ok(())
 }

@@ -1,5 +1,9 @@
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
+
 use crate::api::MEMORY_STAT_NAMES;
 use crate::commands::{failed, Args, CmdError, CmdResult, CommandDef, Group, OptDef, Session};
+use crate::output::render::{rfc3339, Render};
 
 pub static DEF: CommandDef = CommandDef {
     name: "dommemstat",
@@ -34,12 +38,43 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     let stats = conn
         .domain_memory_stats(&dom, 0)
         .map_err(failed(format!("Failed to get memory statistics for domain {shown}")))?;
-    let mut text = String::new();
-    for stat in stats {
-        if let Some(name) = usize::try_from(stat.tag).ok().and_then(|i| MEMORY_STAT_NAMES.get(i)) {
-            text.push_str(&format!("{name} {}\n", stat.value));
-        }
-    }
-    session.print(&text);
+    let stats = stats
+        .into_iter()
+        .filter_map(|stat| {
+            let name = usize::try_from(stat.tag).ok().and_then(|i| MEMORY_STAT_NAMES.get(i))?;
+            Some((*name, stat.value))
+        })
+        .collect();
+    session.emit(&MemoryStats(stats));
     Ok(())
+}
+
+/// Statistics by virsh's names, in the driver's order. JSON keeps the names;
+/// amounts libvirt gives in KiB become bytes and `last_update` an RFC 3339 time.
+struct MemoryStats(Vec<(&'static str, u64)>);
+
+/// The statistics libvirt reports in KiB (the rest are counts, and a time).
+const KIB_STATS: &[&str] =
+    &["swap_in", "swap_out", "unused", "available", "actual", "rss", "usable", "disk_caches"];
+
+impl Serialize for MemoryStats {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (name, value) in &self.0 {
+            if KIB_STATS.contains(name) {
+                map.serialize_entry(name, &value.saturating_mul(1024))?;
+            } else if *name == "last_update" {
+                map.serialize_entry(name, &rfc3339(i64::try_from(*value).unwrap_or(i64::MAX)))?;
+            } else {
+                map.serialize_entry(name, value)?;
+            }
+        }
+        map.end()
+    }
+}
+
+impl Render for MemoryStats {
+    fn text(&self, _quiet: bool) -> String {
+        self.0.iter().map(|(name, value)| format!("{name} {value}\n")).collect()
+    }
 }

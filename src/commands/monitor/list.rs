@@ -2,6 +2,7 @@ use serde::Serialize;
 
 use crate::api::flags::{list as f, metadata};
 use crate::api::{Connection, Domain, DomainState};
+use crate::commands::values::DomainRef;
 use crate::commands::{failed, Args, CmdResult, CommandDef, Group, OptDef, Session};
 use crate::output::render::Render;
 use crate::output::table::Table;
@@ -59,9 +60,8 @@ const FILTERS: &[(&str, u32)] = &[
 /// One listed domain.
 #[derive(Serialize)]
 struct Entry {
-    id: Option<i32>,
-    name: String,
-    uuid: String,
+    #[serde(flatten)]
+    domain: DomainRef,
     /// `running`, `shutoff`, … (`saved` with --managed-save)
     state: String,
     #[serde(skip)]
@@ -97,7 +97,7 @@ impl Render for Listing {
             }
             let mut table = Table::new(&header);
             for e in &self.entries {
-                let mut row = vec![id_text(e.id), e.name.clone(), e.state_label.clone()];
+                let mut row = vec![e.domain.id_text(), e.domain.name.clone(), e.state_label.clone()];
                 if title {
                     row.push(e.title.clone().unwrap_or_default());
                 }
@@ -108,18 +108,18 @@ impl Render for Listing {
         let mut text = String::new();
         for e in &self.entries {
             // `--id` alone lists running domains only.
-            if id && !uuid && !name && e.id.is_none() {
+            if id && !uuid && !name && e.domain.id.is_none() {
                 continue;
             }
             let mut fields = Vec::new();
             if uuid {
-                fields.push(e.uuid.clone());
+                fields.push(e.domain.uuid.clone());
             }
             if id {
-                fields.push(id_text(e.id));
+                fields.push(e.domain.id_text());
             }
             if name {
-                fields.push(e.name.clone());
+                fields.push(e.domain.name.clone());
             }
             text.push_str(&fields.join(" "));
             text.push('\n');
@@ -149,15 +149,13 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
         .iter()
         .map(|dom| {
             // Only the table shows states; plain name/id/uuid lists need no more calls.
-            let (state, state_label) = if table || session_wants_json(session) {
+            let (state, state_label) = if table || session.json() {
                 state_of(&conn, dom, args.has("managed-save"))
             } else {
                 (String::new(), String::new())
             };
             Entry {
-                id: dom.is_active().then_some(dom.id),
-                name: dom.name.clone(),
-                uuid: dom.uuid.to_string(),
+                domain: DomainRef::from(dom),
                 state,
                 state_label,
                 title: layout
@@ -168,14 +166,6 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
         .collect();
     session.emit(&Listing { entries, layout });
     Ok(())
-}
-
-fn session_wants_json(session: &Session) -> bool {
-    session.format == crate::output::render::Format::Json
-}
-
-fn id_text(id: Option<i32>) -> String {
-    id.map_or_else(|| "-".to_string(), |i| i.to_string())
 }
 
 /// The state as a JSON word and as virsh's label.

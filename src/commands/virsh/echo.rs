@@ -1,3 +1,4 @@
+use crate::commands::values::Single;
 use crate::commands::{Args, CmdResult, CommandDef, Group, OptDef, Session};
 
 pub static DEF: CommandDef = CommandDef {
@@ -45,7 +46,7 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
         return Ok(());
     }
     // No newline: the separator after the command ends the line.
-    session.print(&text);
+    session.emit(&Single::bare("text", text));
     Ok(())
 }
 

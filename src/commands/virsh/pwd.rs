@@ -1,3 +1,4 @@
+use crate::commands::values::Single;
 use crate::commands::{Args, CmdError, CmdResult, CommandDef, Group, Session};
 
 pub static DEF: CommandDef = CommandDef {
@@ -14,6 +15,6 @@ fn run(session: &mut Session, _args: &Args) -> CmdResult {
     let dir = std::env::current_dir().map_err(|e| {
         CmdError::msg(format!("pwd: cannot get current directory: {}", crate::output::os_error_text(&e)))
     })?;
-    session.print(&format!("{}\n", dir.display()));
+    session.emit(&Single::line("directory", dir.display().to_string()));
     Ok(())
 }
