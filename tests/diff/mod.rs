@@ -116,6 +116,9 @@ case_files!(
     interactive,
     edit,
     help,
+    snapshot,
+    checkpoint,
+    backup,
 );
 
 /// Every `.cases` file must be wired to a test, and every test to a file.
