@@ -54,8 +54,9 @@ impl State {
         if redefine {
             check_cycles(&obj.checkpoints, &def.name, def.parent.as_deref())?;
             def.redefine_prep(&obj.uuid())?;
-            // Redefining the child of the current checkpoint makes it current.
-            let becomes_current = current.is_some() && def.parent == current;
+            // A redefinition becomes current when none is, or when it is the
+            // current checkpoint's child.
+            let becomes_current = current.is_none() || def.parent == current;
             let parent = def.parent.clone();
             obj.checkpoints.replace(&name, def, parent.as_deref());
             if becomes_current {

@@ -6,11 +6,12 @@ use std::path::Path;
 use crate::api::{reason, DomainState, Error, ErrorCode, ErrorDomain, NodeInfo, Result};
 use crate::model::domain::DomainDef;
 use crate::model::node::{self, NodeCpu, NodeFile};
-use crate::model::snapshot::{SnapshotDef, SnapshotParseFlags};
-use crate::model::xml::{parse_document, xml_detail_error};
+use crate::model::snapshot::SnapshotParseFlags;
+use crate::model::xml::xml_detail_error;
 
 use super::host::{default_node_info, HostObject, PoolObject};
 use super::log;
+use super::snapshot::parse_snapshot;
 use super::state::{DomainObj, State};
 
 /// Loads a node file. libxml2 reports an unreadable file on stderr before
@@ -118,15 +119,7 @@ fn load_snapshots(obj: &mut DomainObj, docs: &[String]) -> Result<()> {
     };
     let mut names = Vec::new();
     for doc in docs {
-        let lacks_domain = parse_document(doc, "(domain_snapshot)")
-            .is_ok_and(|doc| doc.child("domain").is_none());
-        if lacks_domain {
-            log::warning(
-                "virDomainSnapshotDefParse:287",
-                "parsing older snapshot that lacks domain",
-            );
-        }
-        let def = SnapshotDef::parse_with(doc, flags)?;
+        let def = parse_snapshot(doc, flags)?;
         let name = def.name.clone();
         if obj.snapshots.contains(&name) {
             return Err(Error::new(

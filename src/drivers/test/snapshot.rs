@@ -13,7 +13,10 @@ use crate::model::snapshot::{
     SnapshotDef, SnapshotFormatOptions, SnapshotLocation, SnapshotParseFlags, SnapshotState,
 };
 
+use crate::model::xml::parse_document;
+
 use super::errors::{self, check_flags};
+use super::log;
 use super::moments::{MomentTree, Scope};
 use super::state::{DomainObj, State};
 
@@ -53,7 +56,7 @@ impl State {
                 "cannot halt after transient domain snapshot",
             ));
         }
-        let mut def = SnapshotDef::parse_with(
+        let mut def = parse_snapshot(
             xml,
             SnapshotParseFlags {
                 redefine,
@@ -280,6 +283,38 @@ impl State {
         );
         Ok(())
     }
+}
+
+/// Reads a snapshot document. A redefinition without a typed `<domain>`
+/// makes libvirt log its old-snapshot warning once parsing reaches the
+/// domain (after name, creation time and state were read).
+pub fn parse_snapshot(xml: &str, flags: SnapshotParseFlags) -> Result<SnapshotDef> {
+    let result = SnapshotDef::parse_with(xml, flags);
+    let warn = flags.redefine
+        && match &result {
+            Ok(def) => def.domain.is_none(),
+            Err(e) => {
+                let before_domain = matches!(
+                    e.code,
+                    ErrorCode::XmlDetail | ErrorCode::XmlInvalidSchema
+                ) || ["must have a name", "creationTime", "state", "root element"]
+                    .iter()
+                    .any(|w| e.message.contains(w));
+                let untyped = parse_document(xml, "(domain_snapshot)").is_ok_and(|root| {
+                    root.child("domain")
+                        .and_then(|d| d.attr("type"))
+                        .is_none_or(str::is_empty)
+                });
+                untyped && !before_domain
+            }
+        };
+    if warn {
+        log::warning(
+            "virDomainSnapshotDefParse:287",
+            "parsing older snapshot that lacks domain",
+        );
+    }
+    result
 }
 
 /// Stops a domain for a snapshot without losing it: a transient domain
