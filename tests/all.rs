@@ -5,5 +5,6 @@
 //! Run one case file: `cargo test --test all diff::lifecycle`.
 
 mod diff;
+mod generated;
 mod harness;
 mod interactive;

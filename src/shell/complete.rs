@@ -101,6 +101,28 @@ pub fn complete(line: &str, pos: usize, names: &mut dyn NameSource) -> (usize, V
     (cursor.start, render(found, cursor.style))
 }
 
+/// The finished words of the command being typed (unquoted) and the byte
+/// offset where the word under the cursor starts; `None` inside a comment.
+pub fn words_before(line: &str) -> Option<(Vec<String>, usize)> {
+    scan(line).map(|cursor| (cursor.done, cursor.start))
+}
+
+/// Completions of `word`, as typed, when it is a value for `complete` (a
+/// global option's value); each replaces the whole word.
+pub fn complete_value(word: &str, complete: Complete, names: &mut dyn NameSource) -> Vec<Candidate> {
+    match scan(word) {
+        Some(cursor) if cursor.done.is_empty() => {
+            render(values(complete, &cursor.text, names, None), cursor.style)
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// `text` written as one word the lexer reads back unchanged.
+pub fn escape(text: &str) -> String {
+    quote(text, Quote::None, false)
+}
+
 /// How the word under the cursor is quoted; completions keep that style.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Quote {
@@ -516,6 +538,8 @@ const NAMES_WAIT: Duration = Duration::from_millis(500);
 /// dropped, completion just offers nothing. Each list is cached on its own.
 #[derive(Default)]
 pub struct SessionNames {
+    /// How long a TAB waits for names; `NAMES_WAIT` when not set.
+    wait: Option<Duration>,
     conn: Option<Connection>,
     uri: Option<String>,
     readonly: bool,
@@ -563,6 +587,12 @@ impl Query {
 }
 
 impl SessionNames {
+    /// Names from a connection to `uri` (opened on first use), waiting up to
+    /// `wait` for them: a process that completes once has no later TAB.
+    pub fn for_uri(uri: Option<String>, readonly: bool, wait: Duration) -> SessionNames {
+        SessionNames { wait: Some(wait), uri, readonly, ..SessionNames::default() }
+    }
+
     /// Follows the session before each prompt: the last line may have
     /// connected elsewhere or changed the domains.
     pub fn follow(&mut self, session: &Session) {
@@ -616,7 +646,7 @@ impl SessionNames {
             Some((q, rx)) if q == query => rx,
             _ => self.start_fetch(query.clone()),
         };
-        match rx.recv_timeout(NAMES_WAIT) {
+        match rx.recv_timeout(self.wait.unwrap_or(NAMES_WAIT)) {
             Ok(fetched) => {
                 if let Some(conn) = fetched.opened {
                     self.conn = Some(conn.clone());

@@ -2,6 +2,8 @@
 //! clustered short options, `--long[=value]` with unambiguous prefixes, and
 //! parsing stops at the first word that is not an option.
 
+use crate::commands::Complete;
+
 /// What the global options asked for.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Globals {
@@ -40,6 +42,8 @@ pub struct GlobalOpt {
     /// How `-h` shows it, e.g. `-c | --connect=URI`.
     pub usage: &'static str,
     pub help: &'static str,
+    /// What completers offer for its value.
+    pub complete: Complete,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -50,21 +54,24 @@ pub enum ArgKind {
 }
 
 pub const GLOBAL_OPTS: &[GlobalOpt] = &[
-    GlobalOpt { short: 'c', long: "connect", arg: ArgKind::Required, usage: "-c | --connect=URI", help: "hypervisor connection URI" },
-    GlobalOpt { short: 'd', long: "debug", arg: ArgKind::Required, usage: "-d | --debug=NUM", help: "debug level [0-4]" },
-    GlobalOpt { short: 'e', long: "escape", arg: ArgKind::Required, usage: "-e | --escape <char>", help: "set escape sequence for console" },
-    GlobalOpt { short: 'h', long: "help", arg: ArgKind::None, usage: "-h | --help", help: "this help" },
-    GlobalOpt { short: 'k', long: "keepalive-interval", arg: ArgKind::Required, usage: "-k | --keepalive-interval=NUM", help: "keepalive interval in seconds, 0 to disable" },
-    GlobalOpt { short: 'K', long: "keepalive-count", arg: ArgKind::Required, usage: "-K | --keepalive-count=NUM", help: "missed keepalive replies before giving up" },
-    GlobalOpt { short: 'l', long: "log", arg: ArgKind::Required, usage: "-l | --log=FILE", help: "append a log to FILE" },
-    GlobalOpt { short: 'q', long: "quiet", arg: ArgKind::None, usage: "-q | --quiet", help: "print results only" },
-    GlobalOpt { short: 'r', long: "readonly", arg: ArgKind::None, usage: "-r | --readonly", help: "open the connection read-only" },
-    GlobalOpt { short: 't', long: "timing", arg: ArgKind::None, usage: "-t | --timing", help: "print how long each command took" },
-    GlobalOpt { short: 'v', long: "version", arg: ArgKind::Optional, usage: "-v | --version[=TYPE]", help: "version: TYPE short (default) or long" },
-    GlobalOpt { short: 'V', long: "", arg: ArgKind::None, usage: "-V", help: "long version" },
-    GlobalOpt { short: NO_SHORT, long: "json", arg: ArgKind::None, usage: "     --json", help: "print data as JSON (also VIRTSH_OUTPUT=json)" },
-    GlobalOpt { short: NO_SHORT, long: "color", arg: ArgKind::Optional, usage: "     --color[=WHEN]", help: "colour on a terminal: auto (default), always, never" },
+    GlobalOpt { short: 'c', long: "connect", arg: ArgKind::Required, usage: "-c | --connect=URI", help: "hypervisor connection URI", complete: Complete::Uri },
+    GlobalOpt { short: 'd', long: "debug", arg: ArgKind::Required, usage: "-d | --debug=NUM", help: "debug level [0-4]", complete: Complete::Choices(&["0", "1", "2", "3", "4"]) },
+    GlobalOpt { short: 'e', long: "escape", arg: ArgKind::Required, usage: "-e | --escape <char>", help: "set escape sequence for console", complete: Complete::Nothing },
+    GlobalOpt { short: 'h', long: "help", arg: ArgKind::None, usage: "-h | --help", help: "this help", complete: Complete::Nothing },
+    GlobalOpt { short: 'k', long: "keepalive-interval", arg: ArgKind::Required, usage: "-k | --keepalive-interval=NUM", help: "keepalive interval in seconds, 0 to disable", complete: Complete::Nothing },
+    GlobalOpt { short: 'K', long: "keepalive-count", arg: ArgKind::Required, usage: "-K | --keepalive-count=NUM", help: "missed keepalive replies before giving up", complete: Complete::Nothing },
+    GlobalOpt { short: 'l', long: "log", arg: ArgKind::Required, usage: "-l | --log=FILE", help: "append a log to FILE", complete: Complete::File },
+    GlobalOpt { short: 'q', long: "quiet", arg: ArgKind::None, usage: "-q | --quiet", help: "print results only", complete: Complete::Nothing },
+    GlobalOpt { short: 'r', long: "readonly", arg: ArgKind::None, usage: "-r | --readonly", help: "open the connection read-only", complete: Complete::Nothing },
+    GlobalOpt { short: 't', long: "timing", arg: ArgKind::None, usage: "-t | --timing", help: "print how long each command took", complete: Complete::Nothing },
+    GlobalOpt { short: 'v', long: "version", arg: ArgKind::Optional, usage: "-v | --version[=TYPE]", help: "version: TYPE short (default) or long", complete: Complete::Choices(&["short", "long"]) },
+    GlobalOpt { short: 'V', long: "", arg: ArgKind::None, usage: "-V", help: "long version", complete: Complete::Nothing },
+    GlobalOpt { short: NO_SHORT, long: "json", arg: ArgKind::None, usage: "     --json", help: "print data as JSON (also VIRTSH_OUTPUT=json)", complete: Complete::Nothing },
+    GlobalOpt { short: NO_SHORT, long: "color", arg: ArgKind::Optional, usage: "     --color[=WHEN]", help: "colour on a terminal: auto (default), always, never", complete: Complete::Choices(COLOR_CHOICES) },
 ];
+
+/// The values of `--color`.
+pub const COLOR_CHOICES: &[&str] = &["auto", "always", "never"];
 
 /// Marks options that exist only in long form (virtsh's own additions).
 pub const NO_SHORT: char = '\0';
@@ -145,7 +152,7 @@ pub fn parse(argv: &[String], warn: &mut dyn FnMut(String)) -> Result<Invocation
 }
 
 /// getopt_long accepts any unambiguous prefix of a long option.
-fn match_long(name: &str) -> Option<&'static GlobalOpt> {
+pub fn match_long(name: &str) -> Option<&'static GlobalOpt> {
     let long_opts = || GLOBAL_OPTS.iter().filter(|o| !o.long.is_empty());
     if let Some(exact) = long_opts().find(|o| o.long == name) {
         return Some(exact);
@@ -172,7 +179,7 @@ fn apply(
         "json" => g.json = true,
         "color" => {
             let when = value.clone().unwrap_or_else(|| "always".to_string());
-            if !matches!(when.as_str(), "auto" | "always" | "never") {
+            if !COLOR_CHOICES.contains(&when.as_str()) {
                 return Err(format!("invalid argument '{when}' for '--color': use auto, always or never"));
             }
             g.color = Some(when);

@@ -2,10 +2,14 @@
 //! interactive loop, and running parsed commands with virsh's separators,
 //! timing and exit status.
 
+mod argv_complete;
+pub mod cli_model;
 pub mod complete;
+mod generate;
 pub mod globals;
 pub mod interactive;
 pub mod lexer;
+mod manpage;
 pub mod parse;
 pub mod usage;
 
@@ -30,6 +34,13 @@ pub enum Flow {
 pub fn main() -> i32 {
     let argv: Vec<String> =
         std::env::args_os().skip(1).map(|a| a.to_string_lossy().into_owned()).collect();
+    // Hidden helpers for the completion scripts and the generated files;
+    // their names cannot be virsh commands.
+    match argv.first().map(String::as_str) {
+        Some("__complete") => return argv_complete::main(&argv[1..]),
+        Some("__generate") => return generate::main(&argv[1..]),
+        _ => {}
+    }
     let invocation = match globals::parse(&argv, &mut |w| eprintln!("error: {w}")) {
         Ok(i) => i,
         Err(e) => {

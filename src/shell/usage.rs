@@ -53,7 +53,24 @@ pub fn group_lines(group: Group) -> String {
 
 /// `help COMMAND`: NAME, SYNOPSIS, DESCRIPTION and OPTIONS blocks.
 pub fn command_help(def: &CommandDef) -> String {
-    let mut out = format!("  NAME\n    {} - {}\n\n  SYNOPSIS\n    {}", def.name, def.summary, def.name);
+    let mut out = format!("  NAME\n    {} - {}\n\n  SYNOPSIS\n    {}\n", def.name, def.summary, synopsis(def));
+    if !def.description.is_empty() {
+        out.push_str(&format!("\n  DESCRIPTION\n    {}\n", def.description));
+    }
+    let options = option_labels(def);
+    if !options.is_empty() {
+        out.push_str("\n  OPTIONS\n");
+        for (label, help) in options {
+            out.push_str(&format!("    {label:<15}  {help}\n"));
+        }
+    }
+    out.push('\n');
+    out
+}
+
+/// The command with its options as `help` shows them: `shutdown <domain> [--mode <string>]`.
+pub fn synopsis(def: &CommandDef) -> String {
+    let mut out = def.name.to_string();
     let mut seen_positional = false;
     for opt in def.options {
         let part = match opt.kind {
@@ -69,29 +86,26 @@ pub fn command_help(def: &CommandDef) -> String {
         out.push(' ');
         out.push_str(&part);
     }
-    out.push('\n');
-    if !def.description.is_empty() {
-        out.push_str(&format!("\n  DESCRIPTION\n    {}\n", def.description));
-    }
-    let visible: Vec<_> = def.options.iter().filter(|o| !matches!(o.kind, OptKind::Alias(_))).collect();
-    if !visible.is_empty() {
-        out.push_str("\n  OPTIONS\n");
-        let mut seen_positional = false;
-        for opt in visible {
-            let label = match opt.kind {
-                OptKind::Bool => format!("--{}", opt.name),
-                OptKind::Number if opt.required => format!("[--{}] <number>", opt.name),
-                OptKind::Number => format!("--{} <number>", opt.name),
-                OptKind::String if opt.required => format!("[--{}] <string>", opt.name),
-                OptKind::String => format!("--{} <string>", opt.name),
-                OptKind::Argv if seen_positional => format!("[--{}] <string>", opt.name),
-                OptKind::Argv => format!("<{}>", opt.name),
-                OptKind::Alias(_) => continue,
-            };
-            seen_positional |= opt.positional;
-            out.push_str(&format!("    {label:<15}  {}\n", opt.help));
-        }
-    }
-    out.push('\n');
     out
+}
+
+/// Each visible option's label (`[--domain] <string>`) and help text.
+pub fn option_labels(def: &CommandDef) -> Vec<(String, &'static str)> {
+    let mut seen_positional = false;
+    let mut labels = Vec::new();
+    for opt in def.options {
+        let label = match opt.kind {
+            OptKind::Bool => format!("--{}", opt.name),
+            OptKind::Number if opt.required => format!("[--{}] <number>", opt.name),
+            OptKind::Number => format!("--{} <number>", opt.name),
+            OptKind::String if opt.required => format!("[--{}] <string>", opt.name),
+            OptKind::String => format!("--{} <string>", opt.name),
+            OptKind::Argv if seen_positional => format!("[--{}] <string>", opt.name),
+            OptKind::Argv => format!("<{}>", opt.name),
+            OptKind::Alias(_) => continue,
+        };
+        seen_positional |= opt.positional;
+        labels.push((label, opt.help));
+    }
+    labels
 }

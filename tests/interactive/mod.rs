@@ -15,8 +15,9 @@ use crate::harness::{self, Sandbox};
 
 const TIMEOUT: Duration = Duration::from_secs(20);
 
-/// virtsh running on the slave side of a pseudo-terminal.
-struct Terminal {
+/// A program (virtsh, or a shell for the completion scripts) running on the
+/// slave side of a pseudo-terminal.
+pub(crate) struct Terminal {
     child: Child,
     keys: File,
     chunks: Receiver<Vec<u8>>,
@@ -28,8 +29,17 @@ struct Terminal {
 
 impl Terminal {
     fn start(sandbox: &Sandbox, args: &[&str], env: &[(&str, &str)]) -> Terminal {
+        Terminal::start_program(sandbox, &harness::virtsh_path(), args, env)
+    }
+
+    pub(crate) fn start_program(
+        sandbox: &Sandbox,
+        program: &std::path::Path,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Terminal {
         let (master, slave) = open_pty();
-        let mut cmd = Command::new(harness::virtsh_path());
+        let mut cmd = Command::new(program);
         cmd.args(args)
             .env_clear()
             .envs(sandbox.base_env())
@@ -73,7 +83,7 @@ impl Terminal {
         }
     }
 
-    fn type_keys(&mut self, keys: &str) {
+    pub(crate) fn type_keys(&mut self, keys: &str) {
         self.keys
             .write_all(keys.as_bytes())
             .expect("type into the pty");
@@ -85,7 +95,7 @@ impl Terminal {
     }
 
     /// Waits until `needle` appears after what earlier calls consumed.
-    fn expect(&mut self, needle: &str) {
+    pub(crate) fn expect(&mut self, needle: &str) {
         let deadline = Instant::now() + TIMEOUT;
         loop {
             let text = self.text();

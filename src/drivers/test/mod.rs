@@ -257,7 +257,8 @@ impl Driver for TestDriver {
 
     /// The flag-less call changes the running domain, as libvirt's does.
     fn domain_set_vcpus(&self, dom: &Domain, count: u32) -> Result<()> {
-        self.lock().set_vcpus_flags(dom, count, crate::api::flags::affect::LIVE)
+        self.lock()
+            .set_vcpus_flags(dom, count, crate::api::flags::affect::LIVE)
     }
 
     fn domain_set_vcpus_flags(&self, dom: &Domain, count: u32, flags: u32) -> Result<()> {
@@ -330,7 +331,12 @@ impl Driver for TestDriver {
         self.lock().set_memory_stats_period(dom, period, flags)
     }
 
-    fn domain_snapshot_create_xml(&self, dom: &Domain, xml: &str, flags: u32) -> Result<DomainSnapshot> {
+    fn domain_snapshot_create_xml(
+        &self,
+        dom: &Domain,
+        xml: &str,
+        flags: u32,
+    ) -> Result<DomainSnapshot> {
         self.lock().snapshot_create_xml(dom, xml, flags)
     }
 
@@ -367,7 +373,11 @@ impl Driver for TestDriver {
         self.lock().snapshot_current(dom, flags)
     }
 
-    fn domain_snapshot_get_parent(&self, snap: &DomainSnapshot, flags: u32) -> Result<DomainSnapshot> {
+    fn domain_snapshot_get_parent(
+        &self,
+        snap: &DomainSnapshot,
+        flags: u32,
+    ) -> Result<DomainSnapshot> {
         self.lock().snapshot_parent(snap, flags)
     }
 
@@ -400,7 +410,11 @@ impl Driver for TestDriver {
         self.lock().checkpoint_get_xml_desc(cp, flags)
     }
 
-    fn domain_list_all_checkpoints(&self, dom: &Domain, flags: u32) -> Result<Vec<DomainCheckpoint>> {
+    fn domain_list_all_checkpoints(
+        &self,
+        dom: &Domain,
+        flags: u32,
+    ) -> Result<Vec<DomainCheckpoint>> {
         self.lock().list_all_checkpoints(dom, flags)
     }
 

@@ -291,13 +291,22 @@ mod tests {
             ("d", Some("c")),
             ("e", Some("a")),
         ]);
-        assert_eq!(t.walk(Scope::All { roots_only: false }), ["a", "e", "c", "d", "b"]);
         assert_eq!(
-            t.walk(Scope::Below { name: "a", descendants: false }),
+            t.walk(Scope::All { roots_only: false }),
+            ["a", "e", "c", "d", "b"]
+        );
+        assert_eq!(
+            t.walk(Scope::Below {
+                name: "a",
+                descendants: false
+            }),
             ["e", "c", "b"]
         );
         assert_eq!(
-            t.walk(Scope::Below { name: "a", descendants: true }),
+            t.walk(Scope::Below {
+                name: "a",
+                descendants: true
+            }),
             ["e", "c", "d", "b"]
         );
         assert_eq!(t.cycle_through("a", "d"), Some("c"));
@@ -306,7 +315,12 @@ mod tests {
 
     #[test]
     fn reparenting_puts_orphans_first() {
-        let mut t = tree(&[("a", None), ("b", Some("a")), ("c", Some("b")), ("d", Some("a"))]);
+        let mut t = tree(&[
+            ("a", None),
+            ("b", Some("a")),
+            ("c", Some("b")),
+            ("d", Some("a")),
+        ]);
         t.reparent_children("b");
         t.remove("b");
         assert_eq!(t.walk(Scope::All { roots_only: false }), ["a", "c", "d"]);

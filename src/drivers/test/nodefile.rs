@@ -79,7 +79,11 @@ fn add_domain(state: &mut State, mut def: DomainDef) -> Result<()> {
             state.domains.len() - 1
         }
     };
-    let ns = state.domains[index].def().test_ns.clone().unwrap_or_default();
+    let ns = state.domains[index]
+        .def()
+        .test_ns
+        .clone()
+        .unwrap_or_default();
     load_snapshots(&mut state.domains[index], &ns.snapshots)?;
     let runstate = ns
         .runstate

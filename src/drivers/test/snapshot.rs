@@ -111,7 +111,11 @@ impl State {
     }
 
     pub fn snapshot_get_xml_desc(&self, snap: &DomainSnapshot, flags: u32) -> Result<String> {
-        check_flags(flags, crate::api::flags::xml::SECURE, "testDomainSnapshotGetXMLDesc")?;
+        check_flags(
+            flags,
+            crate::api::flags::xml::SECURE,
+            "testDomainSnapshotGetXMLDesc",
+        )?;
         let obj = self.get(&snap.domain)?;
         let def = find(obj, &snap.name)?;
         let mut def = def.clone();
@@ -294,12 +298,11 @@ pub fn parse_snapshot(xml: &str, flags: SnapshotParseFlags) -> Result<SnapshotDe
         && match &result {
             Ok(def) => def.domain.is_none(),
             Err(e) => {
-                let before_domain = matches!(
-                    e.code,
-                    ErrorCode::XmlDetail | ErrorCode::XmlInvalidSchema
-                ) || ["must have a name", "creationTime", "state", "root element"]
-                    .iter()
-                    .any(|w| e.message.contains(w));
+                let before_domain =
+                    matches!(e.code, ErrorCode::XmlDetail | ErrorCode::XmlInvalidSchema)
+                        || ["must have a name", "creationTime", "state", "root element"]
+                            .iter()
+                            .any(|w| e.message.contains(w));
                 let untyped = parse_document(xml, "(domain_snapshot)").is_ok_and(|root| {
                     root.child("domain")
                         .and_then(|d| d.attr("type"))
@@ -359,7 +362,11 @@ fn check_create_flags(flags: u32) -> Result<()> {
 
 /// The test driver takes no `manual` snapshot of any disk.
 fn refuse_manual(def: &SnapshotDef) -> Result<()> {
-    if def.disks.iter().any(|d| d.snapshot == SnapshotLocation::Manual) {
+    if def
+        .disks
+        .iter()
+        .any(|d| d.snapshot == SnapshotLocation::Manual)
+    {
         return Err(errors::operation_unsupported(
             "'manual' snapshot mode is not supported by the test driver",
         ));
@@ -375,7 +382,9 @@ pub fn check_cycles<D>(tree: &MomentTree<D>, name: &str, parent: Option<&str>) -
     };
     let invalid = |detail: String| Error::new(ErrorCode::InvalidArg, ErrorDomain::Domain, detail);
     if parent == name {
-        return Err(invalid(format!("cannot set moment {name} as its own parent")));
+        return Err(invalid(format!(
+            "cannot set moment {name} as its own parent"
+        )));
     }
     if !tree.contains(parent) {
         return Err(invalid(format!(

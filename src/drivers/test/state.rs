@@ -10,8 +10,8 @@ use crate::model::domain::DomainDef;
 use crate::model::snapshot::SnapshotDef;
 
 use super::errors;
-use super::moments::MomentTree;
 use super::host::HostObjects;
+use super::moments::MomentTree;
 
 /// One domain. Either definition may be absent, never both: `config` is the
 /// persistent (next-boot) definition, `live` the running one.

@@ -1385,6 +1385,642 @@ fn each_node_file_connection_has_its_own_state() {
     let second = crate::api::open(Some(&first.uri()), 0).unwrap();
     let web = first.domain_lookup_by_name("web").unwrap();
     first.domain_destroy(&web, 0).unwrap();
-    assert!(second.domain_is_active(&second.domain_lookup_by_name("web").unwrap()).unwrap());
+    assert!(second
+        .domain_is_active(&second.domain_lookup_by_name("web").unwrap())
+        .unwrap());
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+// ---------------------------------------------------------------------
+// Snapshots and checkpoints (libvirt 9.0's answers, checked with virsh and
+// direct calls on libvirt.so).
+
+use crate::api::flags::{
+    checkpoint_create, checkpoint_delete, checkpoint_list, checkpoint_xml, snapshot_create,
+    snapshot_delete, snapshot_list, snapshot_revert,
+};
+
+fn snap(c: &Connection, d: &Domain, name: &str) -> DomainSnapshot {
+    let xml = format!("<domainsnapshot><name>{name}</name></domainsnapshot>");
+    c.domain_snapshot_create_xml(d, &xml, 0).expect("snapshot")
+}
+
+fn snap_names(list: Result<Vec<DomainSnapshot>>) -> Vec<String> {
+    list.expect("listing").into_iter().map(|s| s.name).collect()
+}
+
+fn cp(c: &Connection, d: &Domain, name: &str) -> DomainCheckpoint {
+    let xml = format!("<domaincheckpoint><name>{name}</name></domaincheckpoint>");
+    c.domain_checkpoint_create_xml(d, &xml, 0)
+        .expect("checkpoint")
+}
+
+fn cp_names(list: Result<Vec<DomainCheckpoint>>) -> Vec<String> {
+    list.expect("listing").into_iter().map(|s| s.name).collect()
+}
+
+fn snapshot_handle(c: &Connection, d: &Domain, name: &str) -> DomainSnapshot {
+    c.domain_snapshot_lookup_by_name(d, name, 0)
+        .expect("lookup")
+}
+
+#[test]
+fn snapshot_of_running_domain_keeps_its_definition() {
+    let c = conn();
+    let d = test_dom(&c);
+    let s1 = snap(&c, &d, "s1");
+    let s2 = snap(&c, &d, "s2");
+    let xml = c.domain_snapshot_get_xml_desc(&s2, 0).unwrap();
+    assert!(xml.starts_with(
+        "<domainsnapshot>\n  <name>s2</name>\n  <state>running</state>\n  <parent>\n    <name>s1</name>\n  </parent>\n  <creationTime>"
+    ));
+    assert!(xml.contains("  <memory snapshot='internal'/>\n  <disks>\n    <disk name='vda' snapshot='internal'/>\n  </disks>\n  <domain type='test'>\n    <name>test</name>\n"));
+    // The embedded domain is the inactive form of the running definition.
+    let inactive = c.domain_get_xml_desc(&d, xml::INACTIVE).unwrap();
+    let indented: String = inactive.lines().map(|l| format!("  {l}\n")).collect();
+    assert!(xml.contains(&indented));
+    assert!(c.domain_snapshot_is_current(&s2, 0).unwrap());
+    assert!(!c.domain_snapshot_is_current(&s1, 0).unwrap());
+    assert_eq!(c.domain_snapshot_get_parent(&s2, 0).unwrap().name, "s1");
+    assert_eq!(
+        err(c.domain_snapshot_get_parent(&s1, 0)),
+        "Domain snapshot not found: snapshot 's1' does not have a parent"
+    );
+    assert!(c.domain_snapshot_has_metadata(&s1, 0).unwrap());
+    assert_eq!(
+        err(c.domain_snapshot_lookup_by_name(&d, "x", 0)),
+        "Domain snapshot not found: no domain snapshot with matching name 'x'"
+    );
+    let named = c
+        .domain_snapshot_create_xml(&d, "<domainsnapshot/>", 0)
+        .unwrap();
+    assert!(named.name.parse::<u64>().unwrap() > 1_600_000_000);
+}
+
+#[test]
+fn snapshot_states_follow_the_domain() {
+    let c = conn();
+    let d = test_dom(&c);
+    c.domain_suspend(&d).unwrap();
+    let p = snap(&c, &d, "p");
+    let px = c.domain_snapshot_get_xml_desc(&p, 0).unwrap();
+    assert!(px.contains("<state>paused</state>") && px.contains("<memory snapshot='internal'/>"));
+    c.domain_destroy(&d, 0).unwrap();
+    let off = snap(&c, &d, "off");
+    let ox = c.domain_snapshot_get_xml_desc(&off, 0).unwrap();
+    assert!(ox.contains("<state>shutoff</state>") && ox.contains("<memory snapshot='no'/>"));
+    assert!(ox.contains("<disk name='vda' snapshot='internal'/>"));
+    assert_eq!(
+        snap_names(c.domain_list_all_snapshots(&d, snapshot_list::INACTIVE)),
+        ["off"]
+    );
+    assert_eq!(
+        snap_names(c.domain_list_all_snapshots(&d, snapshot_list::ACTIVE)),
+        ["p"]
+    );
+    assert!(snap_names(c.domain_list_all_snapshots(&d, snapshot_list::DISK_ONLY)).is_empty());
+    assert!(snap_names(c.domain_list_all_snapshots(&d, snapshot_list::NO_METADATA)).is_empty());
+    assert!(snap_names(c.domain_list_all_snapshots(&d, snapshot_list::EXTERNAL)).is_empty());
+    assert_eq!(
+        snap_names(c.domain_list_all_snapshots(
+            &d,
+            snapshot_list::METADATA | snapshot_list::NO_METADATA | snapshot_list::INTERNAL
+        ))
+        .len(),
+        2
+    );
+    assert_eq!(
+        err(c.domain_list_all_snapshots(&d, 0x800)),
+        "unsupported flags (0x800) in function testDomainListAllSnapshots"
+    );
+}
+
+#[test]
+fn snapshot_create_flags_as_libvirt() {
+    let c = conn();
+    let d = test_dom(&c);
+    for (flags, text) in [
+        (snapshot_create::NO_METADATA, "unsupported flags (0x4) in function testDomainSnapshotCreateXML"),
+        (snapshot_create::DISK_ONLY, "unsupported flags (0x10) in function testDomainSnapshotCreateXML"),
+        (snapshot_create::REUSE_EXT, "unsupported flags (0x20) in function testDomainSnapshotCreateXML"),
+        (
+            snapshot_create::CURRENT,
+            "Flag 'VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE' is required by flag 'VIR_DOMAIN_SNAPSHOT_CREATE_CURRENT'",
+        ),
+        (
+            snapshot_create::REDEFINE | snapshot_create::HALT,
+            "Flags 'VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE' and 'VIR_DOMAIN_SNAPSHOT_CREATE_HALT' are mutually exclusive",
+        ),
+    ] {
+        assert_eq!(err(c.domain_snapshot_create_xml(&d, "<domainsnapshot/>", flags)), text);
+    }
+    let manual =
+        "<domainsnapshot><disks><disk name='vda' snapshot='manual'/></disks></domainsnapshot>";
+    assert_eq!(
+        err(c.domain_snapshot_create_xml(&d, manual, 0)),
+        "Operation not supported: 'manual' snapshot mode is not supported by the test driver"
+    );
+    // HALT, LIVE, QUIESCE and ATOMIC are accepted; HALT stops the domain.
+    let flags = snapshot_create::HALT
+        | snapshot_create::LIVE
+        | snapshot_create::QUIESCE
+        | snapshot_create::ATOMIC;
+    let s = c
+        .domain_snapshot_create_xml(&d, "<domainsnapshot><name>h</name></domainsnapshot>", flags)
+        .unwrap();
+    assert_eq!(s.domain.id, -1);
+    assert_eq!(
+        state(&c, &d),
+        (DomainState::Shutoff, reason::SHUTOFF_FROM_SNAPSHOT)
+    );
+    assert!(c
+        .domain_snapshot_get_xml_desc(&s, 0)
+        .unwrap()
+        .contains("<state>running</state>"));
+    assert_eq!(
+        err(c.domain_snapshot_create_xml(&d, "<domainsnapshot><name>h</name></domainsnapshot>", 0)),
+        "operation failed: domain moment h already exists"
+    );
+    // A transient domain may not halt.
+    let t = c
+        .domain_create_xml(&a_xml_with("t", "222222222222"), 0)
+        .unwrap();
+    assert_eq!(
+        err(c.domain_snapshot_create_xml(&t, "<domainsnapshot/>", snapshot_create::HALT)),
+        "Requested operation is not valid: cannot halt after transient domain snapshot"
+    );
+}
+
+/// `<domainsnapshot>` as snapshot-dumpxml printed it, renamed, for `--redefine`.
+fn redefinition(c: &Connection, d: &Domain, name: &str, parent: Option<&str>, time: u32) -> String {
+    let base = snap(c, d, "base");
+    let xml = c.domain_snapshot_get_xml_desc(&base, 0).unwrap();
+    c.domain_snapshot_delete(&base, 0).unwrap();
+    let parent = parent.map_or(String::new(), |p| {
+        format!("<parent><name>{p}</name></parent>")
+    });
+    let start = xml.find("<creationTime>").unwrap();
+    let end = xml.find("</creationTime>").unwrap() + "</creationTime>".len();
+    format!(
+        "{}{parent}<creationTime>{time}</creationTime>{}",
+        &xml[..start],
+        &xml[end..]
+    )
+    .replace("<name>base</name>", &format!("<name>{name}</name>"))
+}
+
+#[test]
+fn snapshot_redefinitions() {
+    let c = conn();
+    let d = test_dom(&c);
+    let r1 = redefinition(&c, &d, "r1", None, 1000);
+    let r3 = redefinition(&c, &d, "r3", Some("r1"), 3000);
+    let r2 = redefinition(&c, &d, "r2", Some("nope"), 2000);
+    let own = redefinition(&c, &d, "r1", Some("r1"), 1000);
+    let redefine = snapshot_create::REDEFINE;
+    c.domain_snapshot_create_xml(&d, &r1, redefine).unwrap();
+    // Without CURRENT a redefinition leaves "current" alone.
+    assert!(!c.domain_has_current_snapshot(&d, 0).unwrap());
+    assert_eq!(
+        err(c.domain_snapshot_current(&d, 0)),
+        "Domain snapshot not found: the domain does not have a current snapshot"
+    );
+    assert_eq!(
+        err(c.domain_snapshot_create_xml(&d, &r2, redefine)),
+        "invalid argument: parent nope for moment r2 not found"
+    );
+    assert_eq!(
+        err(c.domain_snapshot_create_xml(&d, &own, redefine)),
+        "invalid argument: cannot set moment r1 as its own parent"
+    );
+    c.domain_snapshot_create_xml(&d, &r3, redefine | snapshot_create::CURRENT)
+        .unwrap();
+    assert_eq!(c.domain_snapshot_current(&d, 0).unwrap().name, "r3");
+    let cycle = redefinition(&c, &d, "r1", Some("r3"), 1000);
+    assert_eq!(
+        err(c.domain_snapshot_create_xml(&d, &cycle, redefine)),
+        "invalid argument: parent r3 would create cycle to r1"
+    );
+    // Redefining an existing snapshot keeps its children.
+    c.domain_snapshot_create_xml(&d, &r1, redefine).unwrap();
+    let r1h = snapshot_handle(&c, &d, "r1");
+    assert_eq!(
+        snap_names(c.domain_snapshot_list_all_children(&r1h, 0)),
+        ["r3"]
+    );
+    let offline = r1
+        .replace("<state>running</state>", "<state>shutoff</state>")
+        .replace("<memory snapshot='internal'/>", "");
+    assert_eq!(
+        err(c.domain_snapshot_create_xml(&d, &offline, redefine)),
+        "invalid argument: cannot change between online and offline snapshot state in snapshot r1"
+    );
+    assert_eq!(
+        err(c.domain_snapshot_create_xml(
+            &d,
+            "<domainsnapshot><name>old</name><state>shutoff</state><creationTime>1</creationTime></domainsnapshot>",
+            redefine
+        )),
+        "internal error: missing domain in snapshot"
+    );
+}
+
+#[test]
+fn snapshot_tree_walks_as_libvirt() {
+    let c = conn();
+    let d = test_dom(&c);
+    snap(&c, &d, "a");
+    snap(&c, &d, "b");
+    let a = snapshot_handle(&c, &d, "a");
+    c.domain_revert_to_snapshot(&a, 0).unwrap();
+    snap(&c, &d, "c");
+    snap(&c, &d, "d");
+    c.domain_revert_to_snapshot(&a, 0).unwrap();
+    snap(&c, &d, "e");
+    assert_eq!(
+        snap_names(c.domain_list_all_snapshots(&d, snapshot_list::TOPOLOGICAL)),
+        ["a", "e", "c", "d", "b"]
+    );
+    assert_eq!(
+        snap_names(c.domain_list_all_snapshots(&d, snapshot_list::ROOTS)),
+        ["a"]
+    );
+    assert_eq!(
+        snap_names(c.domain_list_all_snapshots(&d, snapshot_list::LEAVES)),
+        ["e", "d", "b"]
+    );
+    assert_eq!(
+        snap_names(c.domain_list_all_snapshots(&d, snapshot_list::NO_LEAVES)),
+        ["a", "c"]
+    );
+    assert!(snap_names(
+        c.domain_list_all_snapshots(&d, snapshot_list::LEAVES | snapshot_list::NO_LEAVES)
+    )
+    .is_empty());
+    assert_eq!(
+        snap_names(c.domain_snapshot_list_all_children(&a, 0)),
+        ["e", "c", "b"]
+    );
+    assert_eq!(
+        snap_names(c.domain_snapshot_list_all_children(&a, snapshot_list::DESCENDANTS)),
+        ["e", "c", "d", "b"]
+    );
+    assert_eq!(
+        snap_names(c.domain_snapshot_list_all_children(
+            &a,
+            snapshot_list::DESCENDANTS | snapshot_list::LEAVES
+        )),
+        ["e", "d", "b"]
+    );
+    let listed = c.list_all_domains(list::HAS_SNAPSHOT).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert!(c.list_all_domains(list::HAS_CHECKPOINT).unwrap().is_empty());
+}
+
+#[test]
+fn snapshot_delete_moves_children_and_current() {
+    let c = conn();
+    let d = test_dom(&c);
+    for n in ["a", "b", "c"] {
+        snap(&c, &d, n);
+    }
+    let h = |n: &str| snapshot_handle(&c, &d, n);
+    c.domain_snapshot_delete(&h("b"), 0).unwrap();
+    assert_eq!(c.domain_snapshot_get_parent(&h("c"), 0).unwrap().name, "a");
+    assert_eq!(c.domain_snapshot_current(&d, 0).unwrap().name, "c");
+    c.domain_snapshot_delete(&h("c"), 0).unwrap();
+    assert_eq!(c.domain_snapshot_current(&d, 0).unwrap().name, "a");
+    snap(&c, &d, "d");
+    snap(&c, &d, "e");
+    c.domain_snapshot_delete(&h("d"), snapshot_delete::CHILDREN_ONLY)
+        .unwrap();
+    assert_eq!(c.domain_snapshot_current(&d, 0).unwrap().name, "d");
+    assert_eq!(
+        snap_names(c.domain_list_all_snapshots(&d, snapshot_list::TOPOLOGICAL)),
+        ["a", "d"]
+    );
+    assert_eq!(
+        err(c.domain_snapshot_delete(&h("d"), snapshot_delete::METADATA_ONLY)),
+        "unsupported flags (0x2) in function testDomainSnapshotDelete"
+    );
+    c.domain_snapshot_delete(&h("a"), snapshot_delete::CHILDREN)
+        .unwrap();
+    assert!(snap_names(c.domain_list_all_snapshots(&d, 0)).is_empty());
+    assert!(!c.domain_has_current_snapshot(&d, 0).unwrap());
+}
+
+#[test]
+fn revert_restarts_or_stops_as_libvirt_9() {
+    let c = conn();
+    let d = test_dom(&c);
+    let running = snap(&c, &d, "running");
+    c.domain_suspend(&d).unwrap();
+    let paused = snap(&c, &d, "paused");
+    c.domain_destroy(&d, 0).unwrap();
+    let off = snap(&c, &d, "off");
+    c.domain_create(&d, 0).unwrap();
+    let id = |c: &Connection| c.domain_lookup_by_name("test").unwrap().id;
+    // Running or paused snapshots boot afresh with a new id.
+    let before = id(&c);
+    c.domain_revert_to_snapshot(&running, 0).unwrap();
+    assert_eq!(
+        state(&c, &d),
+        (DomainState::Running, reason::RUNNING_FROM_SNAPSHOT)
+    );
+    assert_eq!(id(&c), before + 1);
+    c.domain_revert_to_snapshot(&running, snapshot_revert::PAUSED)
+        .unwrap();
+    assert_eq!(
+        state(&c, &d),
+        (DomainState::Paused, reason::PAUSED_FROM_SNAPSHOT)
+    );
+    c.domain_revert_to_snapshot(&paused, 0).unwrap();
+    assert_eq!(
+        state(&c, &d),
+        (DomainState::Paused, reason::PAUSED_FROM_SNAPSHOT)
+    );
+    c.domain_revert_to_snapshot(&paused, snapshot_revert::RUNNING)
+        .unwrap();
+    assert_eq!(
+        state(&c, &d),
+        (DomainState::Running, reason::RUNNING_FROM_SNAPSHOT)
+    );
+    // An inactive snapshot stops the domain; RUNNING starts nothing in 9.0.
+    c.domain_revert_to_snapshot(&off, snapshot_revert::RUNNING)
+        .unwrap();
+    assert_eq!(
+        state(&c, &d),
+        (DomainState::Shutoff, reason::SHUTOFF_FROM_SNAPSHOT)
+    );
+    c.domain_revert_to_snapshot(&running, 0).unwrap();
+    assert_eq!(
+        state(&c, &d),
+        (DomainState::Running, reason::RUNNING_FROM_SNAPSHOT)
+    );
+    assert_eq!(c.domain_snapshot_current(&d, 0).unwrap().name, "running");
+    assert_eq!(
+        err(c.domain_revert_to_snapshot(&running, snapshot_revert::RESET_NVRAM)),
+        "unsupported flags (0x8) in function testDomainRevertToSnapshot"
+    );
+    // The snapshot's definition replaces both definitions.
+    c.domain_set_memory_flags(&d, 4_000_000, mem::MAXIMUM | affect::CONFIG)
+        .unwrap();
+    c.domain_revert_to_snapshot(&running, 0).unwrap();
+    assert!(c
+        .domain_get_xml_desc(&d, xml::INACTIVE)
+        .unwrap()
+        .contains("<memory unit='KiB'>8388608</memory>"));
+}
+
+#[test]
+fn transient_domains_and_snapshots() {
+    let c = conn();
+    let t = c
+        .domain_create_xml(&a_xml_with("t", "222222222222"), 0)
+        .unwrap();
+    let s = snap(&c, &t, "s");
+    c.domain_revert_to_snapshot(&s, 0).unwrap();
+    let t = c.domain_lookup_by_name("t").unwrap();
+    assert_eq!(
+        state(&c, &t),
+        (DomainState::Running, reason::RUNNING_FROM_SNAPSHOT)
+    );
+    // An inactive snapshot of a transient domain.
+    let xml = c
+        .domain_snapshot_get_xml_desc(&s, 0)
+        .unwrap()
+        .replace("<name>s</name>", "<name>off</name>")
+        .replace("<state>running</state>", "<state>shutoff</state>")
+        .replace("  <memory snapshot='internal'/>\n", "");
+    let off = c
+        .domain_snapshot_create_xml(&t, &xml, snapshot_create::REDEFINE)
+        .unwrap();
+    assert_eq!(
+        err(c.domain_revert_to_snapshot(&off, 0)),
+        "Requested operation is not valid: transient domain needs to request run or pause to revert to inactive snapshot"
+    );
+    // libvirt 9.0 leaves it shut off yet transient.
+    c.domain_revert_to_snapshot(&off, snapshot_revert::RUNNING)
+        .unwrap();
+    assert_eq!(
+        state(&c, &t),
+        (DomainState::Shutoff, reason::SHUTOFF_FROM_SNAPSHOT)
+    );
+    assert!(!c.domain_is_persistent(&t).unwrap());
+    c.domain_create(&t, 0).unwrap();
+    c.domain_destroy(&t, 0).unwrap();
+    assert_eq!(err(c.domain_lookup_by_name("t")), "Domain not found");
+    // Recreated, it has no snapshots left.
+    let t = c
+        .domain_create_xml(&a_xml_with("t", "222222222222"), 0)
+        .unwrap();
+    assert!(snap_names(c.domain_list_all_snapshots(&t, 0)).is_empty());
+}
+
+#[test]
+fn undefine_and_rename_with_snapshots() {
+    let c = conn();
+    let d = test_dom(&c);
+    snap(&c, &d, "a");
+    c.domain_destroy(&d, 0).unwrap();
+    assert_eq!(
+        err(c.domain_undefine(&d, 0)),
+        "Requested operation is not valid: cannot delete inactive domain with 1 snapshots"
+    );
+    let x = c.domain_rename(&d, "x", 0).unwrap();
+    assert_eq!(snap_names(c.domain_list_all_snapshots(&x, 0)), ["a"]);
+    assert_eq!(
+        err(c.domain_undefine(&x, undefine::CHECKPOINTS_METADATA)),
+        "unsupported flags (0x10) in function testDomainUndefineFlags"
+    );
+    c.domain_undefine(&x, undefine::SNAPSHOTS_METADATA).unwrap();
+    assert!(c.list_all_domains(0).unwrap().is_empty());
+}
+
+#[test]
+fn checkpoints_as_libvirt() {
+    let c = conn();
+    let d = test_dom(&c);
+    let c1 = cp(&c, &d, "c1");
+    let c2 = cp(&c, &d, "c2");
+    let xml = c.domain_checkpoint_get_xml_desc(&c2, 0).unwrap();
+    assert!(xml.starts_with(
+        "<domaincheckpoint>\n  <name>c2</name>\n  <parent>\n    <name>c1</name>\n  </parent>\n  <creationTime>"
+    ));
+    assert!(xml.contains("  <disks>\n    <disk name='vda' checkpoint='bitmap' bitmap='c2'/>\n  </disks>\n  <domain type='test'>"));
+    let bare = c
+        .domain_checkpoint_get_xml_desc(&c2, checkpoint_xml::NO_DOMAIN | checkpoint_xml::SIZE)
+        .unwrap();
+    assert!(bare.ends_with("  </disks>\n</domaincheckpoint>\n") && !bare.contains("size="));
+    assert_eq!(c.domain_checkpoint_get_parent(&c2, 0).unwrap().name, "c1");
+    assert_eq!(
+        err(c.domain_checkpoint_get_parent(&c1, 0)),
+        "Domain checkpoint not found: checkpoint 'c1' does not have a parent"
+    );
+    assert_eq!(
+        err(c.domain_checkpoint_lookup_by_name(&d, "x", 0)),
+        "Domain checkpoint not found: no domain checkpoint with matching name 'x'"
+    );
+    assert_eq!(
+        err(c.domain_snapshot_create_xml(&d, "<domainsnapshot/>", 0)),
+        "Operation not supported: cannot create snapshot while checkpoint exists"
+    );
+    assert_eq!(
+        err(c.domain_checkpoint_create_xml(&d, "<domaincheckpoint/>", checkpoint_create::REDEFINE_VALIDATE)),
+        "Flag 'VIR_DOMAIN_CHECKPOINT_CREATE_REDEFINE' is required by flag 'VIR_DOMAIN_CHECKPOINT_CREATE_REDEFINE_VALIDATE'"
+    );
+    assert_eq!(
+        err(c.domain_checkpoint_create_xml(
+            &d,
+            "<domaincheckpoint/>",
+            checkpoint_create::REDEFINE | checkpoint_create::REDEFINE_VALIDATE
+        )),
+        "unsupported flags (0x4) in function testDomainCheckpointCreateXML"
+    );
+    cp(&c, &d, "c3");
+    let c1 = c.domain_checkpoint_lookup_by_name(&d, "c1", 0).unwrap();
+    assert_eq!(
+        cp_names(c.domain_checkpoint_list_all_children(&c1, checkpoint_list::DESCENDANTS)),
+        ["c2", "c3"]
+    );
+    assert_eq!(
+        cp_names(c.domain_list_all_checkpoints(&d, checkpoint_list::LEAVES)),
+        ["c3"]
+    );
+    assert_eq!(
+        err(c.domain_list_all_checkpoints(&d, 0x10)),
+        "unsupported flags (0x10) in function testDomainListAllCheckpoints"
+    );
+    assert_eq!(c.list_all_domains(list::HAS_CHECKPOINT).unwrap().len(), 1);
+    // Deleting the current checkpoint makes its parent current.
+    let c3 = c.domain_checkpoint_lookup_by_name(&d, "c3", 0).unwrap();
+    c.domain_checkpoint_delete(&c3, checkpoint_delete::METADATA_ONLY)
+        .unwrap();
+    let n = cp(&c, &d, "n");
+    assert_eq!(c.domain_checkpoint_get_parent(&n, 0).unwrap().name, "c2");
+    c.domain_destroy(&d, 0).unwrap();
+    assert_eq!(
+        err(c.domain_checkpoint_get_xml_desc(&n, checkpoint_xml::SIZE)),
+        "Requested operation is not valid: domain is not running"
+    );
+    assert_eq!(
+        err(c.domain_checkpoint_create_xml(&d, "<domaincheckpoint/>", 0)),
+        "Operation not supported: cannot create checkpoint for inactive domain"
+    );
+    // Checkpoints do not hold back undefine in libvirt 9.0's test driver.
+    c.domain_undefine(&d, 0).unwrap();
+}
+
+#[test]
+fn checkpoint_redefinitions_set_current_as_libvirt() {
+    let c = conn();
+    let d = test_dom(&c);
+    let redefine = checkpoint_create::REDEFINE;
+    let doc = |name: &str, parent: Option<&str>| {
+        let parent = parent.map_or(String::new(), |p| {
+            format!("<parent><name>{p}</name></parent>")
+        });
+        format!("<domaincheckpoint><name>{name}</name>{parent}<creationTime>5</creationTime></domaincheckpoint>")
+    };
+    // The first redefinition becomes current, and so does a child of the
+    // current one; others leave it.
+    for (name, parent) in [
+        ("cp1", None),
+        ("cp2", Some("cp1")),
+        ("cpb", Some("cp1")),
+        ("alpha", None),
+    ] {
+        c.domain_checkpoint_create_xml(&d, &doc(name, parent), redefine)
+            .unwrap();
+    }
+    let n = cp(&c, &d, "new");
+    assert_eq!(c.domain_checkpoint_get_parent(&n, 0).unwrap().name, "cp2");
+    assert_eq!(
+        err(c.domain_checkpoint_create_xml(&d, &doc("x", Some("nope")), redefine)),
+        "invalid argument: parent nope for moment x not found"
+    );
+    assert_eq!(
+        err(c.domain_checkpoint_create_xml(&d, &doc("new", None), 0)),
+        "operation failed: domain moment new already exists"
+    );
+    let x = c
+        .domain_checkpoint_get_xml_desc(
+            &c.domain_checkpoint_lookup_by_name(&d, "alpha", 0).unwrap(),
+            0,
+        )
+        .unwrap();
+    assert_eq!(
+        x,
+        "<domaincheckpoint>\n  <name>alpha</name>\n  <creationTime>5</creationTime>\n</domaincheckpoint>\n"
+    );
+}
+
+#[test]
+fn backups_are_not_supported() {
+    let c = conn();
+    let d = test_dom(&c);
+    assert_eq!(
+        err(c.domain_backup_begin(&d, None, None, 0)),
+        "this function is not supported by the connection driver: virDomainBackupBegin"
+    );
+    assert_eq!(
+        err(c.domain_backup_get_xml_desc(&d, 0)),
+        "this function is not supported by the connection driver: virDomainBackupGetXMLDesc"
+    );
+}
+
+#[test]
+fn node_file_snapshots() {
+    let snapshot = |body: &str| format!("<test:domainsnapshot>{body}</test:domainsnapshot>");
+    let ok = node_domain(
+        "a",
+        &(snapshot("<name>s1</name><state>running</state><creationTime>20</creationTime><active>1</active>")
+            + &snapshot(
+                "<name>s2</name><state>disk-snapshot</state><creationTime>30</creationTime>\
+                 <parent><name>s1</name></parent><active>0</active>",
+            )),
+    );
+    let (c, _) = open_node_file("snaps", &[("node.xml", &format!("<node>{ok}</node>"))]);
+    let c = c.unwrap();
+    let a = c.domain_lookup_by_name("a").unwrap();
+    assert_eq!(c.domain_snapshot_current(&a, 0).unwrap().name, "s1");
+    let s1 = c.domain_snapshot_lookup_by_name(&a, "s1", 0).unwrap();
+    let xml = c.domain_snapshot_get_xml_desc(&s1, 0).unwrap();
+    assert!(
+        xml.contains("  <memory snapshot='internal'/>\n  <domain>\n    <uuid>"),
+        "{xml}"
+    );
+    assert_eq!(
+        snap_names(c.domain_list_all_snapshots(&a, snapshot_list::DISK_ONLY)),
+        ["s2"]
+    );
+    assert_eq!(
+        err(c.domain_revert_to_snapshot(&s1, snapshot_revert::FORCE)),
+        "revert requires force: snapshot 's1' lacks domain 'a' rollback info"
+    );
+    for (tag, body, text) in [
+        (
+            "twocur",
+            snapshot("<name>x</name><state>shutoff</state><creationTime>1</creationTime><active>1</active>")
+                + &snapshot("<name>y</name><state>shutoff</state><creationTime>1</creationTime><active>1</active>"),
+            "internal error: more than one snapshot claims to be active",
+        ),
+        (
+            "orphan",
+            snapshot(
+                "<name>y</name><state>shutoff</state><creationTime>1</creationTime>\
+                 <parent><name>x</name></parent><active>1</active>",
+            ),
+            "internal error: Snapshots have inconsistent relations for domain a",
+        ),
+        (
+            "noactive",
+            snapshot("<name>x</name><state>shutoff</state><creationTime>1</creationTime>"),
+            "internal error: Could not find 'active' element",
+        ),
+    ] {
+        let node = format!("<node>{}</node>", node_domain("a", &body));
+        let (c, _) = open_node_file(tag, &[("node.xml", &node)]);
+        assert_eq!(c.err().map(|e| e.message).as_deref(), Some(text), "{tag}");
+    }
 }

@@ -1,0 +1,338 @@
+//! `man/virtsh.1`, generated from the command line model (`cli_model`: name,
+//! description, global options, rendered by clap_mangen), every command
+//! declaration (grouped as `help` groups them, each with the synopsis and
+//! options `help COMMAND` shows) and the prose of the command pages
+//! `commands/<keyword>.md`.
+
+use std::io::{self, Write};
+
+use clap_mangen::roff::{bold, italic, roman, Inline, Roff};
+use clap_mangen::Man;
+
+use super::{cli_model, usage};
+use crate::commands::{self, CommandDef, Group};
+
+/// The command pages, by help keyword, built into the binary so the man
+/// page it prints depends on nothing else. A test fails when a page in
+/// `commands/` is missing here.
+pub const COMMAND_PAGES: &[(&str, &str)] = &[];
+
+/// The whole man page.
+pub fn render() -> String {
+    let man = Man::new(cli_model::command())
+        .title("VIRTSH")
+        .section("1")
+        .manual("User Commands");
+    // clap_mangen writes the roff preamble before each section; the page
+    // needs it once.
+    let preamble = Roff::new().render();
+    let section = |render: fn(&Man, &mut dyn Write) -> io::Result<()>| {
+        let mut buf = Vec::new();
+        render(&man, &mut buf).expect("writing to memory");
+        let text = String::from_utf8(buf).expect("roff from UTF-8 is UTF-8");
+        text.strip_prefix(&preamble)
+            .map(str::to_string)
+            .unwrap_or(text)
+    };
+    [
+        preamble.clone(),
+        section(Man::render_title),
+        section(Man::render_name_section),
+        synopsis().to_roff(),
+        section(Man::render_description_section),
+        section(Man::render_options_section),
+        commands_section().to_roff(),
+        closing_sections().to_roff(),
+    ]
+    .concat()
+}
+
+/// virsh's two invocation forms, as `-h` shows them.
+fn synopsis() -> Roff {
+    let mut roff = Roff::new();
+    roff.control("SH", ["SYNOPSIS"]);
+    roff.text([
+        bold("virtsh"),
+        roman(" ["),
+        italic("OPTION"),
+        roman("]... ["),
+        italic("COMMAND_STRING"),
+        roman("]"),
+    ]);
+    roff.control("br", []);
+    roff.text([
+        bold("virtsh"),
+        roman(" ["),
+        italic("OPTION"),
+        roman("]... "),
+        italic("COMMAND"),
+        roman(" ["),
+        italic("ARG"),
+        roman("]..."),
+    ]);
+    roff
+}
+
+fn commands_section() -> Roff {
+    let mut roff = Roff::new();
+    roff.control("SH", ["COMMANDS"]);
+    roff.text([roman(
+        "The commands by group, as help lists them. In a synopsis, <domain> is a required \
+         value that may be given by position or as --domain; [--name <string>] is an optional \
+         value, and a bare [--name] a flag.",
+    )]);
+    for group in Group::listed() {
+        let heading = format!("{} (help keyword '{}')", group.title(), group.keyword());
+        roff.control("SS", [heading.as_str()]);
+        let page = COMMAND_PAGES
+            .iter()
+            .find(|(keyword, _)| *keyword == group.keyword())
+            .map(|p| p.1);
+        for def in commands::all().iter().filter(|c| c.group == group) {
+            command(
+                &mut roff,
+                def,
+                page.and_then(|text| page_section(text, def.name)),
+            );
+        }
+    }
+    roff
+}
+
+/// One command: its synopsis as a tag, then summary, description, the
+/// page's prose and the options, indented below it.
+fn command(roff: &mut Roff, def: &CommandDef, prose: Option<&str>) {
+    let synopsis = usage::synopsis(def);
+    let args = synopsis.strip_prefix(def.name).unwrap_or("");
+    roff.control("TP", []);
+    roff.text([bold(def.name), roman(args)]);
+    roff.text([roman(def.summary)]);
+    roff.control("RS", []);
+    if !def.description.is_empty() {
+        roff.control("PP", []);
+        roff.text([roman(def.description)]);
+    }
+    if let Some(prose) = prose {
+        markdown(roff, prose);
+    }
+    for (label, help) in usage::option_labels(def) {
+        roff.control("TP", []);
+        roff.text([bold(label)]);
+        roff.text([roman(help)]);
+    }
+    roff.control("RE", []);
+}
+
+/// The part of a command page under `## name`, up to the next heading.
+fn page_section<'a>(page: &'a str, name: &str) -> Option<&'a str> {
+    let mut offset = 0;
+    let mut start = None;
+    for line in page.split_inclusive('\n') {
+        if let Some(heading) = line.strip_prefix("## ") {
+            if start.is_some() {
+                return start.map(|s| &page[s..offset]);
+            }
+            if heading.trim().trim_matches('`') == name {
+                start = Some(offset + line.len());
+            }
+        }
+        offset += line.len();
+    }
+    start.map(|s| &page[s..])
+}
+
+/// A fenced block of a command page.
+enum Fence<'a> {
+    /// The first `text` block: the synopsis, already shown from the declaration.
+    Synopsis,
+    Example(Vec<&'a str>),
+}
+
+/// A page's Markdown as roff: paragraphs, `-` lists and fenced examples;
+/// `code` spans turn bold.
+fn markdown(roff: &mut Roff, text: &str) {
+    let mut paragraph = String::new();
+    let mut fence: Option<Fence> = None;
+    let mut synopsis_seen = false;
+    for line in text.lines() {
+        if let Some(info) = line.trim_start().strip_prefix("```") {
+            match fence.take() {
+                None => {
+                    flush_paragraph(roff, &mut paragraph);
+                    fence = Some(if info.trim() == "text" && !synopsis_seen {
+                        synopsis_seen = true;
+                        Fence::Synopsis
+                    } else {
+                        Fence::Example(Vec::new())
+                    });
+                }
+                Some(Fence::Synopsis) => {}
+                Some(Fence::Example(lines)) => {
+                    roff.control("PP", []);
+                    roff.control("RS", ["4"]);
+                    roff.control("nf", []);
+                    for line in lines {
+                        roff.text([roman(line)]);
+                    }
+                    roff.control("fi", []);
+                    roff.control("RE", []);
+                }
+            }
+            continue;
+        }
+        match fence.as_mut() {
+            Some(Fence::Example(lines)) => lines.push(line),
+            Some(Fence::Synopsis) => {}
+            None if line.starts_with('#') => flush_paragraph(roff, &mut paragraph),
+            None => {
+                if line.trim().is_empty() || line.starts_with("- ") || line.starts_with("* ") {
+                    flush_paragraph(roff, &mut paragraph);
+                }
+                paragraph.push_str(line.trim());
+                paragraph.push(' ');
+            }
+        }
+    }
+    flush_paragraph(roff, &mut paragraph);
+}
+
+/// Writes the gathered lines as a paragraph or a list item.
+fn flush_paragraph(roff: &mut Roff, paragraph: &mut String) {
+    let text = paragraph.trim();
+    if !text.is_empty() {
+        match text.strip_prefix("- ").or_else(|| text.strip_prefix("* ")) {
+            Some(item) => {
+                roff.control("IP", ["\\(bu", "2"]);
+                roff.text(inline_markdown(item));
+            }
+            None => {
+                roff.control("PP", []);
+                roff.text(inline_markdown(text));
+            }
+        }
+    }
+    paragraph.clear();
+}
+
+/// `code` spans bold, the rest roman; `**`/`*` emphasis markers dropped.
+fn inline_markdown(text: &str) -> Vec<Inline> {
+    text.split('`')
+        .enumerate()
+        .filter(|(_, part)| !part.is_empty())
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                bold(part)
+            } else {
+                roman(part.replace("**", ""))
+            }
+        })
+        .collect()
+}
+
+fn closing_sections() -> Roff {
+    let mut roff = Roff::new();
+    roff.control("SH", ["ENVIRONMENT"]);
+    let variables: &[(&str, &str)] = &[
+        ("VIRTSH_DEFAULT_URI", "The connection URI when -c is not given."),
+        ("LIBVIRT_DEFAULT_URI", "The connection URI when neither -c nor VIRTSH_DEFAULT_URI is given; else test:///default."),
+        ("VIRTSH_OUTPUT", "json: print data as JSON documents, as --json does."),
+        ("VIRTSH_HISTSIZE", "How many lines of interactive history to keep (default 500)."),
+        ("VISUAL, EDITOR", "The editor of edit commands, in that order; else sensible-editor or vi."),
+        ("NO_COLOR", "When set and not empty, no colour, unless --color=always."),
+    ];
+    for (name, meaning) in variables {
+        roff.control("TP", []);
+        roff.text([bold(*name)]);
+        roff.text([roman(*meaning)]);
+    }
+    roff.control("SH", ["EXIT STATUS"]);
+    roff.text([roman(
+        "0 when the last command succeeded (or quit ended the input), 1 when it failed or \
+         the command line or connection was refused, as virsh does.",
+    )]);
+    roff.control("SH", ["FILES"]);
+    roff.control("TP", []);
+    roff.text([italic("$XDG_CACHE_HOME/virtsh/history")]);
+    roff.text([roman(
+        "The interactive shell's history (~/.cache/virtsh/history by default).",
+    )]);
+    roff.control("SH", ["SEE ALSO"]);
+    roff.text([bold("virsh"), roman("(1)")]);
+    roff
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PAGE: &str = "# Domain\n\nIntro.\n\n## `start`\n\n```text\nstart <domain>\n```\n\n\
+Starts a `shut off` domain.\nSecond line.\n\n- one\n- two\n\n```console\n$ virtsh start x\n```\n\n## stop\n\nOther.\n";
+
+    #[test]
+    fn a_command_page_section_becomes_roff() {
+        let section = page_section(PAGE, "start").unwrap();
+        assert!(section.contains("Starts a") && !section.contains("Other."));
+        assert_eq!(page_section(PAGE, "stop").unwrap().trim(), "Other.");
+        assert!(page_section(PAGE, "list").is_none());
+        let mut roff = Roff::new();
+        markdown(&mut roff, section);
+        let text = roff.to_roff();
+        assert!(!text.contains("start <domain>"), "{text}");
+        assert!(
+            text.contains(".PP\nStarts a \\fBshut off\\fR domain. Second line.\n"),
+            "{text}"
+        );
+        assert!(text.contains(".IP \\(bu 2\none\n"), "{text}");
+        assert!(text.contains(".nf\n$ virtsh start x\n.fi\n"), "{text}");
+    }
+
+    #[test]
+    fn every_command_page_is_built_in() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("commands");
+        let pages = std::fs::read_dir(&dir).into_iter().flatten().flatten();
+        for page in pages {
+            let name = page.file_name().to_string_lossy().into_owned();
+            let Some(keyword) = name.strip_suffix(".md") else {
+                continue;
+            };
+            assert!(
+                COMMAND_PAGES.iter().any(|(k, _)| *k == keyword),
+                "commands/{name} is not in the man page: add (\"{keyword}\", \
+                 include_str!(\"../../commands/{name}\")) to COMMAND_PAGES in src/shell/manpage.rs"
+            );
+        }
+    }
+
+    #[test]
+    fn every_group_and_command_is_in_the_page() {
+        let page = render();
+        assert!(page.starts_with(&Roff::new().render()));
+        assert_eq!(page.matches(".TH VIRTSH").count(), 1);
+        for def in commands::all() {
+            assert!(
+                page.contains(&format!("\\fB{}\\fR", def.name.replace('-', "\\-"))),
+                "{}",
+                def.name
+            );
+        }
+        for group in Group::listed() {
+            assert!(page.contains(group.title()));
+        }
+        for section in [
+            "NAME",
+            "SYNOPSIS",
+            "DESCRIPTION",
+            "OPTIONS",
+            "COMMANDS",
+            "ENVIRONMENT",
+            "EXIT STATUS",
+            "FILES",
+        ] {
+            assert!(
+                page.contains(&format!(".SH {section}\n"))
+                    || page.contains(&format!(".SH \"{section}\"\n")),
+                "{section}"
+            );
+        }
+    }
+}
