@@ -1,4 +1,5 @@
 use crate::api::flags::checkpoint_create as f;
+use crate::commands::values::XmlDocument;
 use crate::commands::{Args, CmdResult, CommandDef, Group, OptDef, Session};
 use crate::model::checkpoint::build_create_as_xml;
 
@@ -28,7 +29,7 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     let xml = build_create_as_xml(name, description, &args.all("diskspec"))
         .map_err(crate::commands::snapshot::spec_error)?;
     if args.has("print-xml") {
-        session.print(&format!("{xml}\n"));
+        session.emit(&XmlDocument::line(xml));
         return Ok(());
     }
     super::create(session, &dom, &xml, args.flags(&[("quiesce", f::QUIESCE)]), None)

@@ -51,8 +51,10 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     let cp = super::lookup(session, args, &dom, "checkpointname")?;
     let conn = session.conn()?.clone();
     let parent = super::parent_name(&conn, &cp).map_err(|e| {
-        // virsh prints the name and domain before it finds out.
-        session.print(&format!("{:<15} {}\n{:<15} {}\n", "Name:", cp.name, "Domain:", dom.name));
+        // virsh prints the name and domain before it finds out (JSON has only the error).
+        if !session.json() {
+            session.print(&format!("{:<15} {}\n{:<15} {}\n", "Name:", cp.name, "Domain:", dom.name));
+        }
         e.also("unexpected problem querying checkpoint state")
     })?;
     let mut info = CheckpointInfo { name: cp.name.clone(), domain: dom.name.clone(), parent, children: None, descendants: None };

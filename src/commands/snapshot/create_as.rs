@@ -1,4 +1,5 @@
 use crate::api::flags::snapshot_create as f;
+use crate::commands::values::XmlDocument;
 use crate::commands::{Args, CmdResult, CommandDef, Group, OptDef, Session};
 use crate::model::snapshot::build_create_as_xml;
 
@@ -48,7 +49,7 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     let memspec = args.get("memspec")?;
     let xml = build_create_as_xml(name, description, memspec, &args.all("diskspec")).map_err(super::spec_error)?;
     if args.has("print-xml") {
-        session.print(&format!("{xml}\n"));
+        session.emit(&XmlDocument::line(xml));
         return Ok(());
     }
     super::create(session, &dom, &xml, args.flags(FLAGS), None)

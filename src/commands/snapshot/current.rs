@@ -1,6 +1,7 @@
 use serde::Serialize;
 
 use crate::api::flags::{snapshot_create as cf, xml};
+use crate::commands::values::XmlDocument;
 use crate::commands::{Args, CmdError, CmdResult, CommandDef, Complete, Group, OptDef, Session};
 use crate::output::render::Render;
 
@@ -58,6 +59,6 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
         return Ok(());
     }
     let flags = args.flags(&[("security-info", xml::SECURE)]);
-    session.print(&conn.domain_snapshot_get_xml_desc(&snap, flags)?);
+    session.emit(&XmlDocument::new(conn.domain_snapshot_get_xml_desc(&snap, flags)?));
     Ok(())
 }
