@@ -8,3 +8,4 @@ mod diff;
 mod generated;
 mod harness;
 mod interactive;
+mod json;
