@@ -70,9 +70,15 @@ pub fn load(path: &Path) -> Result<NodeFile> {
     NodeLoader { base }.load(&root)
 }
 
-/// The line libxml2 prints on stderr before a missing-file error; `Some`
-/// when `err` is that error (`XML error: failed to parse xml document 'P'`).
+/// The line libxml2 prints on stderr before a missing-file error (`XML
+/// error: failed to parse xml document 'P'`) or before a folder read as an
+/// empty document; `None` for other errors.
 pub fn missing_file_warning(err: &Error) -> Option<String> {
+    if let Some((url, _)) = err.message.split_once(":1: Document is empty") {
+        return Path::new(url)
+            .is_dir()
+            .then(|| "I/O error : Is a directory".to_string());
+    }
     let p = err
         .message
         .strip_prefix("XML error: failed to parse xml document '")?
@@ -84,6 +90,15 @@ pub fn missing_file_warning(err: &Error) -> Option<String> {
 
 /// Reads a file and checks its root element name.
 fn read_root(path: &Path, url: &str, root_name: &str) -> Result<Element> {
+    // libxml2 opens a folder, fails to read it and sees no document.
+    if path.is_dir() {
+        return Err(crate::model::xml::xml_detail_error(
+            url,
+            "",
+            0,
+            "Document is empty",
+        ));
+    }
     let bytes = std::fs::read(path)
         .map_err(|_| Error::xml(format!("failed to parse xml document '{url}'")))?;
     let text = match String::from_utf8(bytes) {
@@ -144,12 +159,17 @@ impl NodeLoader {
             devices: vec![],
             auth: None,
         };
-        if let Some(cpu) = root.child("cpu") {
-            nf.cpu = parse_cpu(cpu)?;
-        }
-        if let Some(m) = root.child("memory") {
+        // libvirt reads `string(/node/cpu/X[1])`: the first such element
+        // under any `<cpu>`; empty text counts as absent.
+        let cpus: Vec<&Element> = root.children_named("cpu").collect();
+        nf.cpu = parse_cpu(&cpus)?;
+        if let Some(m) = root
+            .child("memory")
+            .map(Element::text)
+            .filter(|t| !t.is_empty())
+        {
             nf.memory_kib =
-                Some(parse_u64(&m.text()).ok_or_else(|| Error::xml("invalid node memory value"))?);
+                Some(parse_u64(&m).ok_or_else(|| Error::xml("invalid node memory value"))?);
         }
 
         // name → index and uuid → index, so big files stay linear.
@@ -163,17 +183,22 @@ impl NodeLoader {
             } else {
                 DomainDef::from_element(d)?
             };
-            if let Some(&i) = by_name.get(&def.name) {
-                return Err(Error::operation_failed(format!(
-                    "domain '{}' already exists with uuid {}",
-                    def.name, nf.domains[i].uuid
-                )));
-            }
-            if let Some(&i) = by_uuid.get(&def.uuid) {
+            // The same name and UUID again is the same domain: libvirt
+            // takes the second definition as its next-boot one.
+            let same = by_uuid
+                .get(&def.uuid)
+                .is_some_and(|&i| nf.domains[i].name == def.name);
+            if let (Some(&i), false) = (by_uuid.get(&def.uuid), same) {
                 let prev = &nf.domains[i];
                 return Err(Error::operation_failed(format!(
                     "domain '{}' is already defined with uuid {}",
                     prev.name, prev.uuid
+                )));
+            }
+            if let (Some(&i), false) = (by_name.get(&def.name), same) {
+                return Err(Error::operation_failed(format!(
+                    "domain '{}' already exists with uuid {}",
+                    def.name, nf.domains[i].uuid
                 )));
             }
             by_name.insert(def.name.clone(), nf.domains.len());
@@ -255,11 +280,17 @@ fn has_snapshot_files(dom: &Element) -> bool {
     })
 }
 
-fn parse_cpu(cpu: &Element) -> Result<NodeCpu> {
+fn parse_cpu(cpus: &[&Element]) -> Result<NodeCpu> {
+    let first = |name: &str| {
+        cpus.iter()
+            .find_map(|c| c.child(name))
+            .map(Element::text)
+            .filter(|t| !t.is_empty())
+    };
     let num = |name: &str| -> Result<Option<u32>> {
-        match cpu.child(name) {
+        match first(name) {
             None => Ok(None),
-            Some(e) => parse_u64(&e.text())
+            Some(t) => parse_u64(&t)
                 .filter(|v| *v <= u32::MAX as u64)
                 .map(|v| Some(v as u32))
                 .ok_or_else(|| Error::xml(format!("invalid node cpu {name} value"))),
@@ -274,8 +305,7 @@ fn parse_cpu(cpu: &Element) -> Result<NodeCpu> {
         mhz: num("mhz")?,
         model: None,
     };
-    if let Some(m) = cpu.child("model") {
-        let m = m.text();
+    if let Some(m) = first("model") {
         // virNodeInfo holds the model in 32 bytes, NUL included.
         if m.len() >= 32 {
             return Err(Error::new(
@@ -561,5 +591,47 @@ mod tests {
         assert_eq!(nf.domains.len(), 10_000);
         // Generous even for unoptimised test builds; release loads in well under a second.
         assert!(took.as_secs_f64() < 20.0, "took {took:?}");
+    }
+
+    /// Checked against libvirt 9.0 (`virsh -c test:///FILE nodeinfo`).
+    #[test]
+    fn cpu_fields_come_from_the_first_element_naming_them() {
+        let t = tmpdir("cpus");
+        let p = t.0.join("n.xml");
+        fs::write(
+            &p,
+            "<node><cpu><model>m1</model><mhz></mhz></cpu><cpu><mhz>3000</mhz><nodes>1</nodes>\
+             <model>m2</model></cpu><memory></memory><memory>5</memory></node>",
+        )
+        .unwrap();
+        let nf = load(&p).unwrap();
+        assert_eq!(nf.cpu.model.as_deref(), Some("m1"));
+        assert_eq!((nf.cpu.mhz, nf.cpu.nodes), (None, Some(1)));
+        assert_eq!(nf.memory_kib, None);
+    }
+
+    #[test]
+    fn same_domain_twice_and_folders() {
+        let t = tmpdir("dups");
+        let dom = |mem: u32| {
+            format!(
+                "<domain type='test'><name>a</name><uuid>11111111-1111-1111-1111-111111111111</uuid>\
+                 <memory>{mem}</memory><os><type>hvm</type></os></domain>"
+            )
+        };
+        let p = t.0.join("n.xml");
+        fs::write(&p, format!("<node>{}{}</node>", dom(1024), dom(2048))).unwrap();
+        assert_eq!(load(&p).unwrap().domains.len(), 2);
+        fs::write(&p, "<node><domain file='sub'/></node>").unwrap();
+        let e = load(&p).unwrap_err();
+        let sub = t.0.join("sub");
+        assert_eq!(
+            e.message,
+            format!("{}:1: Document is empty\n(null)\n^", sub.display())
+        );
+        assert_eq!(
+            missing_file_warning(&e).unwrap(),
+            "I/O error : Is a directory"
+        );
     }
 }
