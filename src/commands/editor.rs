@@ -39,6 +39,11 @@ impl EditFile {
     /// Runs the editor on the file and reads back what the user saved.
     pub fn edit(&self) -> Result<String, CmdError> {
         run_editor(&self.path)?;
+        self.read_back()
+    }
+
+    /// What the file holds now. On failure: virsh's own line, then libvirt's.
+    pub fn read_back(&self) -> Result<String, CmdError> {
         let path = self.path.display();
         std::fs::read_to_string(&self.path).map_err(|e| {
             let why = crate::output::os_error_text(&e);
@@ -228,7 +233,13 @@ pub fn edit_object<T>(
     let mut doc = get_xml().map_err(|e| CmdError::from(e).context(failure))?;
     let file = EditFile::create(&doc).map_err(|e| e.also(failure))?;
     'edit: loop {
-        let edited = file.edit().map_err(|e| e.also(failure))?;
+        run_editor(file.path()).map_err(|e| e.also(failure))?;
+        // virsh says at once that it could not read the file, and gives
+        // libvirt's reason only after its `Failed to update` line.
+        let edited = file.read_back().map_err(|mut e| {
+            e.lines.insert(1.min(e.lines.len()), failure.to_string());
+            e
+        })?;
         if edited == doc && !redefine_unchanged {
             return Ok(Edited::Unchanged);
         }
