@@ -1,10 +1,13 @@
 //! The integration-test binary. Modules:
 //! * `harness` — run a program in a clean sandboxed environment, capture its output;
-//! * `diff` — differential tests against Debian's virsh (`tests/diff/*.cases`).
+//! * `diff` — differential tests against Debian's virsh (`tests/diff/*.cases`);
+//! * `docs` — the examples in `commands/*.md`, `examples/xml`, `examples/node` and
+//!   `examples/scripts` run, through virtsh and the oracle.
 //!
 //! Run one case file: `cargo test --test all diff::lifecycle`.
 
 mod diff;
+mod docs;
 mod generated;
 mod harness;
 mod interactive;
