@@ -45,6 +45,13 @@ pub fn render() -> String {
         closing_sections().to_roff(),
     ]
     .concat()
+    .chars()
+    // roff input is ASCII: others as groff's \[uXXXX] escapes.
+    .map(|c| match c.is_ascii() {
+        true => c.to_string(),
+        false => format!("\\[u{:04X}]", c as u32),
+    })
+    .collect()
 }
 
 /// virsh's two invocation forms, as `-h` shows them.
@@ -88,6 +95,9 @@ fn commands_section() -> Roff {
             .iter()
             .find(|(keyword, _)| *keyword == group.keyword())
             .map(|p| p.1);
+        if let Some(intro) = page.and_then(page_intro) {
+            flush_paragraph(&mut roff, &mut intro.replace('\n', " "));
+        }
         for def in commands::all().iter().filter(|c| c.group == group) {
             command(
                 &mut roff,
@@ -99,8 +109,9 @@ fn commands_section() -> Roff {
     roff
 }
 
-/// One command: its synopsis as a tag, then summary, description, the
-/// page's prose and the options, indented below it.
+/// One command: its synopsis as a tag, then indented below it the summary,
+/// the page's prose and examples with the options where the page lists
+/// them, or else the declaration's description and the options.
 fn command(roff: &mut Roff, def: &CommandDef, prose: Option<&str>) {
     let synopsis = usage::synopsis(def);
     let args = synopsis.strip_prefix(def.name).unwrap_or("");
@@ -108,19 +119,32 @@ fn command(roff: &mut Roff, def: &CommandDef, prose: Option<&str>) {
     roff.text([bold(def.name), roman(args)]);
     roff.text([roman(def.summary)]);
     roff.control("RS", []);
-    if !def.description.is_empty() {
-        roff.control("PP", []);
-        roff.text([roman(def.description)]);
-    }
-    if let Some(prose) = prose {
-        markdown(roff, prose);
-    }
-    for (label, help) in usage::option_labels(def) {
-        roff.control("TP", []);
-        roff.text([bold(label)]);
-        roff.text([roman(help)]);
+    let options = |roff: &mut Roff| {
+        for (label, help) in usage::option_labels(def) {
+            roff.control("TP", []);
+            roff.text([bold(label)]);
+            roff.text([roman(help)]);
+        }
+    };
+    match prose {
+        Some(prose) => markdown(roff, prose, &options),
+        None => {
+            if !def.description.is_empty() {
+                roff.control("PP", []);
+                roff.text([roman(def.description)]);
+            }
+            options(roff);
+        }
     }
     roff.control("RE", []);
+}
+
+/// The first paragraph of a command page, below its title.
+fn page_intro(page: &str) -> Option<&str> {
+    let body = page.split("\n## ").next()?;
+    body.split("\n\n")
+        .map(str::trim)
+        .find(|p| !p.is_empty() && !p.starts_with('#'))
 }
 
 /// The part of a command page under `## name`, up to the next heading.
@@ -148,12 +172,14 @@ enum Fence<'a> {
     Example(Vec<&'a str>),
 }
 
-/// A page's Markdown as roff: paragraphs, `-` lists and fenced examples;
-/// `code` spans turn bold.
-fn markdown(roff: &mut Roff, text: &str) {
+/// A page's Markdown as roff: paragraphs, `-` lists and fenced examples.
+/// The page's table of options gives way to `options`, written from the
+/// declaration (at the end when the page has no table).
+fn markdown(roff: &mut Roff, text: &str, options: &dyn Fn(&mut Roff)) {
     let mut paragraph = String::new();
     let mut fence: Option<Fence> = None;
     let mut synopsis_seen = false;
+    let mut options_written = false;
     for line in text.lines() {
         if let Some(info) = line.trim_start().strip_prefix("```") {
             match fence.take() {
@@ -184,6 +210,13 @@ fn markdown(roff: &mut Roff, text: &str) {
             Some(Fence::Example(lines)) => lines.push(line),
             Some(Fence::Synopsis) => {}
             None if line.starts_with('#') => flush_paragraph(roff, &mut paragraph),
+            None if line.starts_with('|') => {
+                flush_paragraph(roff, &mut paragraph);
+                if !options_written {
+                    options(roff);
+                    options_written = true;
+                }
+            }
             None => {
                 if line.trim().is_empty() || line.starts_with("- ") || line.starts_with("* ") {
                     flush_paragraph(roff, &mut paragraph);
@@ -194,6 +227,9 @@ fn markdown(roff: &mut Roff, text: &str) {
         }
     }
     flush_paragraph(roff, &mut paragraph);
+    if !options_written {
+        options(roff);
+    }
 }
 
 /// Writes the gathered lines as a paragraph or a list item.
@@ -214,19 +250,48 @@ fn flush_paragraph(roff: &mut Roff, paragraph: &mut String) {
     paragraph.clear();
 }
 
-/// `code` spans bold, the rest roman; `**`/`*` emphasis markers dropped.
+/// Markdown's inline marks: `code` bold, *emphasis* italic, [links](…)
+/// their text alone.
 fn inline_markdown(text: &str) -> Vec<Inline> {
-    text.split('`')
-        .enumerate()
-        .filter(|(_, part)| !part.is_empty())
-        .map(|(i, part)| {
-            if i % 2 == 1 {
-                bold(part)
-            } else {
-                roman(part.replace("**", ""))
+    let mut out = Vec::new();
+    let mut plain = String::new();
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        let span = match c {
+            '`' => rest[1..]
+                .find('`')
+                .map(|end| (vec![bold(&rest[1..=end])], end + 2)),
+            '*' => {
+                let marks = if rest.starts_with("**") { "**" } else { "*" };
+                let body = &rest[marks.len()..];
+                body.find(marks)
+                    .filter(|&end| end > 0)
+                    .map(|end| (vec![italic(&body[..end])], end + 2 * marks.len()))
             }
-        })
-        .collect()
+            '[' => rest.find("](").and_then(|close| {
+                let target = rest[close..].find(')')?;
+                Some((inline_markdown(&rest[1..close]), close + target + 1))
+            }),
+            _ => None,
+        };
+        match span {
+            Some((inlines, used)) => {
+                if !plain.is_empty() {
+                    out.push(roman(std::mem::take(&mut plain)));
+                }
+                out.extend(inlines);
+                rest = &rest[used..];
+            }
+            None => {
+                plain.push(c);
+                rest = &rest[c.len_utf8()..];
+            }
+        }
+    }
+    if !plain.is_empty() {
+        out.push(roman(plain));
+    }
+    out
 }
 
 fn closing_sections() -> Roff {
@@ -275,30 +340,43 @@ Starts a `shut off` domain.\nSecond line.\n\n- one\n- two\n\n```console\n$ virts
         assert_eq!(page_section(PAGE, "stop").unwrap().trim(), "Other.");
         assert!(page_section(PAGE, "list").is_none());
         let mut roff = Roff::new();
-        markdown(&mut roff, section);
+        markdown(&mut roff, section, &|roff: &mut Roff| {
+            roff.text([roman("OPTIONS")]);
+        });
         let text = roff.to_roff();
+        assert!(text.contains(".nf\n$ virtsh start x\n.fi\n"), "{text}");
+        assert!(text.ends_with("OPTIONS\n"), "{text}");
         assert!(!text.contains("start <domain>"), "{text}");
         assert!(
             text.contains(".PP\nStarts a \\fBshut off\\fR domain. Second line.\n"),
             "{text}"
         );
         assert!(text.contains(".IP \\(bu 2\none\n"), "{text}");
-        assert!(text.contains(".nf\n$ virtsh start x\n.fi\n"), "{text}");
+    }
+
+    #[test]
+    fn inline_marks() {
+        let mut roff = Roff::new();
+        roff.text(inline_markdown(
+            "a *transient* `dom` in [`examples/xml`](../examples/xml) and [json.md](json.md)",
+        ));
+        assert_eq!(
+            roff.to_roff(),
+            "a \\fItransient\\fR \\fBdom\\fR in \\fBexamples/xml\\fR and json.md\n"
+        );
     }
 
     #[test]
     fn every_command_page_is_built_in() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("commands");
-        let pages = std::fs::read_dir(&dir).into_iter().flatten().flatten();
-        for page in pages {
-            let name = page.file_name().to_string_lossy().into_owned();
-            let Some(keyword) = name.strip_suffix(".md") else {
-                continue;
-            };
+        for group in Group::ALL {
+            let keyword = group.keyword();
+            let page = dir.join(format!("{keyword}.md"));
             assert!(
-                COMMAND_PAGES.iter().any(|(k, _)| *k == keyword),
-                "commands/{name} is not in the man page: add (\"{keyword}\", \
-                 include_str!(\"../../commands/{name}\")) to COMMAND_PAGES in src/shell/manpage.rs"
+                !page.exists() || COMMAND_PAGES.iter().any(|(k, _)| *k == keyword),
+                "commands/{keyword}.md is not in the man page: add (\"{keyword}\", \
+                 include_str!(\"../../commands/{keyword}.md\")) to COMMAND_PAGES in \
+                 src/shell/manpage.rs, then run scripts/regenerate.sh"
             );
         }
     }
