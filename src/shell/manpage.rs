@@ -15,7 +15,12 @@ use crate::commands::{self, CommandDef, Group};
 /// The command pages, by help keyword, built into the binary so the man
 /// page it prints depends on nothing else. A test fails when a page in
 /// `commands/` is missing here.
-pub const COMMAND_PAGES: &[(&str, &str)] = &[];
+pub const COMMAND_PAGES: &[(&str, &str)] = &[
+    ("domain", include_str!("../../commands/domain.md")),
+    ("monitor", include_str!("../../commands/monitor.md")),
+    ("host", include_str!("../../commands/host.md")),
+    ("virsh", include_str!("../../commands/virsh.md")),
+];
 
 /// The whole man page.
 pub fn render() -> String {
