@@ -18,6 +18,7 @@
 //!
 //! It never prints an error and waits for names at most `NAMES_WAIT`.
 
+use std::io::Write;
 use std::time::Duration;
 
 use super::complete::{self, Candidate, NameSource, SessionNames};
@@ -27,25 +28,15 @@ use crate::commands;
 /// How long a TAB in another shell waits for names from the hypervisor.
 const NAMES_WAIT: Duration = Duration::from_secs(2);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Shell {
-    Bash,
-    Zsh,
-    Fish,
-}
-
 /// Runs `virtsh __complete …`; always succeeds.
 pub fn main(args: &[String]) -> i32 {
-    let mut shell = Shell::Zsh;
+    // bash takes candidates for its own word; zsh and fish whole words.
+    let mut bash = false;
     let mut word = "";
     let mut rest = args;
     while let Some((first, tail)) = rest.split_first() {
         if let Some(name) = first.strip_prefix("--shell=") {
-            shell = match name {
-                "bash" => Shell::Bash,
-                "fish" => Shell::Fish,
-                _ => Shell::Zsh,
-            };
+            bash = name == "bash";
         } else if let Some(text) = first.strip_prefix("--word=") {
             word = text;
         } else if first == "--" {
@@ -64,9 +55,9 @@ pub fn main(args: &[String]) -> i32 {
     let found = typed.complete(&mut names);
     let mut out = String::new();
     for candidate in &found.candidates {
-        let text = match shell {
-            Shell::Bash => found.for_bash(&line, word, candidate),
-            Shell::Zsh | Shell::Fish => Some(found.whole_word(&line, candidate, &typed)),
+        let text = match bash {
+            true => found.for_bash(&line, word, candidate),
+            false => Some(found.whole_word(&typed, candidate)),
         };
         // One candidate a line: a name with a newline cannot be offered.
         if let Some(text) = text.filter(|t| !t.contains('\n')) {
@@ -74,7 +65,6 @@ pub fn main(args: &[String]) -> i32 {
             out.push('\n');
         }
     }
-    use std::io::Write;
     let _ = std::io::stdout().write_all(out.as_bytes());
     0
 }
@@ -290,8 +280,8 @@ impl Found {
     }
 
     /// The whole word, unquoted, with its description after a tab.
-    fn whole_word(&self, line: &str, candidate: &Candidate, typed: &Typed) -> String {
-        let before = &line[typed.word_start.min(self.start)..self.start];
+    fn whole_word(&self, typed: &Typed, candidate: &Candidate) -> String {
+        let before = &typed.line[typed.word_start.min(self.start)..self.start];
         let value = unquote(before).0 + &unquote(&candidate.replacement).0;
         match typed.describe(&value) {
             Some(help) => format!("{value}\t{help}"),
@@ -382,7 +372,7 @@ mod tests {
         found
             .candidates
             .iter()
-            .map(|c| found.whole_word(line, c, &typed))
+            .map(|c| found.whole_word(&typed, c))
             .collect()
     }
 
