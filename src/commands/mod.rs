@@ -57,6 +57,11 @@ impl CmdError {
     pub fn silent() -> CmdError {
         CmdError { lines: Vec::new(), cause: None, hint: None }
     }
+    /// A failure the text leaves unsaid (virsh printed what it could), which
+    /// `--json` still reports.
+    pub fn unsaid(cause: api::Error) -> CmdError {
+        CmdError { lines: Vec::new(), cause: Some(cause), hint: None }
+    }
 }
 
 impl CmdError {
@@ -67,9 +72,11 @@ impl CmdError {
             Some(e) => (e.code as i32, e.domain as i32),
             None => (api::ErrorCode::InvalidArg as i32, api::ErrorDomain::None as i32),
         };
-        let doc = serde_json::json!({
-            "error": { "code": code, "domain": domain, "message": self.lines.join(": ") }
-        });
+        let message = match (&self.cause, self.lines.is_empty()) {
+            (Some(e), true) => e.message.clone(),
+            _ => self.lines.join(": "),
+        };
+        let doc = serde_json::json!({ "error": { "code": code, "domain": domain, "message": message } });
         serde_json::to_string(&doc).unwrap_or_default()
     }
 }

@@ -119,7 +119,7 @@ impl Session {
     pub fn print_error(&mut self, e: &CmdError) {
         if self.format == Format::Json {
             self.flush();
-            if !e.lines.is_empty() {
+            if !e.lines.is_empty() || e.cause.is_some() {
                 eprintln!("{}", e.to_json());
             }
             return;

@@ -38,7 +38,7 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     session.print_extra(&format!("Domain '{}' created from {file}\n", dom.name));
     // A console that cannot attach is reported, but the domain was created.
     if let Err(e) = super::attach_console(args) {
-        session.print_error_lines(&e.lines);
+        session.print_error(&e);
     }
     Ok(())
 }

@@ -116,7 +116,8 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     let conn = session.conn()?.clone();
     // In virsh's order of calls.
     let os_type = conn.domain_get_os_type(&dom).ok();
-    let info = conn.domain_get_info(&dom).ok().map(|info| RunInfo {
+    let info = conn.domain_get_info(&dom);
+    let run_info = info.as_ref().ok().map(|info| RunInfo {
         state: StateWord(info.state),
         cpus: info.nr_virt_cpu,
         cpu_time: info.cpu_time,
@@ -135,12 +136,9 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
             label: label.map(|l| l.label),
         }
     });
-    let failed = info.is_none();
     let domain = DomainRef::from(&dom);
-    session.emit(&DomainSummary { domain, os_type, info, persistent, autostart, managed_save, security });
+    let summary = DomainSummary { domain, os_type, info: run_info, persistent, autostart, managed_save, security };
+    session.emit(&summary);
     // virsh prints what it could and fails without a further word.
-    if failed {
-        return Err(CmdError::silent());
-    }
-    Ok(())
+    info.map(|_| ()).map_err(CmdError::unsaid)
 }
