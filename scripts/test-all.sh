@@ -8,6 +8,7 @@ command -v virsh >/dev/null 2>&1 || missing+=(libvirt-clients)
 command -v zsh >/dev/null 2>&1 || missing+=(zsh)
 command -v fish >/dev/null 2>&1 || missing+=(fish)
 command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+command -v xmllint >/dev/null 2>&1 || missing+=(libxml2-utils)
 if ((${#missing[@]})); then
   sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"

@@ -325,7 +325,7 @@ macro_rules! group_pages {
     };
 }
 
-group_pages!(domain, monitor, host, virsh);
+group_pages!(domain, monitor, host, virsh, snapshot);
 
 /// Pages that are not one help group's (`json.md`, and any page added later): their
 /// examples run all the same.
@@ -351,7 +351,7 @@ fn other_pages() {
 }
 
 /// Pages in progress; to be emptied as they land.
-const PAGES_BEING_WRITTEN: &[&str] = &["snapshot", "checkpoint", "backup"];
+const PAGES_BEING_WRITTEN: &[&str] = &["checkpoint", "backup"];
 
 /// Every help group that has commands has a tested page.
 #[test]
