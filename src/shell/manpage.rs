@@ -19,6 +19,7 @@ pub const COMMAND_PAGES: &[(&str, &str)] = &[
     ("domain", include_str!("../../commands/domain.md")),
     ("monitor", include_str!("../../commands/monitor.md")),
     ("host", include_str!("../../commands/host.md")),
+    ("snapshot", include_str!("../../commands/snapshot.md")),
     ("virsh", include_str!("../../commands/virsh.md")),
 ];
 
