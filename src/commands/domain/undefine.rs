@@ -1,4 +1,5 @@
 use crate::api::flags::undefine as f;
+use crate::api::{Connection, Domain};
 use crate::commands::{failed, Args, CmdError, CmdResult, CommandDef, Group, OptDef, Session};
 
 pub static DEF: CommandDef = CommandDef {
@@ -71,16 +72,45 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
         return Err(CmdError::msg("Refusing to undefine while domain managed save image exists"));
     }
     let flags = args.flags(FLAGS);
-    let mut result = conn.domain_undefine(&dom, flags);
-    // Flags a driver does not know are dropped, as virsh does, unless the
+    let conn = conn.clone();
+    let result = conn.domain_undefine(&dom, flags);
+    // A driver that does not know a flag gets virsh's fallback, unless the
     // user asked for something that must not be silently skipped (NVRAM).
     if result.as_ref().is_err_and(super::start::is_unsupported) && flags & f::NVRAM == 0 {
-        result = conn.domain_undefine(&dom, flags & (f::MANAGED_SAVE | f::SNAPSHOTS_METADATA));
+        undefine_by_hand(&conn, &dom, flags)?;
+    } else {
+        result.map_err(failed(format!("Failed to undefine domain '{shown}'")))?;
     }
-    result
-        .map_err(failed(format!("Failed to undefine domain '{shown}'")))?;
     session.print_extra(&format!("Domain '{shown}' has been undefined\n"));
     Ok(())
+}
+
+/// virsh's fallback for drivers without undefine flags: remove the managed
+/// save image and the snapshot metadata one call at a time, then make the
+/// plain call.
+fn undefine_by_hand(conn: &Connection, dom: &Domain, flags: u32) -> Result<(), CmdError> {
+    use crate::api::flags::snapshot_delete::METADATA_ONLY;
+    if flags & f::MANAGED_SAVE != 0 && conn.domain_has_managed_save_image(dom, 0).unwrap_or(false) {
+        conn.domain_managed_save_remove(dom, 0)
+            .map_err(failed("Failed to remove domain managed save image"))?;
+    }
+    let snapshots = conn.domain_list_all_snapshots(dom, 0).unwrap_or_default();
+    if !snapshots.is_empty() {
+        if flags & f::SNAPSHOTS_METADATA == 0 {
+            return Err(CmdError::msg(format!(
+                "Refusing to undefine while {} snapshots exist",
+                snapshots.len()
+            )));
+        }
+        if snapshots.iter().any(|s| conn.domain_snapshot_delete(s, METADATA_ONLY).is_err()) {
+            return Err(CmdError::msg(format!(
+                "Unable to remove metadata of {} snapshots",
+                snapshots.len()
+            )));
+        }
+    }
+    conn.domain_undefine(dom, 0)
+        .map_err(failed(format!("Failed to undefine domain '{}'", dom.name)))
 }
 
 /// The (target, source) of each disk named by `--storage` (or every disk with
