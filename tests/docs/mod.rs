@@ -97,10 +97,12 @@ impl Scratch {
         self.sandbox.reset();
         let bin = self.bin_dir();
         fs::create_dir_all(&bin).expect("create bin dir");
-        std::os::unix::fs::symlink(self.program.path(), bin.join("virtsh"))
-            .expect("link virtsh");
-        std::os::unix::fs::symlink(repo().join("examples"), self.sandbox.work().join("examples"))
-            .expect("link examples");
+        std::os::unix::fs::symlink(self.program.path(), bin.join("virtsh")).expect("link virtsh");
+        std::os::unix::fs::symlink(
+            repo().join("examples"),
+            self.sandbox.work().join("examples"),
+        )
+        .expect("link examples");
     }
 
     pub fn bin_dir(&self) -> PathBuf {
@@ -120,7 +122,11 @@ impl Scratch {
     /// Runs `sh -c COMMAND` in the scratch directory with extra environment.
     pub fn sh(&self, command: &str, extra_env: &[(&str, &str)]) -> Output {
         let mut env = self.env();
-        env.extend(extra_env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        env.extend(
+            extra_env
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string())),
+        );
         let args = vec!["-c".to_string(), command.to_string()];
         self.run_retrying(Path::new("/bin/sh"), &args, &env)
     }

@@ -170,8 +170,8 @@ fn pages_dir() -> PathBuf {
 
 fn read_page(name: &str) -> Page {
     let path = pages_dir().join(format!("{name}.md"));
-    let text = fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let text =
+        fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     parse_page(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -200,7 +200,12 @@ fn run_examples(name: &str, page: &Page, program: Program) -> String {
             ex.command
         );
         if !ok_status {
-            let _ = writeln!(report, "  {}; stderr: {:?}", out.status_text(), out.stderr_str());
+            let _ = writeln!(
+                report,
+                "  {}; stderr: {:?}",
+                out.status_text(),
+                out.stderr_str()
+            );
         }
         if !ok_output {
             let _ = writeln!(report, "  expected:");
@@ -285,8 +290,7 @@ fn check_structure(keyword: &str, page: &Page) -> String {
         }
         for o in options {
             let mentioned = s.body.match_indices(&o).any(|(i, _)| {
-                !s.body[i + o.len()..]
-                    .starts_with(|c: char| c == '-' || c.is_ascii_alphanumeric())
+                !s.body[i + o.len()..].starts_with(|c: char| c == '-' || c.is_ascii_alphanumeric())
             });
             if !mentioned {
                 let _ = writeln!(report, "{at}: option {o} is not described");

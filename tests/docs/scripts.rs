@@ -155,7 +155,11 @@ fn nightly_snapshots_rotate() {
     }
     assert_eq!(
         kept(&blocks["web02"]),
-        ["nightly-2024-05-04", "nightly-2024-05-05", "nightly-2024-05-06"],
+        [
+            "nightly-2024-05-04",
+            "nightly-2024-05-05",
+            "nightly-2024-05-06"
+        ],
         "web02 keeps the newest three:\n{stdout}"
     );
     for old in ["01", "02", "03"] {
@@ -166,7 +170,13 @@ fn nightly_snapshots_rotate() {
     }
     assert_eq!(
         kept(&blocks["db02"]),
-        ["before-pg16", "nightly-2024-05-06", "pg16", "pre-vacuum", "schema-v42"],
+        [
+            "before-pg16",
+            "nightly-2024-05-06",
+            "pg16",
+            "pre-vacuum",
+            "schema-v42"
+        ],
         "db02's own snapshots stay:\n{stdout}"
     );
     assert_eq!(kept(&blocks["web01"]), ["nightly-2024-05-06"]);
@@ -176,7 +186,10 @@ fn nightly_snapshots_rotate() {
 /// still rotates; the URI comes from VIRTSH_DEFAULT_URI.
 #[test]
 fn nightly_snapshots_twice_a_day() {
-    let uri = format!("test://{}", repo().join("examples/node/fleet.xml").display());
+    let uri = format!(
+        "test://{}",
+        repo().join("examples/node/fleet.xml").display()
+    );
     let out = run_in_both(
         "nightly-again",
         "sh examples/scripts/nightly-snapshots.sh -k 2 -t 2024-05-05",
@@ -195,7 +208,10 @@ fn nightly_snapshots_twice_a_day() {
         ["nightly-2024-05-04", "nightly-2024-05-05"],
         "{stdout}"
     );
-    assert!(!blocks["web02"].iter().any(|l| l.ends_with(" created")), "{stdout}");
+    assert!(
+        !blocks["web02"].iter().any(|l| l.ends_with(" created")),
+        "{stdout}"
+    );
     assert_eq!(kept(&blocks["mail01"]), ["nightly-2024-05-05"], "{stdout}");
 }
 
@@ -275,7 +291,10 @@ fn clone_golden_on_the_default_host() {
         .and_then(|l| l.strip_prefix("# in "))
         .and_then(|l| l.strip_suffix(':'))
         .unwrap_or_else(|| panic!("no directory in {stdout}"));
-    assert!(stdout.ends_with("define web04.xml\nstart web04\nlist\n"), "{stdout}");
+    assert!(
+        stdout.ends_with("define web04.xml\nstart web04\nlist\n"),
+        "{stdout}"
+    );
     let xml = fs::read_to_string(Path::new(dir).join("web04.xml")).expect("clone XML");
     for gone in ["<uuid>", "<mac ", "<title>", "<description>", "golden"] {
         assert!(!xml.contains(gone), "{gone} left in the clone:\n{xml}");

@@ -14,7 +14,12 @@ fn xml_dir() -> PathBuf {
 fn examples(prefix: &str) -> Vec<String> {
     let mut v: Vec<String> = fs::read_dir(xml_dir())
         .expect("read examples/xml")
-        .map(|e| e.expect("dir entry").file_name().to_string_lossy().into_owned())
+        .map(|e| {
+            e.expect("dir entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
         .filter(|n| n.starts_with(prefix) && n.ends_with(".xml"))
         .collect();
     v.sort();
@@ -177,13 +182,20 @@ fn snapshot_and_checkpoint_examples_create_alike() {
             let path = format!("examples/xml/{file}");
             let name = name_in(&path);
             let input = fs::read_to_string(repo().join(&path)).unwrap();
-            let extra = if noun == "checkpoint" { " --no-domain" } else { "" };
+            let extra = if noun == "checkpoint" {
+                " --no-domain"
+            } else {
+                ""
+            };
             let script = format!(
                 "define examples/xml/domain-web.xml; start web01; {noun}-create web01 {path}; \
                  {noun}-dumpxml web01 {name}{extra}; {noun}-info web01 {name}; {noun}-list web01 --name"
             );
             let out = same_in_both(&file, &["-c", "test:///default", &script], &input);
-            assert!(out.contains(&format!("<name>{name}</name>")), "{file}: {out}");
+            assert!(
+                out.contains(&format!("<name>{name}</name>")),
+                "{file}: {out}"
+            );
         }
     }
 }
@@ -201,7 +213,10 @@ fn domain_examples_define_alike() {
              domstate {name}"
         );
         let out = same_in_both(&file, &["-c", "test:///default", &script], &input);
-        assert!(out.contains(&format!("<name>{name}</name>")), "{file}: {out}");
+        assert!(
+            out.contains(&format!("<name>{name}</name>")),
+            "{file}: {out}"
+        );
     }
 }
 
@@ -249,7 +264,10 @@ fn pool_and_volume_examples_load() {
 }
 
 fn fleet_uri() -> String {
-    format!("test://{}", repo().join("examples/node/fleet.xml").display())
+    format!(
+        "test://{}",
+        repo().join("examples/node/fleet.xml").display()
+    )
 }
 
 /// The fleet loads in both programs, and they agree on what is in it.
@@ -275,7 +293,10 @@ fn fleet_loads_alike() {
     let list: Vec<&str> = out.lines().take_while(|l| !l.is_empty()).collect();
     assert_eq!(list.len(), 2 + 12, "twelve domains in the fleet:\n{out}");
     for state in ["running", "paused", "shut off"] {
-        assert!(list.iter().any(|l| l.contains(state)), "no domain {state}:\n{out}");
+        assert!(
+            list.iter().any(|l| l.contains(state)),
+            "no domain {state}:\n{out}"
+        );
     }
     assert!(out.contains(" legacy-crm    saved"), "managed save:\n{out}");
 }
