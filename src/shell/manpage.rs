@@ -20,6 +20,8 @@ pub const COMMAND_PAGES: &[(&str, &str)] = &[
     ("monitor", include_str!("../../commands/monitor.md")),
     ("host", include_str!("../../commands/host.md")),
     ("snapshot", include_str!("../../commands/snapshot.md")),
+    ("checkpoint", include_str!("../../commands/checkpoint.md")),
+    ("backup", include_str!("../../commands/backup.md")),
     ("virsh", include_str!("../../commands/virsh.md")),
 ];
 
