@@ -60,7 +60,7 @@ impl Args {
 
     /// A scaled integer (`512M`, `2GiB`), in bytes, with `default_unit` for bare numbers.
     pub fn scaled(&self, name: &str, default_unit: u64) -> Result<Option<u64>, CmdError> {
-        use crate::output::size::{parse_scaled, ScaledError};
+        use crate::model::units::{parse_scaled, ScaledError};
         let Some(v) = self.raw(name) else { return Ok(None) };
         parse_scaled(v, default_unit).map(Some).map_err(|why| {
             let mut e = CmdError::msg(format!(

@@ -7,7 +7,7 @@ pub fn scale(unit: &str, default: u64) -> Result<u64> {
     if unit.is_empty() {
         return Ok(default);
     }
-    if matches!(unit, "b" | "byte" | "bytes") {
+    if ["b", "byte", "bytes"].iter().any(|b| unit.eq_ignore_ascii_case(b)) {
         return Ok(1);
     }
     let b = unit.as_bytes();
@@ -28,6 +28,33 @@ pub fn scale(unit: &str, default: u64) -> Result<u64> {
         _ => return Err(Error::invalid_arg(format!("unknown suffix '{unit}'"))),
     };
     Ok(base.pow(power))
+}
+
+/// Why a scaled integer was refused: libvirt adds a second error line for
+/// a bad suffix or an overflow.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ScaledError {
+    Malformed,
+    /// `invalid argument: unknown suffix 'Q'`
+    UnknownSuffix(String),
+    /// `numerical overflow: value too large: TEXT`
+    Overflow,
+}
+
+/// Parses a scaled integer as virsh reads one from the command line (`10`,
+/// `512M`, `2GiB`, `1GB`) into bytes, with `default_unit` applied to a bare
+/// number. Leading blanks and `+` are accepted as strtoull accepts them.
+pub fn parse_scaled(text: &str, default_unit: u64) -> std::result::Result<u64, ScaledError> {
+    let trimmed = text.trim_start_matches([' ', '\t', '\n']);
+    let body = trimmed.strip_prefix('+').unwrap_or(trimmed);
+    let digits_end = body.find(|c: char| !c.is_ascii_digit()).unwrap_or(body.len());
+    if digits_end == 0 {
+        return Err(ScaledError::Malformed);
+    }
+    let number: u64 = body[..digits_end].parse().map_err(|_| ScaledError::Malformed)?;
+    let suffix = &body[digits_end..];
+    let factor = scale(suffix, default_unit).map_err(|_| ScaledError::UnknownSuffix(suffix.to_string()))?;
+    number.checked_mul(factor).ok_or(ScaledError::Overflow)
 }
 
 /// Parses an unsigned decimal as libvirt's `virStrToLong_ullp` does:
@@ -229,5 +256,28 @@ mod tests {
         );
         assert!(scaled_kib("0x10", None, "x", MAX_MEMORY_KIB).is_err());
         assert!(scaled_kib("-5", None, "x", MAX_MEMORY_KIB).is_err());
+    }
+}
+
+#[cfg(test)]
+mod scaled_tests {
+    use super::*;
+
+    #[test]
+    fn command_line_sizes() {
+        assert_eq!(parse_scaled("10", 1024), Ok(10240));
+        assert_eq!(parse_scaled(" +10", 1024), Ok(10240));
+        assert_eq!(parse_scaled("1M", 1), Ok(1 << 20));
+        assert_eq!(parse_scaled("1MB", 1), Ok(1_000_000));
+        assert_eq!(parse_scaled("2GiB", 1), Ok(2 << 30));
+        assert_eq!(parse_scaled("4kIB", 1), Ok(4096));
+        assert_eq!(parse_scaled("5B", 1024), Ok(5));
+        assert_eq!(parse_scaled("5BYTES", 1024), Ok(5));
+        assert_eq!(parse_scaled("abc", 1), Err(ScaledError::Malformed));
+        assert_eq!(parse_scaled("-5", 1), Err(ScaledError::Malformed));
+        assert_eq!(parse_scaled("1Q", 1), Err(ScaledError::UnknownSuffix("Q".into())));
+        assert_eq!(parse_scaled("1.5G", 1), Err(ScaledError::UnknownSuffix(".5G".into())));
+        assert_eq!(parse_scaled("99999999999E", 1), Err(ScaledError::Overflow));
+        assert_eq!(parse_scaled("99999999999999999999", 1), Err(ScaledError::Malformed));
     }
 }
