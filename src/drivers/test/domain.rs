@@ -108,6 +108,7 @@ impl State {
             Some(i) => {
                 let obj = &mut self.domains[i];
                 obj.config = Some(def);
+                obj.transient_shutoff = false;
                 i
             }
             None => {
@@ -144,6 +145,14 @@ impl State {
                         ErrorCode::OperationInvalid,
                         ErrorDomain::Domain,
                         format!("domain '{}' is already active", obj.name()),
+                    ));
+                }
+                // A transient domain a snapshot revert left shut off.
+                if obj.transient_shutoff {
+                    return Err(Error::new(
+                        ErrorCode::OperationInvalid,
+                        ErrorDomain::Domain,
+                        format!("domain '{}' is already being started", obj.name()),
                     ));
                 }
                 obj.live = Some(def);

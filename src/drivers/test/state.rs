@@ -214,7 +214,11 @@ impl State {
         let id = self.alloc_id();
         let obj = &mut self.domains[index];
         if obj.transient_shutoff {
-            obj.live = obj.config.take();
+            // Its one definition runs (or the one it was started with).
+            let only = obj.config.take();
+            if obj.live.is_none() {
+                obj.live = only;
+            }
             obj.transient_shutoff = false;
         } else if obj.live.is_none() {
             obj.go_live();

@@ -1807,6 +1807,10 @@ fn transient_domains_and_snapshots() {
         (DomainState::Shutoff, reason::SHUTOFF_FROM_SNAPSHOT)
     );
     assert!(!c.domain_is_persistent(&t).unwrap());
+    assert_eq!(
+        err(c.domain_create_xml(&a_xml_with("t", "222222222222"), 0)),
+        "Requested operation is not valid: domain 't' is already being started"
+    );
     c.domain_create(&t, 0).unwrap();
     c.domain_destroy(&t, 0).unwrap();
     assert_eq!(err(c.domain_lookup_by_name("t")), "Domain not found");
