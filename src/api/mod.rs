@@ -124,6 +124,7 @@ api_calls! {
     Write "virDomainSnapshotCreateXML"
         requires(flags: flags::snapshot_create::CURRENT = "VIR_DOMAIN_SNAPSHOT_CREATE_CURRENT", flags::snapshot_create::REDEFINE = "VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE")
         exclusive(flags: flags::snapshot_create::REDEFINE = "VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE", flags::snapshot_create::NO_METADATA = "VIR_DOMAIN_SNAPSHOT_CREATE_NO_METADATA")
+        exclusive(flags: flags::snapshot_create::REDEFINE = "VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE", flags::snapshot_create::HALT = "VIR_DOMAIN_SNAPSHOT_CREATE_HALT")
         fn domain_snapshot_create_xml(&self, dom: &Domain, xml: &str, flags: u32) -> DomainSnapshot;
     Read "virDomainSnapshotGetXMLDesc" secure(flags) fn domain_snapshot_get_xml_desc(&self, snap: &DomainSnapshot, flags: u32) -> String;
     Read "virDomainListAllSnapshots" fn domain_list_all_snapshots(&self, dom: &Domain, flags: u32) -> Vec<DomainSnapshot>;
@@ -142,6 +143,7 @@ api_calls! {
         fn domain_snapshot_delete(&self, snap: &DomainSnapshot, flags: u32) -> ();
 
     Write "virDomainCheckpointCreateXML"
+        requires(flags: flags::checkpoint_create::REDEFINE_VALIDATE = "VIR_DOMAIN_CHECKPOINT_CREATE_REDEFINE_VALIDATE", flags::checkpoint_create::REDEFINE = "VIR_DOMAIN_CHECKPOINT_CREATE_REDEFINE")
         exclusive(flags: flags::checkpoint_create::REDEFINE = "VIR_DOMAIN_CHECKPOINT_CREATE_REDEFINE", flags::checkpoint_create::QUIESCE = "VIR_DOMAIN_CHECKPOINT_CREATE_QUIESCE")
         fn domain_checkpoint_create_xml(&self, dom: &Domain, xml: &str, flags: u32) -> DomainCheckpoint;
     Read "virDomainCheckpointGetXMLDesc" secure(flags) fn domain_checkpoint_get_xml_desc(&self, cp: &DomainCheckpoint, flags: u32) -> String;
