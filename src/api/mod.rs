@@ -3,6 +3,7 @@
 
 pub mod error;
 pub mod flags;
+pub mod log;
 pub mod types;
 pub mod uri;
 
@@ -254,4 +255,17 @@ pub fn default_uri() -> String {
         }
     }
     "test:///default".to_string()
+}
+
+/// This machine's host name (`localhost` if it cannot be read).
+pub fn host_name() -> String {
+    let mut buf = [0u8; 256];
+    // SAFETY: the buffer is valid for its length; gethostname NUL-terminates
+    // when the name fits, and the last byte stays 0 otherwise.
+    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len() - 1) };
+    if rc != 0 {
+        return "localhost".into();
+    }
+    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+    String::from_utf8_lossy(&buf[..end]).into_owned()
 }

@@ -112,18 +112,7 @@ pub const SYSINFO: &str = "<sysinfo type='smbios'>
 </sysinfo>
 ";
 
-/// The real machine's host name, as libvirt's test driver reports it.
-pub fn host_name() -> String {
-    let mut buf = [0u8; 256];
-    // SAFETY: the buffer is valid for its length; gethostname NUL-terminates
-    // when the name fits, and the last byte stays 0 otherwise.
-    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len() - 1) };
-    if rc != 0 {
-        return "localhost".into();
-    }
-    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
-    String::from_utf8_lossy(&buf[..end]).into_owned()
-}
+pub use crate::api::host_name;
 
 /// A network or host interface: its document and lifecycle flags.
 #[derive(Debug, Clone, PartialEq)]

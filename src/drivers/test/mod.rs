@@ -10,7 +10,6 @@ mod default;
 mod domain;
 mod errors;
 mod host;
-mod log;
 mod metadata;
 mod moments;
 mod nodefile;

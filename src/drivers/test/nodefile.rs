@@ -10,7 +10,7 @@ use crate::model::snapshot::SnapshotParseFlags;
 use crate::model::xml::xml_detail_error;
 
 use super::host::{default_node_info, HostObject, PoolObject};
-use super::log;
+use crate::api::log;
 use super::snapshot::parse_snapshot;
 use super::state::{DomainObj, State};
 
@@ -19,12 +19,12 @@ use super::state::{DomainObj, State};
 pub fn load(path: &str) -> Result<State> {
     if Path::new(path).is_dir() {
         // libxml2 opens a folder, fails to read it and sees no document.
-        eprintln!("I/O error : Is a directory");
+        log::xml_parser("I/O error : Is a directory");
         return Err(xml_detail_error(path, "", 0, "Document is empty"));
     }
     let file = node::load(Path::new(path)).inspect_err(|e| {
         if let Some(warning) = node::missing_file_warning(e) {
-            eprintln!("{warning}");
+            log::xml_parser(&warning);
         }
     })?;
     state_of(file)

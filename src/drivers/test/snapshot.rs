@@ -16,7 +16,7 @@ use crate::model::snapshot::{
 use crate::model::xml::parse_document;
 
 use super::errors::{self, check_flags};
-use super::log;
+use crate::api::log;
 use super::moments::{MomentTree, Scope};
 use super::state::{DomainObj, State};
 

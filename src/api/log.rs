@@ -1,12 +1,11 @@
-//! libvirt's default log output: warnings go to stderr, and the first
-//! message of a process is preceded by two lines naming the library and
-//! host. The test driver emits one such warning (old snapshots in node
-//! files), which virsh users see, so it is reproduced as libvirt writes it.
+//! The library's own diagnostics on stderr, which virsh users see beside
+//! virsh's errors: libvirt's default log output (warnings, the first one
+//! preceded by two lines naming the library and host) and the lines libxml2
+//! prints while reading a file. Drivers report through here rather than
+//! printing, so this is the one place such text is written.
 
 use std::sync::Once;
 use std::time::{SystemTime, UNIX_EPOCH};
-
-use super::host::host_name;
 
 /// The library libvirt's log header names; the oracle's.
 const LIBRARY: &str = "libvirt version: 9.0.0, package: 9.0.0-4+deb12u2 (Debian)";
@@ -19,9 +18,14 @@ pub fn warning(source: &str, message: &str) {
     let stamp = timestamp();
     HEADER.call_once(|| {
         eprintln!("{stamp}: {pid}: info : {LIBRARY}");
-        eprintln!("{stamp}: {pid}: info : hostname: {}", host_name());
+        eprintln!("{stamp}: {pid}: info : hostname: {}", crate::api::host_name());
     });
     eprintln!("{stamp}: {pid}: warning : {source} : {message}");
+}
+
+/// A line libxml2 writes itself (`I/O warning : failed to load external entity …`).
+pub fn xml_parser(line: &str) {
+    eprintln!("{line}");
 }
 
 /// `YYYY-MM-DD HH:MM:SS.mmm+0000`, in UTC as libvirt logs.
