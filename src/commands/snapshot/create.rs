@@ -13,31 +13,20 @@ existing snapshot.",
         OptDef::string("xmlfile", "file holding the snapshot XML").completes(Complete::File),
         OptDef::flag("redefine", "redefine the metadata of an existing snapshot"),
         OptDef::flag("current", "with --redefine, make it the current snapshot"),
-        OptDef::flag("no-metadata", "take the snapshot but keep no metadata"),
-        OptDef::flag("halt", "stop the domain once the snapshot is taken"),
-        OptDef::flag("disk-only", "capture the disks but not the memory"),
-        OptDef::flag("reuse-external", "reuse existing external files"),
-        OptDef::flag("quiesce", "quiesce the guest's file systems"),
-        OptDef::flag("atomic", "all or nothing"),
-        OptDef::flag("live", "take the snapshot while the domain runs"),
-        OptDef::flag("validate", "check the XML against the schema"),
+        super::CREATE_OPTIONS[0],
+        super::CREATE_OPTIONS[1],
+        super::CREATE_OPTIONS[2],
+        super::CREATE_OPTIONS[3],
+        super::CREATE_OPTIONS[4],
+        super::CREATE_OPTIONS[5],
+        super::CREATE_OPTIONS[6],
+        super::CREATE_OPTIONS[7],
     ],
     needs_connection: true,
     run,
 };
 
-const FLAGS: &[(&str, u32)] = &[
-    ("redefine", f::REDEFINE),
-    ("current", f::CURRENT),
-    ("no-metadata", f::NO_METADATA),
-    ("halt", f::HALT),
-    ("disk-only", f::DISK_ONLY),
-    ("reuse-external", f::REUSE_EXT),
-    ("quiesce", f::QUIESCE),
-    ("atomic", f::ATOMIC),
-    ("live", f::LIVE),
-    ("validate", f::VALIDATE),
-];
+const FLAGS: &[(&str, u32)] = &[("redefine", f::REDEFINE), ("current", f::CURRENT)];
 
 fn run(session: &mut Session, args: &Args) -> CmdResult {
     let dom = session.lookup_domain(args, "domain")?;
@@ -46,5 +35,6 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
         Some(file) => crate::commands::domain::read_file(file)?,
         None => "<domainsnapshot/>".to_string(),
     };
-    super::create(session, &dom, &xml, args.flags(FLAGS), from)
+    let flags = args.flags(FLAGS) | args.flags(super::CREATE_FLAGS);
+    super::create(session, &dom, &xml, flags, from)
 }

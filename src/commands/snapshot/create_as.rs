@@ -1,4 +1,3 @@
-use crate::api::flags::snapshot_create as f;
 use crate::commands::values::XmlDocument;
 use crate::commands::{Args, CmdResult, CommandDef, Group, OptDef, Session};
 use crate::model::snapshot::build_create_as_xml;
@@ -16,14 +15,14 @@ happens to each disk (--diskspec DISK[,snapshot=TYPE][,driver=FMT][,stype=file|b
         OptDef::string("name", "name of the snapshot"),
         OptDef::string("description", "description of the snapshot"),
         OptDef::flag("print-xml", "print the XML instead of taking the snapshot"),
-        OptDef::flag("no-metadata", "take the snapshot but keep no metadata"),
-        OptDef::flag("halt", "stop the domain once the snapshot is taken"),
-        OptDef::flag("disk-only", "capture the disks but not the memory"),
-        OptDef::flag("reuse-external", "reuse existing external files"),
-        OptDef::flag("quiesce", "quiesce the guest's file systems"),
-        OptDef::flag("atomic", "all or nothing"),
-        OptDef::flag("live", "take the snapshot while the domain runs"),
-        OptDef::flag("validate", "check the XML against the schema"),
+        super::CREATE_OPTIONS[0],
+        super::CREATE_OPTIONS[1],
+        super::CREATE_OPTIONS[2],
+        super::CREATE_OPTIONS[3],
+        super::CREATE_OPTIONS[4],
+        super::CREATE_OPTIONS[5],
+        super::CREATE_OPTIONS[6],
+        super::CREATE_OPTIONS[7],
         OptDef::named("memspec", "memory: [file=]PATH[,snapshot=TYPE]"),
         OptDef::argv("diskspec", "a disk: DISK[,snapshot=TYPE][,driver=FMT][,stype=TYPE][,file=PATH]"),
     ],
@@ -31,16 +30,6 @@ happens to each disk (--diskspec DISK[,snapshot=TYPE][,driver=FMT][,stype=file|b
     run,
 };
 
-const FLAGS: &[(&str, u32)] = &[
-    ("no-metadata", f::NO_METADATA),
-    ("halt", f::HALT),
-    ("disk-only", f::DISK_ONLY),
-    ("reuse-external", f::REUSE_EXT),
-    ("quiesce", f::QUIESCE),
-    ("atomic", f::ATOMIC),
-    ("live", f::LIVE),
-    ("validate", f::VALIDATE),
-];
 
 fn run(session: &mut Session, args: &Args) -> CmdResult {
     let dom = session.lookup_domain(args, "domain")?;
@@ -52,5 +41,5 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
         session.emit(&XmlDocument::line(xml));
         return Ok(());
     }
-    super::create(session, &dom, &xml, args.flags(FLAGS), None)
+    super::create(session, &dom, &xml, args.flags(super::CREATE_FLAGS), None)
 }

@@ -18,7 +18,7 @@ pub mod revert;
 
 use crate::api::flags::{snapshot_create as cf, snapshot_list as lf};
 use crate::api::{self, Connection, Domain, DomainSnapshot, ErrorCode};
-use crate::commands::{Args, CmdError, CmdResult, Session};
+use crate::commands::{Args, CmdError, CmdResult, OptDef, Session};
 use crate::model::xml::{parse_document, Element};
 
 /// Finds the snapshot named by `option`, or the current one with
@@ -268,3 +268,27 @@ mod tests {
         assert_eq!(names, ["A", "a2", "b", "C"]);
     }
 }
+
+/// The options snapshot-create and snapshot-create-as share, in their order.
+pub const CREATE_OPTIONS: [OptDef; 8] = [
+        OptDef::flag("no-metadata", "take the snapshot but keep no metadata"),
+        OptDef::flag("halt", "stop the domain once the snapshot is taken"),
+        OptDef::flag("disk-only", "capture the disks but not the memory"),
+        OptDef::flag("reuse-external", "reuse existing external files"),
+        OptDef::flag("quiesce", "quiesce the guest's file systems"),
+        OptDef::flag("atomic", "all or nothing"),
+        OptDef::flag("live", "take the snapshot while the domain runs"),
+        OptDef::flag("validate", "check the XML against the schema"),
+];
+
+/// The flags those options set.
+pub const CREATE_FLAGS: &[(&str, u32)] = &[
+    ("no-metadata", cf::NO_METADATA),
+    ("halt", cf::HALT),
+    ("disk-only", cf::DISK_ONLY),
+    ("reuse-external", cf::REUSE_EXT),
+    ("quiesce", cf::QUIESCE),
+    ("atomic", cf::ATOMIC),
+    ("live", cf::LIVE),
+    ("validate", cf::VALIDATE),
+];
