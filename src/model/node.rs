@@ -17,11 +17,11 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::api::{Error, ErrorCode, ErrorDomain, Result};
+use crate::api::{Error, ErrorCode, ErrorDomain, Result, Uuid};
 use crate::model::domain::testns::{serialize, TEST_NS_URI};
 use crate::model::domain::DomainDef;
 use crate::model::units::parse_u64;
-use crate::model::xml::{parse_document_with, Element, Node};
+use crate::model::xml::{parse_document_streaming, parse_document_with, Element, Node};
 
 /// `<cpu>` of the node file; unset fields keep the driver's defaults.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -63,11 +63,38 @@ pub struct NodeFile {
 }
 
 /// Reads and checks a node file.
+///
+/// Each `<domain>` becomes a definition as soon as the parser has read it,
+/// so a file of thousands never stands in memory as one element tree. Its
+/// errors wait: libvirt reports a malformed document first, then the
+/// node's own settings, then the first bad domain.
 pub fn load(path: &Path) -> Result<NodeFile> {
+    let mut domains = Vec::new();
+    let mut nf = load_each(path, &mut |def| domains.push(def))?;
+    nf.domains = domains;
+    Ok(nf)
+}
+
+/// Like `load`, but hands each domain to `take` as soon as it is read, in
+/// file order, and leaves `NodeFile::domains` empty. On an error, what
+/// `take` was given is no part of a valid file.
+pub fn load_each(path: &Path, take: &mut dyn FnMut(DomainDef)) -> Result<NodeFile> {
     let url = path.to_string_lossy().into_owned();
-    let root = read_root(path, &url, "node")?;
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    NodeLoader { base }.load(&root)
+    let loader = NodeLoader { base };
+    let text = read_text(path, &url)?;
+    let mut domains = DomainList::default();
+    let root = parse_document_streaming(&text, &url, true, &mut |e| {
+        if e.name == "domain" && e.ns.is_none() {
+            domains.read(&loader, &e, take);
+            None
+        } else {
+            Some(e)
+        }
+    })?;
+    drop(text);
+    check_root_name(&root, "node")?;
+    loader.load(&root, domains)
 }
 
 /// The line libxml2 prints on stderr before a missing-file error (`XML
@@ -90,6 +117,14 @@ pub fn missing_file_warning(err: &Error) -> Option<String> {
 
 /// Reads a file and checks its root element name.
 fn read_root(path: &Path, url: &str, root_name: &str) -> Result<Element> {
+    let text = read_text(path, url)?;
+    let root = parse_document_with(&text, url, true)?;
+    check_root_name(&root, root_name)?;
+    Ok(root)
+}
+
+/// A file's text, which must be UTF-8.
+fn read_text(path: &Path, url: &str) -> Result<String> {
     // libxml2 opens a folder, fails to read it and sees no document.
     if path.is_dir() {
         return Err(crate::model::xml::xml_detail_error(
@@ -101,27 +136,76 @@ fn read_root(path: &Path, url: &str, root_name: &str) -> Result<Element> {
     }
     let bytes = std::fs::read(path)
         .map_err(|_| Error::xml(format!("failed to parse xml document '{url}'")))?;
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let pos = e.utf8_error().valid_up_to();
-            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
-            return Err(crate::model::xml::xml_detail_error(
-                url,
-                &lossy,
-                pos,
-                "Input is not proper UTF-8, indicate encoding !",
-            ));
-        }
-    };
-    let root = parse_document_with(&text, url, true)?;
+    String::from_utf8(bytes).map_err(|e| {
+        let pos = e.utf8_error().valid_up_to();
+        let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+        crate::model::xml::xml_detail_error(
+            url,
+            &lossy,
+            pos,
+            "Input is not proper UTF-8, indicate encoding !",
+        )
+    })
+}
+
+fn check_root_name(root: &Element, root_name: &str) -> Result<()> {
     if root.name != root_name {
         return Err(Error::xml(format!(
             "expecting root element of '{root_name}', not '{}'",
             root.name
         )));
     }
-    Ok(root)
+    Ok(())
+}
+
+/// Names and UUIDs of the domains read so far (a clash is an error), and
+/// the first error among them.
+#[derive(Default)]
+struct DomainList {
+    by_name: HashMap<String, Uuid>,
+    by_uuid: HashMap<Uuid, String>,
+    error: Option<Error>,
+}
+
+impl DomainList {
+    /// Reads one `<domain>` and hands it to `take`; after an error the
+    /// rest are skipped.
+    fn read(&mut self, loader: &NodeLoader, d: &Element, take: &mut dyn FnMut(DomainDef)) {
+        if self.error.is_none() {
+            match self.try_read(loader, d) {
+                Ok(def) => take(def),
+                Err(e) => self.error = Some(e),
+            }
+        }
+    }
+
+    fn try_read(&mut self, loader: &NodeLoader, d: &Element) -> Result<DomainDef> {
+        let def = if d.attr("file").is_some() || has_snapshot_files(d) {
+            let mut e = loader.resolve(d, "domain")?;
+            loader.inline_snapshots(&mut e)?;
+            DomainDef::from_element(&e)?
+        } else {
+            DomainDef::from_element(d)?
+        };
+        // The same name and UUID again is the same domain: libvirt takes
+        // the second definition as its next-boot one.
+        let same = self.by_uuid.get(&def.uuid) == Some(&def.name);
+        if let (Some(name), false) = (self.by_uuid.get(&def.uuid), same) {
+            return Err(Error::operation_failed(format!(
+                "domain '{name}' is already defined with uuid {}",
+                def.uuid
+            )));
+        }
+        if let (Some(uuid), false) = (self.by_name.get(&def.name), same) {
+            return Err(Error::operation_failed(format!(
+                "domain '{}' already exists with uuid {uuid}",
+                def.name
+            )));
+        }
+        self.by_name.insert(def.name.clone(), def.uuid);
+        self.by_uuid.insert(def.uuid, def.name.clone());
+        Ok(def)
+    }
 }
 
 struct NodeLoader {
@@ -148,7 +232,7 @@ impl NodeLoader {
         }
     }
 
-    fn load(&self, root: &Element) -> Result<NodeFile> {
+    fn load(&self, root: &Element, domains: DomainList) -> Result<NodeFile> {
         let mut nf = NodeFile {
             cpu: NodeCpu::default(),
             memory_kib: None,
@@ -172,38 +256,8 @@ impl NodeLoader {
                 Some(parse_u64(&m).ok_or_else(|| Error::xml("invalid node memory value"))?);
         }
 
-        // name → index and uuid → index, so big files stay linear.
-        let mut by_name: HashMap<String, usize> = HashMap::new();
-        let mut by_uuid: HashMap<crate::api::Uuid, usize> = HashMap::new();
-        for d in root.children_named("domain") {
-            let def = if d.attr("file").is_some() || has_snapshot_files(d) {
-                let mut e = self.resolve(d, "domain")?;
-                self.inline_snapshots(&mut e)?;
-                DomainDef::from_element(&e)?
-            } else {
-                DomainDef::from_element(d)?
-            };
-            // The same name and UUID again is the same domain: libvirt
-            // takes the second definition as its next-boot one.
-            let same = by_uuid
-                .get(&def.uuid)
-                .is_some_and(|&i| nf.domains[i].name == def.name);
-            if let (Some(&i), false) = (by_uuid.get(&def.uuid), same) {
-                let prev = &nf.domains[i];
-                return Err(Error::operation_failed(format!(
-                    "domain '{}' is already defined with uuid {}",
-                    prev.name, prev.uuid
-                )));
-            }
-            if let (Some(&i), false) = (by_name.get(&def.name), same) {
-                return Err(Error::operation_failed(format!(
-                    "domain '{}' already exists with uuid {}",
-                    def.name, nf.domains[i].uuid
-                )));
-            }
-            by_name.insert(def.name.clone(), nf.domains.len());
-            by_uuid.insert(def.uuid, nf.domains.len());
-            nf.domains.push(def);
+        if let Some(e) = domains.error {
+            return Err(e);
         }
         for n in root.children_named("network") {
             nf.networks.push(serialize(&self.resolve(n, "network")?));

@@ -127,6 +127,19 @@ pub fn parse_document(src: &str, url: &str) -> Result<Element> {
 /// node, as libvirt's parse of a file (the test driver's node file) does,
 /// where a string parse drops them.
 pub fn parse_document_with(src: &str, url: &str, keep_blanks: bool) -> Result<Element> {
+    parse_document_streaming(src, url, keep_blanks, &mut Some)
+}
+
+/// Like `parse_document_with`, but hands each child element of the root to
+/// `take` as soon as it is complete: what `take` returns stays in the tree,
+/// what it keeps (returning `None`) never joins it. A big document is read
+/// one child at a time, without holding the whole tree.
+pub fn parse_document_streaming(
+    src: &str,
+    url: &str,
+    keep_blanks: bool,
+    take: &mut dyn FnMut(Element) -> Option<Element>,
+) -> Result<Element> {
     // A UTF-8 byte order mark is allowed before the document.
     let src = src.strip_prefix('\u{feff}').unwrap_or(src);
     if src.is_empty() {
@@ -137,7 +150,7 @@ pub fn parse_document_with(src: &str, url: &str, keep_blanks: bool) -> Result<El
         url,
         keep_blanks,
     }
-    .run()
+    .run(take)
 }
 
 /// A namespace declaration: (prefix, URI); no prefix = default namespace.
@@ -150,11 +163,13 @@ struct Parser<'a> {
 }
 
 /// An open element while reading: the element, where its start tag began,
-/// and how many namespace bindings it pushed.
+/// how many namespace bindings it pushed, and where its children start on
+/// the parser's child stack.
 struct Open {
     elem: Element,
     start: usize,
     ns_pushed: usize,
+    first_kid: usize,
 }
 
 impl<'a> Parser<'a> {
@@ -169,7 +184,7 @@ impl<'a> Parser<'a> {
             .count()
     }
 
-    fn run(&self) -> Result<Element> {
+    fn run(&self, take: &mut dyn FnMut(Element) -> Option<Element>) -> Result<Element> {
         let src = self.src;
         let bytes = src.as_bytes();
         let mut reader = Reader::from_str(src);
@@ -182,6 +197,10 @@ impl<'a> Parser<'a> {
             c.check_comments = false;
         }
         let mut stack: Vec<Open> = Vec::new();
+        // Children of the open elements, innermost last: an element takes
+        // its own (from its `first_kid` on) when it closes, into a vector of
+        // just their number, rather than growing one of its own.
+        let mut kids: Vec<Node> = Vec::new();
         // In-scope namespace bindings: (prefix, uri); None prefix = default.
         let mut scopes: Vec<(Option<String>, String)> = Vec::new();
         let mut root: Option<Element> = None;
@@ -220,15 +239,16 @@ impl<'a> Parser<'a> {
                     }
                     if empty {
                         scopes.truncate(scopes.len() - pushed);
-                        match stack.last_mut() {
-                            Some(parent) => parent.elem.children.push(Node::Elem(elem)),
-                            None => root = Some(elem),
+                        match stack.len() {
+                            0 => root = Some(elem),
+                            depth => attach(&mut kids, elem, depth == 1, take),
                         }
                     } else {
                         stack.push(Open {
                             elem,
                             start: before,
                             ns_pushed: pushed,
+                            first_kid: kids.len(),
                         });
                     }
                 }
@@ -255,10 +275,11 @@ impl<'a> Parser<'a> {
                         ));
                     }
                     scopes.truncate(scopes.len() - open.ns_pushed);
-                    let elem = open.elem;
-                    match stack.last_mut() {
-                        Some(parent) => parent.elem.children.push(Node::Elem(elem)),
-                        None => root = Some(elem),
+                    let mut elem = open.elem;
+                    elem.children = kids.drain(open.first_kid..).collect();
+                    match stack.len() {
+                        0 => root = Some(elem),
+                        depth => attach(&mut kids, elem, depth == 1, take),
                     }
                 }
                 Event::Text(_) => {
@@ -284,28 +305,28 @@ impl<'a> Parser<'a> {
                                 // libxml2 without kept blanks keeps whitespace
                                 // only next to other text, or as the sole
                                 // content of an element.
-                                let kids = &open.elem.children;
+                                let siblings = &kids[open.first_kid..];
                                 let next_is_end = bytes.get(after) == Some(&b'<')
                                     && bytes.get(after + 1) == Some(&b'/');
-                                let keep = (kids.is_empty() && next_is_end)
-                                    || matches!(kids.last(), Some(Node::Text(_)))
-                                    || matches!(kids.first(), Some(Node::Text(_)));
+                                let keep = (siblings.is_empty() && next_is_end)
+                                    || matches!(siblings.last(), Some(Node::Text(_)))
+                                    || matches!(siblings.first(), Some(Node::Text(_)));
                                 if !keep {
                                     continue;
                                 }
                             }
                             let text = unescape(raw, before, self)?;
-                            match open.elem.children.last_mut() {
+                            match kids[open.first_kid..].last_mut() {
                                 Some(Node::Text(prev)) => prev.push_str(&text),
-                                _ => open.elem.children.push(Node::Text(text)),
+                                _ => kids.push(Node::Text(text)),
                             }
                         }
                     }
                 }
                 Event::CData(c) => {
                     let text = String::from_utf8_lossy(&c.into_inner()).into_owned();
-                    match stack.last_mut() {
-                        Some(open) => open.elem.children.push(Node::CData(text)),
+                    match stack.last() {
+                        Some(_) => kids.push(Node::CData(text)),
                         None => {
                             let msg = if root.is_some() {
                                 "Extra content at the end of the document"
@@ -317,9 +338,9 @@ impl<'a> Parser<'a> {
                     }
                 }
                 Event::Comment(c) => {
-                    if let Some(open) = stack.last_mut() {
+                    if !stack.is_empty() {
                         let text = String::from_utf8_lossy(&c.into_inner()).into_owned();
-                        open.elem.children.push(Node::Comment(text));
+                        kids.push(Node::Comment(text));
                     }
                 }
                 Event::Decl(_) | Event::PI(_) | Event::DocType(_) => {}
@@ -482,6 +503,20 @@ impl<'a> Parser<'a> {
             elem.attrs.push((aname.to_string(), value));
         }
         Ok((elem, decls))
+    }
+}
+
+/// Adds a complete element to its parent's children; a child of the root
+/// goes through `take` first.
+fn attach(
+    kids: &mut Vec<Node>,
+    elem: Element,
+    parent_is_root: bool,
+    take: &mut dyn FnMut(Element) -> Option<Element>,
+) {
+    let elem = if parent_is_root { take(elem) } else { Some(elem) };
+    if let Some(elem) = elem {
+        kids.push(Node::Elem(elem));
     }
 }
 
