@@ -46,7 +46,7 @@ pub fn state() -> Result<State> {
     let mut state = State::new(default_node_info(), true);
     state.host = HostObjects::defaults();
     let def = DomainDef::parse(DEFAULT_DOMAIN_XML)?;
-    state.domains.push(DomainObj::defined(def));
-    state.start(0, DomainState::Running, reason::UNKNOWN);
+    let index = state.push_domain(DomainObj::defined(def));
+    state.start(index, DomainState::Running, reason::UNKNOWN);
     Ok(state)
 }

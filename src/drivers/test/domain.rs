@@ -74,10 +74,8 @@ impl State {
     }
 
     pub fn lookup_by_id(&self, id: i32) -> Result<Domain> {
-        self.domains
-            .iter()
-            .find(|d| d.is_active() && d.id == id)
-            .map(DomainObj::handle)
+        self.find_by_id(id)
+            .map(|i| self.domains[i].handle())
             .ok_or_else(errors::no_domain)
     }
 
@@ -107,14 +105,11 @@ impl State {
         let index = match self.check_clash(&def)? {
             Some(i) => {
                 let obj = &mut self.domains[i];
-                obj.config = Some(def);
+                obj.config = Some(def.into());
                 obj.transient_shutoff = false;
                 i
             }
-            None => {
-                self.domains.push(DomainObj::defined(def));
-                self.domains.len() - 1
-            }
+            None => self.push_domain(DomainObj::defined(def)),
         };
         Ok(self.domains[index].handle())
     }
@@ -155,14 +150,13 @@ impl State {
                         format!("domain '{}' is already being started", obj.name()),
                     ));
                 }
-                obj.live = Some(def);
+                obj.live = Some(def.into());
                 Ok(i)
             }
             None => {
                 let mut obj = DomainObj::defined(def);
                 obj.live = obj.config.take();
-                self.domains.push(obj);
-                Ok(self.domains.len() - 1)
+                Ok(self.push_domain(obj))
             }
         }
     }

@@ -22,22 +22,27 @@ pub fn load(path: &str) -> Result<State> {
         log::xml_parser("I/O error : Is a directory");
         return Err(xml_detail_error(path, "", 0, "Document is empty"));
     }
-    let file = node::load(Path::new(path)).inspect_err(|e| {
-        if let Some(warning) = node::missing_file_warning(e) {
-            log::xml_parser(&warning);
-        }
-    })?;
-    state_of(file)
+    // Boxed as they come: a definition is 2 KiB, and a node file may hold
+    // thousands.
+    let mut domains = Vec::new();
+    let file = node::load_each(Path::new(path), &mut |def| domains.push(Box::new(def)))
+        .inspect_err(|e| {
+            if let Some(warning) = node::missing_file_warning(e) {
+                log::xml_parser(&warning);
+            }
+        })?;
+    state_of(file, domains)
 }
 
-fn state_of(file: NodeFile) -> Result<State> {
+fn state_of(file: NodeFile, domains: Vec<Box<DomainDef>>) -> Result<State> {
     let mut node = node_info(&file.cpu);
     if let Some(kib) = file.memory_kib {
         node.memory = kib;
     }
     let mut state = State::new(node, false);
-    for def in file.domains {
-        add_domain(&mut state, def)?;
+    state.domains.reserve_exact(domains.len());
+    for def in domains {
+        add_domain(&mut state, *def)?;
     }
     let running = |xml: String| HostObject {
         xml,
@@ -71,13 +76,10 @@ fn add_domain(state: &mut State, mut def: DomainDef) -> Result<()> {
     def.assign_test_ifnames();
     let index = match state.find_by_uuid(&def.uuid) {
         Some(i) => {
-            state.domains[i].config = Some(def);
+            state.domains[i].config = Some(def.into());
             i
         }
-        None => {
-            state.domains.push(DomainObj::defined(def));
-            state.domains.len() - 1
-        }
+        None => state.push_domain(DomainObj::defined(def)),
     };
     let ns = state.domains[index]
         .def()

@@ -252,14 +252,14 @@ impl State {
             if obj.is_active() {
                 halt(obj, persistent, reason::SHUTOFF_FROM_SNAPSHOT);
             }
-            obj.config = Some(config);
+            obj.config = Some(config.into());
             self.start(index, DomainState::Running, reason::RUNNING_FROM_SNAPSHOT);
             let obj = &mut self.domains[index];
             if flags & revert::RUNNING == 0 && (paused || flags & revert::PAUSED != 0) {
                 obj.set_state(DomainState::Paused, reason::PAUSED_FROM_SNAPSHOT);
             }
         } else {
-            obj.config = Some(config);
+            obj.config = Some(config.into());
             if obj.is_active() {
                 halt(obj, persistent, reason::SHUTOFF_FROM_SNAPSHOT);
             }

@@ -1,6 +1,10 @@
 //! The driver's in-memory world: domains with their definitions and run
 //! state, the host description, and the objects of later API groups.
 
+use std::cell::{OnceCell, RefCell};
+use std::collections::HashMap;
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::api::flags::affect;
@@ -13,12 +17,79 @@ use super::errors;
 use super::host::HostObjects;
 use super::moments::MomentTree;
 
+/// A definition a domain holds, used as a `DomainDef`. Clones share one
+/// copy until either side changes it. The copy libvirt makes of a config
+/// when its domain starts (formatted and parsed again) is made the first
+/// time it is looked at: most never are, and a node file starts thousands.
+#[derive(Debug, Clone)]
+pub struct Def(DefRepr);
+
+#[derive(Debug, Clone)]
+enum DefRepr {
+    Ready(Arc<DomainDef>),
+    /// A re-parsed copy of `of`, made on first use.
+    CopyOf {
+        of: Arc<DomainDef>,
+        made: OnceCell<Arc<DomainDef>>,
+    },
+}
+
+impl Def {
+    /// libvirt's copy of this definition: formatted, parsed again.
+    pub fn reparsed_copy(&self) -> Def {
+        Def(DefRepr::CopyOf {
+            of: self.shared(),
+            made: OnceCell::new(),
+        })
+    }
+
+    fn shared(&self) -> Arc<DomainDef> {
+        match &self.0 {
+            DefRepr::Ready(d) => Arc::clone(d),
+            DefRepr::CopyOf { of, made } => Arc::clone(made.get_or_init(|| copy_of(of))),
+        }
+    }
+}
+
+fn copy_of(def: &DomainDef) -> Arc<DomainDef> {
+    Arc::new(def.reparsed().unwrap_or_else(|_| def.clone()))
+}
+
+impl From<DomainDef> for Def {
+    fn from(def: DomainDef) -> Def {
+        Def(DefRepr::Ready(Arc::new(def)))
+    }
+}
+
+impl Deref for Def {
+    type Target = DomainDef;
+
+    fn deref(&self) -> &DomainDef {
+        match &self.0 {
+            DefRepr::Ready(d) => d,
+            DefRepr::CopyOf { of, made } => made.get_or_init(|| copy_of(of)),
+        }
+    }
+}
+
+impl DerefMut for Def {
+    fn deref_mut(&mut self) -> &mut DomainDef {
+        if let DefRepr::CopyOf { .. } = self.0 {
+            self.0 = DefRepr::Ready(self.shared());
+        }
+        match &mut self.0 {
+            DefRepr::Ready(d) => Arc::make_mut(d),
+            DefRepr::CopyOf { .. } => unreachable!("made ready above"),
+        }
+    }
+}
+
 /// One domain. Either definition may be absent, never both: `config` is the
 /// persistent (next-boot) definition, `live` the running one.
 #[derive(Debug, Clone)]
 pub struct DomainObj {
-    pub config: Option<DomainDef>,
-    pub live: Option<DomainDef>,
+    pub config: Option<Def>,
+    pub live: Option<Def>,
     /// -1 while shut off.
     pub id: i32,
     pub state: DomainState,
@@ -36,7 +107,7 @@ impl DomainObj {
     /// A new inactive persistent domain.
     pub fn defined(def: DomainDef) -> DomainObj {
         DomainObj {
-            config: Some(def),
+            config: Some(def.into()),
             live: None,
             id: -1,
             state: DomainState::Shutoff,
@@ -113,10 +184,10 @@ impl DomainObj {
     pub fn defs_mut(&mut self, which: Affected) -> Vec<&mut DomainDef> {
         let mut out = Vec::new();
         if which.live {
-            out.extend(self.live.as_mut());
+            out.extend(self.live.as_deref_mut());
         }
         if which.config {
-            out.extend(self.config.as_mut());
+            out.extend(self.config.as_deref_mut());
         }
         out
     }
@@ -136,7 +207,7 @@ impl DomainObj {
     /// --inactive` (devices re-sorted, ports renumbered).
     pub fn go_live(&mut self) {
         if let Some(def) = self.config.take() {
-            self.config = Some(def.reparsed().unwrap_or_else(|_| def.clone()));
+            self.config = Some(def.reparsed_copy());
             self.live = Some(def);
         }
     }
@@ -165,6 +236,64 @@ pub struct State {
     /// files describe none.
     pub numa_cells: bool,
     pub host: HostObjects,
+    /// Where each domain sits in `domains`, so lookups stay cheap with
+    /// thousands of domains.
+    index: RefCell<DomainIndex>,
+}
+
+/// Positions in `State::domains` by UUID, name and id, kept up to date by
+/// `push_domain` and `start`, and checked on every use: a position whose
+/// domain does not match, or a domain list that changed length or last
+/// member behind its back, rebuilds it. A UUID it lacks is nowhere (UUIDs
+/// arrive only with new domains); a name or id it lacks is searched for,
+/// as renames and starts change those in place.
+#[derive(Default)]
+struct DomainIndex {
+    by_uuid: HashMap<Uuid, usize>,
+    /// By a hash of the name, so a rebuild copies no strings.
+    by_name: HashMap<u64, usize>,
+    by_id: HashMap<i32, usize>,
+    /// The number of domains it covers and the last one's UUID.
+    covers: (usize, Option<Uuid>),
+}
+
+impl DomainIndex {
+    fn add(&mut self, i: usize, d: &DomainObj) {
+        self.by_uuid.insert(d.uuid(), i);
+        self.by_name.insert(name_hash(d.name()), i);
+        if d.is_active() {
+            self.by_id.insert(d.id, i);
+        }
+    }
+
+    fn rebuild(&mut self, domains: &[DomainObj]) {
+        self.by_uuid.clear();
+        self.by_name.clear();
+        self.by_id.clear();
+        for (i, d) in domains.iter().enumerate() {
+            self.add(i, d);
+        }
+        self.covers = covered(domains);
+    }
+
+    /// Rebuilt first when domains came or went without it.
+    fn current(&mut self, domains: &[DomainObj]) -> &mut DomainIndex {
+        if self.covers != covered(domains) {
+            self.rebuild(domains);
+        }
+        self
+    }
+}
+
+fn covered(domains: &[DomainObj]) -> (usize, Option<Uuid>) {
+    (domains.len(), domains.last().map(DomainObj::uuid))
+}
+
+fn name_hash(name: &str) -> u64 {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let mut h = DefaultHasher::new();
+    name.hash(&mut h);
+    h.finish()
 }
 
 impl State {
@@ -175,7 +304,39 @@ impl State {
             node,
             numa_cells,
             host: HostObjects::default(),
+            index: RefCell::default(),
         }
+    }
+
+    /// Adds a domain at the end; returns its position.
+    pub fn push_domain(&mut self, obj: DomainObj) -> usize {
+        let i = self.domains.len();
+        self.domains.push(obj);
+        let index = self.index.get_mut().current(&self.domains[..i]);
+        index.add(i, &self.domains[i]);
+        index.covers = covered(&self.domains);
+        i
+    }
+
+    /// The position of the domain `is_it` accepts: the index's candidate
+    /// `cached` when it passes; else, unless `trust_absence`, the first of
+    /// a linear search (the index, being stale, is rebuilt).
+    fn find(
+        &self,
+        cached: impl FnOnce(&DomainIndex) -> Option<usize>,
+        is_it: impl Fn(&DomainObj) -> bool,
+        trust_absence: bool,
+    ) -> Option<usize> {
+        let mut index = self.index.borrow_mut();
+        let index = index.current(&self.domains);
+        match cached(index) {
+            Some(i) if self.domains.get(i).is_some_and(&is_it) => return Some(i),
+            None if trust_absence => return None,
+            _ => {}
+        }
+        let found = self.domains.iter().position(is_it)?;
+        index.rebuild(&self.domains);
+        Some(found)
     }
 
     pub fn alloc_id(&mut self) -> i32 {
@@ -185,9 +346,7 @@ impl State {
     }
 
     pub fn index_of(&self, dom: &Domain) -> Result<usize> {
-        self.domains
-            .iter()
-            .position(|d| d.uuid() == dom.uuid)
+        self.find_by_uuid(&dom.uuid)
             .ok_or_else(|| errors::no_domain_for_handle(dom))
     }
 
@@ -201,11 +360,29 @@ impl State {
     }
 
     pub fn find_by_name(&self, name: &str) -> Option<usize> {
-        self.domains.iter().position(|d| d.name() == name)
+        let hash = name_hash(name);
+        self.find(
+            |ix| ix.by_name.get(&hash).copied(),
+            |d| d.name() == name,
+            false,
+        )
     }
 
     pub fn find_by_uuid(&self, uuid: &Uuid) -> Option<usize> {
-        self.domains.iter().position(|d| d.uuid() == *uuid)
+        self.find(
+            |ix| ix.by_uuid.get(uuid).copied(),
+            |d| d.uuid() == *uuid,
+            true,
+        )
+    }
+
+    /// The running domain with this id.
+    pub fn find_by_id(&self, id: i32) -> Option<usize> {
+        self.find(
+            |ix| ix.by_id.get(&id).copied(),
+            |d| d.is_active() && d.id == id,
+            false,
+        )
     }
 
     /// Starts a domain under a fresh id. Unless a live definition was
@@ -226,6 +403,7 @@ impl State {
         obj.id = id;
         obj.has_managed_save = false;
         obj.set_state(state, reason);
+        self.index.get_mut().by_id.insert(id, index);
     }
 
     /// Stops a running domain; a transient one disappears.
