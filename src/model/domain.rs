@@ -307,7 +307,26 @@ impl DomainDef {
     pub fn from_element(root: &Element) -> Result<DomainDef> {
         let mut def = parse::parse_domain(root)?;
         postparse::post_parse(&mut def)?;
+        def.shrink_to_fit();
         Ok(def)
+    }
+
+    /// Gives back the room device lists grew into while parsing (room for
+    /// four disks of ~1 KiB each for one disk): definitions live long, and
+    /// a node file holds thousands.
+    fn shrink_to_fit(&mut self) {
+        self.disks.shrink_to_fit();
+        self.interfaces.shrink_to_fit();
+        self.controllers.shrink_to_fit();
+        self.serials.shrink_to_fit();
+        self.parallels.shrink_to_fit();
+        self.consoles.shrink_to_fit();
+        self.channels.shrink_to_fit();
+        self.inputs.shrink_to_fit();
+        self.graphics.shrink_to_fit();
+        self.videos.shrink_to_fit();
+        self.other_devices.shrink_to_fit();
+        self.sections.shrink_to_fit();
     }
 
     /// Formats as libvirt's `virDomainDefFormat` does.

@@ -61,13 +61,8 @@ pub fn parse_mac(s: &str) -> Option<String> {
         }
         *b = u8::from_str_radix(p, 16).ok()?;
     }
-    Some(
-        bytes
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<Vec<_>>()
-            .join(":"),
-    )
+    let [a, b, c, d, e, f] = bytes;
+    Some(format!("{a:02x}:{b:02x}:{c:02x}:{d:02x}:{e:02x}:{f:02x}"))
 }
 
 /// The `<source>` attribute holding an interface's main source, by type.

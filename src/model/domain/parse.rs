@@ -884,6 +884,11 @@ fn parse_devices(def: &mut DomainDef, devs: &Element) -> Result<()> {
         .child("emulator")
         .map(|e| e.text())
         .filter(|t| !t.is_empty());
+    // Sized up front: a disk is ~1 KiB, and growing by doubling would
+    // leave room for four.
+    let count = |name: &str| devs.children_named(name).count();
+    def.disks.reserve_exact(count("disk"));
+    def.interfaces.reserve_exact(count("interface"));
     for e in devs.elements() {
         if e.ns.is_some() {
             continue;
