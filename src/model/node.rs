@@ -507,6 +507,26 @@ mod tests {
     }
 
     #[test]
+    fn a_malformed_document_outranks_a_bad_domain_before_it() {
+        let bad_domain = "<domain type='test'><name>a</name><os><type>hvm</type></os></domain>";
+        let truncated = load_err("order2", &format!("<node>{bad_domain}<cpu><mhz>x</mhz></cpu>"));
+        assert!(
+            truncated.starts_with("DIR/node.xml:1: Premature end of data in tag node line 1\n"),
+            "{truncated}"
+        );
+        // Then the node's settings, then the first bad domain.
+        assert_eq!(
+            load_err("order3", &format!("<node>{bad_domain}<cpu><mhz>x</mhz></cpu></node>")),
+            "XML error: invalid node cpu mhz value"
+        );
+        let dup = "<domain type='test'><name>a</name><memory>1</memory><os><type>hvm</type></os></domain>";
+        assert_eq!(
+            load_err("order4", &format!("<node>{dup}{bad_domain}{dup}</node>")),
+            "XML error: Memory size must be specified via <memory> or in the <numa> configuration"
+        );
+    }
+
+    #[test]
     fn error_messages_match_libvirt() {
         let t = tmpdir("missing");
         let missing = t.0.join("nope.xml");

@@ -906,6 +906,41 @@ mod tests {
     }
 
     #[test]
+    fn streaming_hands_over_children_of_the_root() {
+        let mut taken = Vec::new();
+        let root = parse_document_streaming(
+            "<r>\n <d n='1'><x>t</x></d>\n <k/>\n <d n='2'/>\n</r>",
+            "u",
+            true,
+            &mut |e| {
+                if e.name == "d" {
+                    taken.push(e.attr("n").unwrap_or("").to_string());
+                    None
+                } else {
+                    Some(e)
+                }
+            },
+        )
+        .unwrap();
+        assert_eq!(taken, ["1", "2"]);
+        let kept: Vec<&str> = root.elements().map(|e| e.name.as_str()).collect();
+        assert_eq!(kept, ["k"]);
+        // Only children of the root are offered; the grandchild stayed put.
+        let parsed = parse_document("<r><d><x>t</x></d></r>", "u").unwrap();
+        assert_eq!(parsed.child("d").unwrap().child_text("x").as_deref(), Some("t"));
+        // A malformed rest still fails the document.
+        let e = parse_document_streaming("<r><d/><d>", "u", true, &mut |_| None).unwrap_err();
+        assert!(e.message.contains("Premature end of data"), "{}", e.message);
+    }
+
+    #[test]
+    fn children_take_no_more_room_than_they_need() {
+        let e = parse_document("<a><b/><c>x</c><d/><e/><f/></a>", "u").unwrap();
+        assert_eq!(e.children.capacity(), 5);
+        assert_eq!(e.child("c").unwrap().children.capacity(), 1);
+    }
+
+    #[test]
     fn namespaces_resolve() {
         let e = parse_document("<a xmlns:t='urn:t'><t:b/><b/></a>", "u").unwrap();
         let kids: Vec<_> = e.elements().collect();

@@ -4,7 +4,6 @@
 use std::path::Path;
 
 use crate::api::{reason, DomainState, Error, ErrorCode, ErrorDomain, NodeInfo, Result};
-use crate::model::domain::DomainDef;
 use crate::model::node::{self, NodeCpu, NodeFile};
 use crate::model::snapshot::SnapshotParseFlags;
 use crate::model::xml::xml_detail_error;
@@ -12,7 +11,7 @@ use crate::model::xml::xml_detail_error;
 use super::host::{default_node_info, HostObject, PoolObject};
 use crate::api::log;
 use super::snapshot::parse_snapshot;
-use super::state::{DomainObj, State};
+use super::state::{Def, DomainObj, State};
 
 /// Loads a node file. libxml2 reports an unreadable file on stderr before
 /// libvirt's own error, so this does too.
@@ -22,10 +21,10 @@ pub fn load(path: &str) -> Result<State> {
         log::xml_parser("I/O error : Is a directory");
         return Err(xml_detail_error(path, "", 0, "Document is empty"));
     }
-    // Boxed as they come: a definition is 2 KiB, and a node file may hold
-    // thousands.
+    // Each moves to the heap as it comes, as the domain object will hold
+    // it: a definition is 2 KiB, and a node file may hold thousands.
     let mut domains = Vec::new();
-    let file = node::load_each(Path::new(path), &mut |def| domains.push(Box::new(def)))
+    let file = node::load_each(Path::new(path), &mut |def| domains.push(Def::from(def)))
         .inspect_err(|e| {
             if let Some(warning) = node::missing_file_warning(e) {
                 log::xml_parser(&warning);
@@ -34,7 +33,7 @@ pub fn load(path: &str) -> Result<State> {
     state_of(file, domains)
 }
 
-fn state_of(file: NodeFile, domains: Vec<Box<DomainDef>>) -> Result<State> {
+fn state_of(file: NodeFile, domains: Vec<Def>) -> Result<State> {
     let mut node = node_info(&file.cpu);
     if let Some(kib) = file.memory_kib {
         node.memory = kib;
@@ -42,7 +41,7 @@ fn state_of(file: NodeFile, domains: Vec<Box<DomainDef>>) -> Result<State> {
     let mut state = State::new(node, false);
     state.domains.reserve_exact(domains.len());
     for def in domains {
-        add_domain(&mut state, *def)?;
+        add_domain(&mut state, def)?;
     }
     let running = |xml: String| HostObject {
         xml,
@@ -72,11 +71,11 @@ fn state_of(file: NodeFile, domains: Vec<Box<DomainDef>>) -> Result<State> {
 /// A second entry with the same name and UUID becomes the next-boot
 /// definition of the first; libvirt then reads the run state and the
 /// snapshots of whichever definition is in effect (again, for a running one).
-fn add_domain(state: &mut State, mut def: DomainDef) -> Result<()> {
+fn add_domain(state: &mut State, mut def: Def) -> Result<()> {
     def.assign_test_ifnames();
     let index = match state.find_by_uuid(&def.uuid) {
         Some(i) => {
-            state.domains[i].config = Some(def.into());
+            state.domains[i].config = Some(def);
             i
         }
         None => state.push_domain(DomainObj::defined(def)),

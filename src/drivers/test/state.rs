@@ -105,7 +105,7 @@ pub struct DomainObj {
 
 impl DomainObj {
     /// A new inactive persistent domain.
-    pub fn defined(def: DomainDef) -> DomainObj {
+    pub fn defined(def: impl Into<Def>) -> DomainObj {
         DomainObj {
             config: Some(def.into()),
             live: None,
@@ -459,4 +459,83 @@ pub fn fake_cpu_time() -> u64 {
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default();
     now.as_secs() * 1_000_000_000 + u64::from(now.subsec_micros()) * 1000
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::reason;
+
+    fn uuid(n: u128) -> Uuid {
+        Uuid::from_u128(n)
+    }
+
+    fn domain(name: &str, n: u128) -> DomainObj {
+        let xml = format!(
+            "<domain type='test'><name>{name}</name><uuid>{}</uuid><memory>1024</memory>\
+             <os><type>hvm</type></os></domain>",
+            uuid(n)
+        );
+        DomainObj::defined(DomainDef::parse(&xml).expect("domain"))
+    }
+
+    fn three() -> State {
+        let mut s = State::new(super::super::host::default_node_info(), false);
+        for (name, n) in [("a", 1), ("b", 2), ("c", 3)] {
+            s.push_domain(domain(name, n));
+        }
+        s
+    }
+
+    #[test]
+    fn lookups_follow_the_domain_list() {
+        let mut s = three();
+        assert_eq!(s.find_by_name("b"), Some(1));
+        assert_eq!(s.find_by_uuid(&uuid(3)), Some(2));
+        assert_eq!(s.find_by_uuid(&uuid(9)), None);
+        assert_eq!(s.find_by_name("z"), None);
+
+        s.start(1, DomainState::Running, reason::UNKNOWN);
+        let id = s.domains[1].id;
+        assert_eq!(s.find_by_id(id), Some(1));
+        s.stop(1, reason::UNKNOWN);
+        assert_eq!(s.find_by_id(id), None);
+
+        // Removed and renamed behind the index's back.
+        s.domains.remove(0);
+        assert_eq!(s.find_by_name("c"), Some(1));
+        assert_eq!(s.find_by_uuid(&uuid(2)), Some(0));
+        assert_eq!(s.find_by_uuid(&uuid(1)), None);
+        s.domains[0].config.as_deref_mut().expect("config").name = "bb".into();
+        assert_eq!(s.find_by_name("b"), None);
+        assert_eq!(s.find_by_name("bb"), Some(0));
+    }
+
+    #[test]
+    fn domains_added_behind_the_index_are_found() {
+        let mut s = three();
+        assert_eq!(s.find_by_uuid(&uuid(1)), Some(0));
+        s.domains.push(domain("d", 4));
+        assert_eq!(s.find_by_uuid(&uuid(4)), Some(3));
+        // Same length, different last domain.
+        s.domains.remove(0);
+        s.domains.push(domain("e", 5));
+        assert_eq!(s.find_by_uuid(&uuid(5)), Some(3));
+        assert_eq!(s.find_by_uuid(&uuid(2)), Some(0));
+        assert_eq!(s.find_by_name("e"), Some(3));
+    }
+
+    #[test]
+    fn started_config_is_a_lazy_copy_and_changes_stay_apart() {
+        let mut s = three();
+        s.start(0, DomainState::Running, reason::UNKNOWN);
+        let obj = &mut s.domains[0];
+        obj.live.as_deref_mut().expect("live").current_memory_kib = 512;
+        assert_eq!(obj.config.as_deref().expect("config").current_memory_kib, 1024);
+        obj.config.as_deref_mut().expect("config").max_memory_kib = 2048;
+        assert_eq!(obj.live.as_deref().expect("live").max_memory_kib, 1024);
+        let copy = obj.clone();
+        obj.live.as_deref_mut().expect("live").name = "renamed".into();
+        assert_eq!(copy.name(), "a");
+    }
 }
