@@ -291,6 +291,13 @@ pub fn parse_disk(e: &Element) -> Result<Disk> {
 
     let transient_el = e.child("transient");
     let info = DeviceInfo::parse(e, false)?;
+    // Removable media with no source is an empty drive, which libvirt
+    // records as a file disk whatever type was written.
+    let disk_type = if source_elem.is_none() && matches!(device, "cdrom" | "floppy") {
+        "file"
+    } else {
+        disk_type
+    };
     let mut d = Disk {
         disk_type: disk_type.to_string(),
         device: device.to_string(),
