@@ -1,10 +1,7 @@
-use serde::Serialize;
-
 use crate::api::flags::checkpoint_list as f;
 use crate::commands::{Args, CmdError, CmdResult, CommandDef, Complete, Group, OptDef, Session};
-use crate::output::render::{rfc3339, Format, Render};
-use crate::output::table::Table;
-use crate::output::tree::{forest, TreeNode};
+use crate::commands::moment_list::{Layout, MomentEntry, MomentListing};
+use crate::output::render::Format;
 
 pub static DEF: CommandDef = CommandDef {
     name: "checkpoint-list",
@@ -27,68 +24,6 @@ optionally only roots, leaves or those below a checkpoint.",
     needs_connection: true,
     run,
 };
-
-/// One listed checkpoint. Details come from its XML, which the tree and
-/// name layouts do not need (so text output does not ask for it there).
-#[derive(Serialize)]
-struct Entry {
-    name: String,
-    #[serde(serialize_with = "time_json")]
-    creation_time: Option<i64>,
-    parent: Option<String>,
-    /// The parent as the tree is drawn: none for a root, or for `--from`'s start.
-    #[serde(skip)]
-    tree_parent: Option<String>,
-}
-
-fn time_json<S: serde::Serializer>(t: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
-    t.map(rfc3339).serialize(s)
-}
-
-#[derive(Clone, Copy)]
-enum Layout {
-    Table { parent: bool },
-    Names,
-    Tree,
-}
-
-#[derive(Serialize)]
-#[serde(transparent)]
-struct Listing {
-    entries: Vec<Entry>,
-    #[serde(skip)]
-    layout: Layout,
-}
-
-impl Render for Listing {
-    fn text(&self, quiet: bool) -> String {
-        match self.layout {
-            Layout::Tree => {
-                let nodes: Vec<TreeNode> =
-                    self.entries.iter().map(|e| TreeNode { name: &e.name, parent: e.tree_parent.as_deref() }).collect();
-                forest(&nodes)
-            }
-            Layout::Names => self.entries.iter().map(|e| format!("{}\n", e.name)).collect(),
-            Layout::Table { parent } => {
-                let mut header = vec!["Name", "Creation Time"];
-                if parent {
-                    header.push("Parent");
-                }
-                let mut table = Table::new(&header);
-                // virsh leaves out a checkpoint whose XML it could not read.
-                for e in &self.entries {
-                    let Some(time) = e.creation_time else { continue };
-                    let mut row = vec![e.name.clone(), crate::output::time::local(time, "%Y-%m-%d %H:%M:%S %z")];
-                    if parent {
-                        row.push(e.parent.clone().unwrap_or_default());
-                    }
-                    table.row(row);
-                }
-                table.render(quiet)
-            }
-        }
-    }
-}
 
 fn run(session: &mut Session, args: &Args) -> CmdResult {
     for (a, b) in [("tree", "name"), ("parent", "roots"), ("parent", "tree"), ("roots", "tree"), ("roots", "from")] {
@@ -123,7 +58,7 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     let entries = listed
         .into_iter()
         .map(|l| {
-            let mut e = Entry { name: l.cp.name.clone(), creation_time: None, parent: None, tree_parent: l.parent };
+            let mut e = MomentEntry::new(&l.cp.name, l.parent);
             if details {
                 let xml = conn.domain_checkpoint_get_xml_desc(&l.cp, 0).ok();
                 if let Some(doc) = xml.and_then(|x| crate::commands::snapshot::DocFields::parse(&x, super::CHECKPOINT_DOC).ok()) {
@@ -134,6 +69,6 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
             e
         })
         .collect();
-    session.emit(&Listing { entries, layout });
+    session.emit(&MomentListing { entries, layout, with_state: false });
     Ok(())
 }

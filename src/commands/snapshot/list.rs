@@ -1,10 +1,7 @@
-use serde::Serialize;
-
 use crate::api::flags::snapshot_list as f;
 use crate::commands::{Args, CmdError, CmdResult, CommandDef, Complete, Group, OptDef, Session};
-use crate::output::render::{rfc3339, Format, Render};
-use crate::output::table::Table;
-use crate::output::tree::{forest, TreeNode};
+use crate::commands::moment_list::{Layout, MomentEntry, MomentListing};
+use crate::output::render::Format;
 
 pub static DEF: CommandDef = CommandDef {
     name: "snapshot-list",
@@ -48,72 +45,6 @@ const FILTERS: &[(&str, u32)] = &[
     ("external", f::EXTERNAL),
 ];
 
-/// One listed snapshot. Details come from its XML, which the tree and name
-/// layouts do not need (so text output does not ask for it there).
-#[derive(Serialize)]
-struct Entry {
-    name: String,
-    #[serde(serialize_with = "time_json")]
-    creation_time: Option<i64>,
-    state: Option<String>,
-    parent: Option<String>,
-    /// The parent as the tree is drawn: none for a root, or for `--from`'s start.
-    #[serde(skip)]
-    tree_parent: Option<String>,
-}
-
-fn time_json<S: serde::Serializer>(t: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
-    t.map(rfc3339).serialize(s)
-}
-
-#[derive(Clone, Copy, PartialEq)]
-enum Layout {
-    Table { parent: bool },
-    Names,
-    Tree,
-}
-
-#[derive(Serialize)]
-#[serde(transparent)]
-struct Listing {
-    entries: Vec<Entry>,
-    #[serde(skip)]
-    layout: Layout,
-}
-
-impl Render for Listing {
-    fn text(&self, quiet: bool) -> String {
-        match self.layout {
-            Layout::Tree => {
-                let nodes: Vec<TreeNode> = self
-                    .entries
-                    .iter()
-                    .map(|e| TreeNode { name: &e.name, parent: e.tree_parent.as_deref() })
-                    .collect();
-                forest(&nodes)
-            }
-            Layout::Names => self.entries.iter().map(|e| format!("{}\n", e.name)).collect(),
-            Layout::Table { parent } => {
-                let mut header = vec!["Name", "Creation Time", "State"];
-                if parent {
-                    header.push("Parent");
-                }
-                let mut table = Table::new(&header);
-                // virsh leaves out a snapshot whose XML it could not read.
-                for e in &self.entries {
-                    let (Some(time), Some(state)) = (e.creation_time, &e.state) else { continue };
-                    let mut row = vec![e.name.clone(), crate::output::time::local(time, "%Y-%m-%d %H:%M:%S %z"), state.clone()];
-                    if parent {
-                        row.push(e.parent.clone().unwrap_or_default());
-                    }
-                    table.row(row);
-                }
-                table.render(quiet)
-            }
-        }
-    }
-}
-
 fn run(session: &mut Session, args: &Args) -> CmdResult {
     for (a, b) in [("tree", "name"), ("parent", "roots"), ("parent", "tree"), ("roots", "tree"), ("roots", "from"), ("roots", "current")] {
         args.exclusive(a, b)?;
@@ -144,7 +75,7 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     let entries = listed
         .into_iter()
         .map(|l| {
-            let mut e = Entry { name: l.snap.name.clone(), creation_time: None, state: None, parent: None, tree_parent: l.parent };
+            let mut e = MomentEntry::new(&l.snap.name, l.parent);
             if details {
                 let xml = conn.domain_snapshot_get_xml_desc(&l.snap, 0).ok();
                 if let Some(doc) = xml.and_then(|x| super::DocFields::parse(&x, super::SNAPSHOT_DOC).ok()) {
@@ -156,6 +87,6 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
             e
         })
         .collect();
-    session.emit(&Listing { entries, layout });
+    session.emit(&MomentListing { entries, layout, with_state: true });
     Ok(())
 }
