@@ -20,6 +20,10 @@ pub struct Session {
     pub interactive: bool,
     /// Text as virsh prints it, or JSON documents.
     pub format: Format,
+    /// `-d`: messages at this level and above are shown (0 debug … 4 errors only).
+    pub debug_level: i32,
+    /// The command running now, which debug messages name.
+    pub command: &'static str,
     /// Keepalive interval and count; `forced` when the user asked for them,
     /// in which case a connection that cannot keep alive is refused.
     pub keepalive: Keepalive,
@@ -35,6 +39,8 @@ impl Session {
             quiet,
             interactive: false,
             format: Format::Text,
+            debug_level: DEBUG_ERROR,
+            command: "",
             keepalive: Keepalive { interval: 5, count: 6, forced: false },
             out: BufWriter::with_capacity(64 * 1024, io::stdout()),
         }
@@ -62,6 +68,7 @@ impl Session {
                         .context("failed to connect to the hypervisor")
                         .context("Cannot setup keepalive on connection as requested, disconnecting"));
                 }
+                self.debug(DEBUG_INFO, "Failed to setup keepalive on connection");
             }
         }
         self.conn = Some(conn);
@@ -92,6 +99,14 @@ impl Session {
     /// Prints a result.
     pub fn print(&mut self, text: &str) {
         let _ = self.out.write_all(text.as_bytes());
+    }
+
+    /// A `-d` message, on stdout among the results as virsh prints them.
+    pub fn debug(&mut self, level: i32, text: &str) {
+        if level >= self.debug_level {
+            self.print(text);
+            self.print("\n");
+        }
     }
 
     /// Prints a command's result in the chosen format.
@@ -163,19 +178,24 @@ impl Session {
     /// Looks a domain up trying only the ways `by` allows.
     pub fn lookup_domain_by(&mut self, args: &Args, option: &str, by: LookupBy) -> Result<Domain, CmdError> {
         let key = args.req(option)?.to_string();
-        let conn = self.conn()?;
-        if by.id {
-            if let Some(d) = key.parse::<i32>().ok().filter(|id| *id >= 0).and_then(|id| conn.domain_lookup_by_id(id).ok()) {
+        let cmd = self.command;
+        self.debug(DEBUG_INFO, &format!("{cmd}: found option <{option}>: {key}"));
+        let conn = self.conn()?.clone();
+        if let Some(id) = key.parse::<i32>().ok().filter(|id| by.id && *id >= 0) {
+            self.debug(DEBUG_DEBUG, &format!("{cmd}: <{option}> looks like ID"));
+            if let Ok(d) = conn.domain_lookup_by_id(id) {
                 return Ok(d);
             }
         }
         if by.uuid && key.len() == 36 {
+            self.debug(DEBUG_DEBUG, &format!("{cmd}: <{option}> trying as domain UUID"));
             if let Some(d) = Uuid::parse_str(&key).ok().and_then(|u| conn.domain_lookup_by_uuid(&u).ok()) {
                 return Ok(d);
             }
         }
         let mut cause = api::Error::no_domain(format!("no domain with matching name '{key}'"));
         if by.name {
+            self.debug(DEBUG_DEBUG, &format!("{cmd}: <{option}> trying as domain NAME"));
             match conn.domain_lookup_by_name(&key) {
                 Ok(d) => return Ok(d),
                 // The driver's numbers, for `--json` (the text is virsh's line).
@@ -205,6 +225,11 @@ pub struct LookupBy {
 impl LookupBy {
     pub const ALL: LookupBy = LookupBy { id: true, uuid: true, name: true };
 }
+
+/// virsh's debug levels (`-d`).
+pub const DEBUG_DEBUG: i32 = 0;
+pub const DEBUG_INFO: i32 = 1;
+pub const DEBUG_ERROR: i32 = 4;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Keepalive {

@@ -15,7 +15,7 @@ pub mod usage;
 
 use std::time::Instant;
 
-use crate::commands::session::Keepalive;
+use crate::commands::session::{Keepalive, DEBUG_INFO};
 use crate::commands::{CmdError, Session};
 use crate::output::render::Format;
 use globals::{Globals, Invocation};
@@ -79,6 +79,9 @@ fn run(globals: Globals, words: Vec<String>) -> i32 {
     if globals.json || json_env {
         session.format = Format::Json;
     }
+    if let Some(level) = globals.debug {
+        session.debug_level = level;
+    }
     session.keepalive = Keepalive {
         interval: globals.keepalive_interval.unwrap_or(5),
         count: globals.keepalive_count.map_or(6, |c| c as u32),
@@ -107,6 +110,8 @@ fn run_words(runner: &mut Runner, globals: &Globals, words: Vec<String>) -> i32 
         if words[0].is_empty() {
             return 1;
         }
+        // Parse traces come before the connection opens, as with virsh's -d.
+        runner.session.debug(DEBUG_INFO, &format!("commands: \"{}\"", words[0]));
         match lexer::split_commands(&words[0]) {
             Ok(c) => c,
             Err(e) => {
@@ -124,6 +129,9 @@ fn run_words(runner: &mut Runner, globals: &Globals, words: Vec<String>) -> i32 
             return 1;
         }
     };
+    for line in parsed.iter().flat_map(|p| &p.trace) {
+        runner.session.debug(DEBUG_INFO, line);
+    }
     if globals.connect.is_some() && !runner.connect_eagerly() {
         return 1;
     }
@@ -194,6 +202,7 @@ impl Runner {
     pub fn run(&mut self, cmd: &ParsedCommand) -> Flow {
         let start = Instant::now();
         let mut result = Ok(());
+        self.session.command = cmd.def.name;
         if cmd.def.needs_connection && !self.session.is_connected() {
             result = self.session.connect();
         }

@@ -8,6 +8,8 @@ use crate::commands::{self, Args, CmdError, CommandDef, OptKind};
 pub struct ParsedCommand {
     pub def: &'static CommandDef,
     pub args: Args,
+    /// What `-d 1` shows of the parse: `CMD: OPT(bool|optdata): VALUE` per option.
+    pub trace: Vec<String>,
 }
 
 /// Parses one command's words. Errors carry virsh's message lines, and a
@@ -33,6 +35,7 @@ fn parse_words(def: &'static CommandDef, words: &[String]) -> Result<ParsedComma
         return Ok(parse_help(def, &words[1..]));
     }
     let mut args = Args::default();
+    let mut trace = Vec::new();
     let mut filled = vec![false; def.options.len()];
     let mut data_only = false;
     let mut wants_help = false;
@@ -69,6 +72,7 @@ fn parse_words(def: &'static CommandDef, words: &[String]) -> Result<ParsedComma
                     return Err(format!("invalid '=' after option --{}", opt.name));
                 }
                 args.set_flag(opt.name);
+                trace.push(format!("{}: {}(bool): (none)", def.name, opt.name));
                 continue;
             }
             let value = match inline {
@@ -78,6 +82,7 @@ fn parse_words(def: &'static CommandDef, words: &[String]) -> Result<ParsedComma
                     format!("expected syntax: --{} <{kind}>", opt.name)
                 })?,
             };
+            trace.push(format!("{}: {}(optdata): {value}", def.name, opt.name));
             args.push(opt.name, value);
             continue;
         }
@@ -89,13 +94,14 @@ fn parse_words(def: &'static CommandDef, words: &[String]) -> Result<ParsedComma
             .position(|(i, o)| o.positional && (!filled[i] || o.kind == OptKind::Argv))
             .ok_or_else(|| format!("unexpected data '{word}'"))?;
         filled[index] = true;
+        trace.push(format!("{}: {}(optdata): {word}", def.name, def.options[index].name));
         args.push(def.options[index].name, word.clone());
     }
     if wants_help {
         let help = commands::find("help").expect("help command");
         let mut help_args = Args::default();
         help_args.push("command", def.name.to_string());
-        return Ok(ParsedCommand { def: help, args: help_args });
+        return Ok(ParsedCommand { def: help, args: help_args, trace });
     }
     // Every missing option gets its own line; virsh names a missing
     // positional string `<x>` and anything else `--x`.
@@ -115,7 +121,7 @@ fn parse_words(def: &'static CommandDef, words: &[String]) -> Result<ParsedComma
     if !missing.is_empty() {
         return Err(missing.join("\n"));
     }
-    Ok(ParsedCommand { def, args })
+    Ok(ParsedCommand { def, args, trace })
 }
 
 /// `help` is lenient, as virsh's is: the topic is `--command X` or the first
@@ -138,7 +144,7 @@ fn parse_help(def: &'static CommandDef, words: &[String]) -> ParsedCommand {
             break;
         }
     }
-    ParsedCommand { def, args }
+    ParsedCommand { def, args, trace: Vec::new() }
 }
 
 #[cfg(test)]
