@@ -18,6 +18,13 @@ impl Fields {
         self
     }
 
+    /// A line that is not a field (a `-d` note virsh prints mid-block).
+    pub fn raw(&mut self, text: &str) -> &mut Fields {
+        self.text.push_str(text);
+        self.text.push('\n');
+        self
+    }
+
     pub fn finish(&mut self) -> String {
         std::mem::take(&mut self.text)
     }

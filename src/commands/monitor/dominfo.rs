@@ -1,5 +1,6 @@
 use serde::Serialize;
 
+use crate::commands::session::DEBUG_DEBUG;
 use crate::commands::values::{kib_as_bytes, DomainRef, StateWord};
 use crate::commands::{Args, CmdError, CmdResult, CommandDef, Group, OptDef, Session};
 use crate::output::fields::Fields;
@@ -28,6 +29,9 @@ struct DomainSummary {
     autostart: Option<bool>,
     managed_save: Option<bool>,
     security: Option<Security>,
+    /// `-d 0`: virsh notes the persistence value it read, between the fields.
+    #[serde(skip)]
+    debug_note: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -95,6 +99,9 @@ impl Render for DomainSummary {
             }
             t.line("Used memory:", format!("{} KiB", info.used_memory));
         }
+        if let Some(note) = &self.debug_note {
+            t.raw(note);
+        }
         t.line("Persistent:", yes_no(self.persistent));
         if let Some(autostart) = self.autostart {
             t.line("Autostart:", if autostart { "enable" } else { "disable" });
@@ -137,7 +144,12 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
         }
     });
     let domain = DomainRef::from(&dom);
-    let summary = DomainSummary { domain, os_type, info: run_info, persistent, autostart, managed_save, security };
+    let debug_note = (session.debug_level <= DEBUG_DEBUG).then(|| {
+        let value = persistent.map_or(-1, i32::from);
+        format!("Domain persistent flag value: {value}")
+    });
+    let summary =
+        DomainSummary { domain, os_type, info: run_info, persistent, autostart, managed_save, security, debug_note };
     session.emit(&summary);
     // virsh prints what it could and fails without a further word.
     info.map(|_| ()).map_err(CmdError::unsaid)
