@@ -594,3 +594,17 @@ impl Terminal {
         (code, raw)
     }
 }
+
+#[test]
+fn hints_for_mistyped_snapshot_and_checkpoint_names() {
+    let sandbox = Sandbox::new("pty-moment-hints");
+    for (line, hint) in [
+        ("snapshot-create-as test nightly-1; snapshot-info test nightly-2", "hint: did you mean 'nightly-1'?"),
+        ("checkpoint-create-as test weekly; checkpoint-info test weakly", "hint: did you mean 'weekly'?"),
+    ] {
+        let mut term = Terminal::start(&sandbox, &["-c", "test:///default", line], &[]);
+        term.expect(hint);
+        let (code, _) = term.finish();
+        assert_eq!(code, 1, "{line}");
+    }
+}

@@ -24,7 +24,16 @@ pub const CHECKPOINT_DOC: (&str, &str) = ("(domain_checkpoint)", "domaincheckpoi
 /// optional but needs.
 pub fn lookup(session: &mut Session, args: &Args, dom: &Domain, option: &str) -> Result<DomainCheckpoint, CmdError> {
     let name = args.get(option)?.ok_or_else(|| CmdError::msg(format!("--{option} is required")))?;
-    Ok(session.conn()?.domain_checkpoint_lookup_by_name(dom, name, 0)?)
+    let conn = session.conn()?;
+    conn.domain_checkpoint_lookup_by_name(dom, name, 0).map_err(|e| {
+        let mut failure = CmdError::from(e);
+        // A person at a terminal gets the closest existing name.
+        if crate::output::style::get().hints {
+            let all = conn.domain_list_all_checkpoints(dom, 0).unwrap_or_default();
+            failure = failure.suggest(name, all.iter().map(|c| c.name.as_str()));
+        }
+        failure
+    })
 }
 
 /// The parent's name, `None` for a root.

@@ -37,11 +37,19 @@ pub fn lookup(
     }
     let conn = session.conn()?;
     let found = match name {
-        Some(name) => conn.domain_snapshot_lookup_by_name(dom, name, 0),
-        None if current => conn.domain_snapshot_current(dom, 0),
+        Some(name) => conn.domain_snapshot_lookup_by_name(dom, name, 0).map_err(|e| {
+            let mut failure = CmdError::from(e);
+            // A person at a terminal gets the closest existing name.
+            if crate::output::style::get().hints {
+                let all = conn.domain_list_all_snapshots(dom, 0).unwrap_or_default();
+                failure = failure.suggest(name, all.iter().map(|s| s.name.as_str()));
+            }
+            failure
+        }),
+        None if current => conn.domain_snapshot_current(dom, 0).map_err(CmdError::from),
         None => return Err(CmdError::msg(format!("--{option} or --current is required"))),
     };
-    Ok(found?)
+    found
 }
 
 /// The parent's name, `None` for a root. A driver that cannot say is asked
