@@ -84,14 +84,22 @@ fn escape_unprintable(text: &str) -> String {
 pub fn locale_is_utf8() -> bool {
     static UTF8: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *UTF8.get_or_init(|| {
-        let value = ["LC_ALL", "LC_CTYPE", "LANG"]
-            .iter()
-            .filter_map(|v| std::env::var(v).ok())
-            .find(|v| !v.is_empty())
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        value.contains("utf-8") || value.contains("utf8")
+        // SAFETY: nl_langinfo returns a pointer to a NUL-terminated string
+        // owned by the C library, valid until the locale changes.
+        let codeset = unsafe { std::ffi::CStr::from_ptr(libc::nl_langinfo(libc::CODESET)) };
+        codeset.to_bytes().eq_ignore_ascii_case(b"UTF-8")
     })
+}
+
+/// Adopts the user's locale as virsh does at start; an unknown locale is
+/// reported as virsh reports it (`setlocale: …`) and the C locale stays.
+pub fn init_locale() {
+    // SAFETY: called once at start-up before any other thread exists; the
+    // empty string asks for the environment's locale.
+    let applied = unsafe { libc::setlocale(libc::LC_ALL, c"".as_ptr()) };
+    if applied.is_null() {
+        eprintln!("setlocale: {}", super::os_error_text(&std::io::Error::last_os_error()));
+    }
 }
 
 #[cfg(test)]
