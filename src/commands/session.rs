@@ -68,7 +68,7 @@ impl Session {
                         .context("failed to connect to the hypervisor")
                         .context("Cannot setup keepalive on connection as requested, disconnecting"));
                 }
-                self.debug(DEBUG_INFO, "Failed to setup keepalive on connection");
+                self.debug(DEBUG_INFO, format_args!("Failed to setup keepalive on connection"));
             }
         }
         self.conn = Some(conn);
@@ -101,10 +101,11 @@ impl Session {
         let _ = self.out.write_all(text.as_bytes());
     }
 
-    /// A `-d` message, on stdout among the results as virsh prints them.
-    pub fn debug(&mut self, level: i32, text: &str) {
+    /// A `-d` message, on stdout among the results as virsh prints them;
+    /// formatted only when it is shown.
+    pub fn debug(&mut self, level: i32, text: std::fmt::Arguments) {
         if level >= self.debug_level {
-            self.print(text);
+            let _ = self.out.write_fmt(text);
             self.print("\n");
         }
     }
@@ -179,23 +180,23 @@ impl Session {
     pub fn lookup_domain_by(&mut self, args: &Args, option: &str, by: LookupBy) -> Result<Domain, CmdError> {
         let key = args.req(option)?.to_string();
         let cmd = self.command;
-        self.debug(DEBUG_INFO, &format!("{cmd}: found option <{option}>: {key}"));
+        self.debug(DEBUG_INFO, format_args!("{cmd}: found option <{option}>: {key}"));
         let conn = self.conn()?.clone();
         if let Some(id) = key.parse::<i32>().ok().filter(|id| by.id && *id >= 0) {
-            self.debug(DEBUG_DEBUG, &format!("{cmd}: <{option}> looks like ID"));
+            self.debug(DEBUG_DEBUG, format_args!("{cmd}: <{option}> looks like ID"));
             if let Ok(d) = conn.domain_lookup_by_id(id) {
                 return Ok(d);
             }
         }
         if by.uuid && key.len() == 36 {
-            self.debug(DEBUG_DEBUG, &format!("{cmd}: <{option}> trying as domain UUID"));
+            self.debug(DEBUG_DEBUG, format_args!("{cmd}: <{option}> trying as domain UUID"));
             if let Some(d) = Uuid::parse_str(&key).ok().and_then(|u| conn.domain_lookup_by_uuid(&u).ok()) {
                 return Ok(d);
             }
         }
         let mut cause = api::Error::no_domain(format!("no domain with matching name '{key}'"));
         if by.name {
-            self.debug(DEBUG_DEBUG, &format!("{cmd}: <{option}> trying as domain NAME"));
+            self.debug(DEBUG_DEBUG, format_args!("{cmd}: <{option}> trying as domain NAME"));
             match conn.domain_lookup_by_name(&key) {
                 Ok(d) => return Ok(d),
                 // The driver's numbers, for `--json` (the text is virsh's line).

@@ -82,6 +82,7 @@ fn run(globals: Globals, words: Vec<String>) -> i32 {
     }
     if let Some(level) = globals.debug {
         session.debug_level = level;
+        parse::TRACING.store(level <= DEBUG_INFO, std::sync::atomic::Ordering::Relaxed);
     }
     session.keepalive = Keepalive {
         interval: globals.keepalive_interval.unwrap_or(5),
@@ -112,7 +113,7 @@ fn run_words(runner: &mut Runner, globals: &Globals, words: Vec<String>) -> i32 
             return 1;
         }
         // Parse traces come before the connection opens, as with virsh's -d.
-        runner.session.debug(DEBUG_INFO, &format!("commands: \"{}\"", words[0]));
+        runner.session.debug(DEBUG_INFO, format_args!("commands: \"{}\"", words[0]));
         match lexer::split_commands(&words[0]) {
             Ok(c) => c,
             Err(e) => {
@@ -131,7 +132,7 @@ fn run_words(runner: &mut Runner, globals: &Globals, words: Vec<String>) -> i32 
         }
     };
     for line in parsed.iter().flat_map(|p| &p.trace) {
-        runner.session.debug(DEBUG_INFO, line);
+        runner.session.debug(DEBUG_INFO, format_args!("{line}"));
     }
     if globals.connect.is_some() && !runner.connect_eagerly() {
         return 1;

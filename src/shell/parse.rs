@@ -2,7 +2,13 @@
 //! `--opt=value`, bare words filling positional options in declaration order,
 //! `--` ending options, and `--help` anywhere turning the command into help.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use crate::commands::{self, Args, CmdError, CommandDef, OptKind};
+
+/// Whether parses record their trace (`-d 0|1` asked for it); off, the
+/// parser does no formatting work for it.
+pub static TRACING: AtomicBool = AtomicBool::new(false);
 
 /// A command ready to run.
 pub struct ParsedCommand {
@@ -36,6 +42,7 @@ fn parse_words(def: &'static CommandDef, words: &[String]) -> Result<ParsedComma
     }
     let mut args = Args::default();
     let mut trace = Vec::new();
+    let tracing = TRACING.load(Ordering::Relaxed);
     let mut filled = vec![false; def.options.len()];
     let mut data_only = false;
     let mut wants_help = false;
@@ -72,7 +79,9 @@ fn parse_words(def: &'static CommandDef, words: &[String]) -> Result<ParsedComma
                     return Err(format!("invalid '=' after option --{}", opt.name));
                 }
                 args.set_flag(opt.name);
-                trace.push(format!("{}: {}(bool): (none)", def.name, opt.name));
+                if tracing {
+                    trace.push(format!("{}: {}(bool): (none)", def.name, opt.name));
+                }
                 continue;
             }
             let value = match inline {
@@ -82,7 +91,9 @@ fn parse_words(def: &'static CommandDef, words: &[String]) -> Result<ParsedComma
                     format!("expected syntax: --{} <{kind}>", opt.name)
                 })?,
             };
-            trace.push(format!("{}: {}(optdata): {value}", def.name, opt.name));
+            if tracing {
+                trace.push(format!("{}: {}(optdata): {value}", def.name, opt.name));
+            }
             args.push(opt.name, value);
             continue;
         }
@@ -94,7 +105,9 @@ fn parse_words(def: &'static CommandDef, words: &[String]) -> Result<ParsedComma
             .position(|(i, o)| o.positional && (!filled[i] || o.kind == OptKind::Argv))
             .ok_or_else(|| format!("unexpected data '{word}'"))?;
         filled[index] = true;
-        trace.push(format!("{}: {}(optdata): {word}", def.name, def.options[index].name));
+        if tracing {
+            trace.push(format!("{}: {}(optdata): {word}", def.name, def.options[index].name));
+        }
         args.push(def.options[index].name, word.clone());
     }
     if wants_help {
