@@ -310,6 +310,8 @@ fn closing_sections() -> Roff {
         ("LIBVIRT_DEFAULT_URI", "The connection URI when neither -c nor VIRTSH_DEFAULT_URI is given; else test:///default."),
         ("VIRTSH_OUTPUT", "json: print data as JSON documents, as --json does."),
         ("VIRTSH_HISTSIZE", "How many lines of interactive history to keep (default 500)."),
+        ("VIRTSH_DEBUG", "A debug level 0-4, as -d gives one; it takes over from -d once the command line is parsed."),
+        ("VIRTSH_LOG_FILE", "The log file when -l is not given."),
         ("VISUAL, EDITOR", "The editor of edit commands, in that order; else sensible-editor or vi."),
         ("NO_COLOR", "When set and not empty, no colour, unless --color=always."),
     ];

@@ -67,7 +67,8 @@ pub fn main() -> i32 {
 }
 
 fn run(globals: Globals, words: Vec<String>) -> i32 {
-    let log = match globals.log_file.as_deref().map(log::Log::open).transpose() {
+    let log_file = globals.log_file.clone().or_else(|| env_value("VIRTSH_LOG_FILE"));
+    let log = match log_file.as_deref().map(log::Log::open).transpose() {
         Ok(l) => l,
         Err(()) => {
             eprintln!("error: failed to open the log file. check the log file path");
@@ -80,7 +81,20 @@ fn run(globals: Globals, words: Vec<String>) -> i32 {
     if globals.json || json_env {
         session.format = Format::Json;
     }
-    if let Some(level) = globals.debug {
+    // VIRTSH_DEBUG, like virsh's VIRSH_DEBUG, is read when the connection is
+    // set up: it rules from the start unless -d was given, and then takes over
+    // after the command line has been parsed.
+    let env_debug = env_value("VIRTSH_DEBUG").and_then(|v| match v.trim().parse::<i32>() {
+        Ok(level) if (0..=4).contains(&level) => Some(level),
+        _ => {
+            for _ in 0..2 {
+                eprintln!("error: VIRTSH_DEBUG not set with a valid numeric value");
+            }
+            None
+        }
+    });
+    let late_debug = env_debug.filter(|_| globals.debug.is_some());
+    if let Some(level) = globals.debug.or(env_debug) {
         session.debug_level = level;
         parse::TRACING.store(level <= DEBUG_INFO, std::sync::atomic::Ordering::Relaxed);
     }
@@ -93,6 +107,7 @@ fn run(globals: Globals, words: Vec<String>) -> i32 {
         session,
         timing: globals.timing,
         log,
+        late_debug,
     };
     let status = run_words(&mut runner, &globals, words);
     runner.end();
@@ -102,6 +117,7 @@ fn run(globals: Globals, words: Vec<String>) -> i32 {
 /// Runs the command line's words, or the interactive shell without any.
 fn run_words(runner: &mut Runner, globals: &Globals, words: Vec<String>) -> i32 {
     if words.is_empty() {
+        runner.parsing_done();
         if globals.connect.is_some() && !runner.connect_eagerly() {
             return 1;
         }
@@ -134,6 +150,7 @@ fn run_words(runner: &mut Runner, globals: &Globals, words: Vec<String>) -> i32 
     for line in parsed.iter().flat_map(|p| &p.trace) {
         runner.session.debug(DEBUG_INFO, format_args!("{line}"));
     }
+    runner.parsing_done();
     if globals.connect.is_some() && !runner.connect_eagerly() {
         return 1;
     }
@@ -154,6 +171,11 @@ fn run_words(runner: &mut Runner, globals: &Globals, words: Vec<String>) -> i32 
     }
 }
 
+/// A non-empty environment variable.
+fn env_value(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
 /// Parses every command of a string first: one error means none runs.
 pub fn parse_all(commands: &[Vec<String>]) -> Result<Vec<ParsedCommand>, CmdError> {
     commands.iter().map(|words| parse::parse_command(words)).collect()
@@ -164,6 +186,8 @@ pub struct Runner {
     pub session: Session,
     timing: bool,
     log: Option<log::Log>,
+    /// A debug level from the environment that applies once parsing is done.
+    late_debug: Option<i32>,
 }
 
 impl Runner {
@@ -173,6 +197,13 @@ impl Runner {
     fn end(mut self) {
         self.session.flush();
         std::mem::forget(self);
+    }
+
+    /// Parsing is over: a debug level waiting for that applies now.
+    fn parsing_done(&mut self) {
+        if let Some(level) = self.late_debug.take() {
+            self.session.debug_level = level;
+        }
     }
 
     /// `-c URI` connects before any command; failure ends the process.
