@@ -354,27 +354,7 @@ fn validate_checkpoint(root: &Element) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::PathBuf;
-
-    fn testdata(dir: &str) -> PathBuf {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/model/testdata").join(dir)
-    }
-
-    fn inputs(dir: &str) -> Vec<(String, String)> {
-        let mut v: Vec<_> = std::fs::read_dir(testdata(dir))
-            .expect("fixture dir")
-            .filter_map(|e| e.ok())
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "xml") && p.file_stem().is_some_and(|s| s != "domain"))
-            .map(|p| (p.file_stem().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap()))
-            .collect();
-        v.sort();
-        v
-    }
-
-    fn fixture_domain(dir: &str) -> DomainDef {
-        DomainDef::parse(&std::fs::read_to_string(testdata(dir).join("domain.xml")).unwrap()).unwrap()
-    }
+    use crate::model::snapshot::tests::{fixture_domain, inputs, testdata};
 
     /// What libvirt's test driver does with `checkpoint-create [--redefine]`
     /// on the running fixture domain.

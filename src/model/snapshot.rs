@@ -1337,12 +1337,13 @@ pub(crate) mod tests {
     use super::*;
     use std::path::PathBuf;
 
-    fn testdata(dir: &str) -> PathBuf {
+    /// The fixture folder `src/model/testdata/DIR` (checkpoint tests share these helpers).
+    pub(crate) fn testdata(dir: &str) -> PathBuf {
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/model/testdata").join(dir)
     }
 
     /// (file stem, input) for every `*.xml` fixture but `domain.xml`.
-    fn inputs(dir: &str) -> Vec<(String, String)> {
+    pub(crate) fn inputs(dir: &str) -> Vec<(String, String)> {
         let mut v: Vec<_> = std::fs::read_dir(testdata(dir))
             .expect("fixture dir")
             .filter_map(|e| e.ok())
@@ -1354,7 +1355,8 @@ pub(crate) mod tests {
         v
     }
 
-    fn fixture_domain(dir: &str) -> DomainDef {
+    /// The folder's `domain.xml`, the domain its fixtures belong to.
+    pub(crate) fn fixture_domain(dir: &str) -> DomainDef {
         DomainDef::parse(&std::fs::read_to_string(testdata(dir).join("domain.xml")).unwrap()).unwrap()
     }
 
