@@ -120,3 +120,9 @@ pub fn report_progress(session: &mut Session, args: &Args, label: &str) {
         eprint!("\r{label}: [100 %]");
     }
 }
+
+/// A driver refusing a call or a flag it does not know, which virsh works
+/// around (start --force-boot, undefine's flags).
+pub fn is_unsupported(e: &api::Error) -> bool {
+    matches!(e.code, api::ErrorCode::NoSupport | api::ErrorCode::InvalidArg)
+}

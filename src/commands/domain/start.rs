@@ -29,11 +29,6 @@ const FLAGS: &[(&str, u32)] = &[
     ("reset-nvram", f::RESET_NVRAM),
 ];
 
-/// Unsupported flags or calls, which virsh works around.
-pub fn is_unsupported(e: &crate::api::Error) -> bool {
-    matches!(e.code, crate::api::ErrorCode::NoSupport | crate::api::ErrorCode::InvalidArg)
-}
-
 fn run(session: &mut Session, args: &Args) -> CmdResult {
     let dom = session.lookup_domain(args, "domain")?;
     if dom.is_active() {
@@ -45,7 +40,7 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     let mut result = conn.domain_create(&dom, flags);
     // A driver without --force-boot gets virsh's fallback: drop the managed
     // save image, then start without the flag.
-    if flags & f::FORCE_BOOT != 0 && result.as_ref().is_err_and(is_unsupported) {
+    if flags & f::FORCE_BOOT != 0 && result.as_ref().is_err_and(super::is_unsupported) {
         if conn.domain_has_managed_save_image(&dom, 0).unwrap_or(false) {
             conn.domain_managed_save_remove(&dom, 0)
                 .map_err(failed(format!("Failed to start domain '{}'", dom.name)))?;

@@ -76,7 +76,7 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     let result = conn.domain_undefine(&dom, flags);
     // A driver that does not know a flag gets virsh's fallback, unless the
     // user asked for something that must not be silently skipped (NVRAM).
-    if result.as_ref().is_err_and(super::start::is_unsupported) && flags & f::NVRAM == 0 {
+    if result.as_ref().is_err_and(super::is_unsupported) && flags & f::NVRAM == 0 {
         undefine_by_hand(&conn, &dom, flags)?;
     } else {
         result.map_err(failed(format!("Failed to undefine domain '{shown}'")))?;
