@@ -32,9 +32,12 @@ pub enum Flow {
 
 /// Runs virtsh with the process's arguments; returns the exit status.
 pub fn main() -> i32 {
+    crate::drivers::register();
     crate::output::table::init_locale();
-    let argv: Vec<String> =
-        std::env::args_os().skip(1).map(|a| a.to_string_lossy().into_owned()).collect();
+    let argv: Vec<String> = std::env::args_os()
+        .skip(1)
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
     // Hidden helpers for the completion scripts and the generated files;
     // their names cannot be virsh commands.
     match argv.first().map(String::as_str) {
@@ -67,7 +70,10 @@ pub fn main() -> i32 {
 }
 
 fn run(globals: Globals, words: Vec<String>) -> i32 {
-    let log_file = globals.log_file.clone().or_else(|| env_value("VIRTSH_LOG_FILE"));
+    let log_file = globals
+        .log_file
+        .clone()
+        .or_else(|| env_value("VIRTSH_LOG_FILE"));
     let log = match log_file.as_deref().map(log::Log::open).transpose() {
         Ok(l) => l,
         Err(()) => {
@@ -129,7 +135,9 @@ fn run_words(runner: &mut Runner, globals: &Globals, words: Vec<String>) -> i32 
             return 1;
         }
         // Parse traces come before the connection opens, as with virsh's -d.
-        runner.session.debug(DEBUG_INFO, format_args!("commands: \"{}\"", words[0]));
+        runner
+            .session
+            .debug(DEBUG_INFO, format_args!("commands: \"{}\"", words[0]));
         match lexer::split_commands(&words[0]) {
             Ok(c) => c,
             Err(e) => {
@@ -178,7 +186,10 @@ fn env_value(name: &str) -> Option<String> {
 
 /// Parses every command of a string first: one error means none runs.
 pub fn parse_all(commands: &[Vec<String>]) -> Result<Vec<ParsedCommand>, CmdError> {
-    commands.iter().map(|words| parse::parse_command(words)).collect()
+    commands
+        .iter()
+        .map(|words| parse::parse_command(words))
+        .collect()
 }
 
 /// Runs parsed commands against one session.
@@ -272,12 +283,21 @@ mod log {
 
     impl Log {
         pub fn open(path: &str) -> Result<Log, ()> {
-            OpenOptions::new().create(true).append(true).open(path).map(Log).map_err(|_| ())
+            OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .map(Log)
+                .map_err(|_| ())
         }
 
         pub fn error(&mut self, line: &str) {
             let stamp = crate::output::time::local_stamp("%Y.%m.%d %H:%M:%S");
-            let _ = writeln!(self.0, "[{stamp} virtsh {}] ERROR {line}", std::process::id());
+            let _ = writeln!(
+                self.0,
+                "[{stamp} virtsh {}] ERROR {line}",
+                std::process::id()
+            );
         }
     }
 }
