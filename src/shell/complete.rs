@@ -302,7 +302,7 @@ impl<'a> OptionState<'a> {
                 state.data_only = true;
                 continue;
             }
-            if !state.data_only && word.starts_with("--") && word.len() > 2 {
+            if !state.data_only && super::parse::is_option_word(word) {
                 let (name, inline) = match word[2..].split_once('=') {
                     Some((n, v)) => (n, Some(v)),
                     None => (&word[2..], None),
