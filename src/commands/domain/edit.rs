@@ -23,7 +23,7 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     let file = EditFile::create(&original)?;
     let mut validate = !args.has("skip-validate");
     loop {
-        let edited = file.edit()?;
+        let edited = file.edit(session)?;
         if edited == original {
             session.print_extra(&format!(
                 "Domain '{}' XML configuration not changed.\n",
