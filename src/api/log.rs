@@ -14,21 +14,34 @@ static HEADER: Once = Once::new();
 
 /// Writes `warning : SOURCE : MESSAGE` as libvirt's stderr log output.
 pub fn warning(source: &str, message: &str) {
-    let pid = std::process::id();
+    // Asked of the system once: a node file of many snapshots warns once each.
+    static PID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    let pid = *PID.get_or_init(std::process::id);
     let stamp = timestamp();
     HEADER.call_once(|| {
-        eprintln!("{stamp}: {pid}: info : {LIBRARY}");
-        eprintln!(
+        write_line(&format!("{stamp}: {pid}: info : {LIBRARY}"));
+        write_line(&format!(
             "{stamp}: {pid}: info : hostname: {}",
             crate::api::host_name()
-        );
+        ));
     });
-    eprintln!("{stamp}: {pid}: warning : {source} : {message}");
+    write_line(&format!("{stamp}: {pid}: warning : {source} : {message}"));
 }
 
 /// A line libxml2 writes itself (`I/O warning : failed to load external entity …`).
 pub fn xml_parser(line: &str) {
-    eprintln!("{line}");
+    write_line(line);
+}
+
+/// One write per line: standard error is unbuffered, and a formatted print
+/// writes each piece on its own (a node file of many snapshots warns once
+/// for each).
+fn write_line(line: &str) {
+    use std::io::Write;
+    let mut text = String::with_capacity(line.len() + 1);
+    text.push_str(line);
+    text.push('\n');
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 
 /// `YYYY-MM-DD HH:MM:SS.mmm+0000`, in UTC as libvirt logs.
