@@ -250,6 +250,18 @@ pub fn parse(argv: &[String], warn: &mut dyn FnMut(String)) -> Result<Invocation
     Ok(Invocation::Run(g, argv[i..].to_vec()))
 }
 
+/// The URI to connect to: `-c`, else `VIRTSH_DEFAULT_URI` (virtsh's name
+/// for virsh's `VIRSH_DEFAULT_CONNECT_URI`). `None` leaves the choice to
+/// the api: `LIBVIRT_DEFAULT_URI`, then `libvirt.conf`, then the local
+/// daemon — never an embedded driver nobody asked for.
+pub fn connect_uri(given: Option<String>) -> Option<String> {
+    given.or_else(|| {
+        std::env::var("VIRTSH_DEFAULT_URI")
+            .ok()
+            .filter(|v| !v.is_empty())
+    })
+}
+
 /// getopt_long accepts any unambiguous prefix of a long option.
 pub fn match_long(name: &str) -> Option<&'static GlobalOpt> {
     let long_opts = || GLOBAL_OPTS.iter().filter(|o| !o.long.is_empty());

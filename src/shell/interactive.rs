@@ -17,8 +17,10 @@ use rustyline::Editor;
 use super::complete::ShellHelper;
 use super::{lexer, parse_all, Flow, Runner};
 
-const BANNER: &str = "Welcome to virtsh, the virtualization interactive terminal.\n\n\
-Type:  'help' for help with commands\n       'quit' to quit\n\n";
+const WELCOME: &str = "Welcome to virtsh, the virtualization interactive terminal.\n";
+const HELP: &str = "Type:  'help' for help with commands\n";
+const CONNECT: &str = "       'connect URI' to connect to a hypervisor\n";
+const QUIT: &str = "       'quit' to quit\n\n";
 
 const HISTSIZE_VAR: &str = "VIRTSH_HISTSIZE";
 const HISTSIZE_DEFAULT: usize = 500;
@@ -37,7 +39,14 @@ pub fn run(runner: &mut Runner) {
     runner.session.interactive = true;
     // virsh sets history up before the banner, so its errors come first.
     let mut history = LineHistory::open(runner);
-    runner.session.print_extra(BANNER);
+    let banner = if runner.session.quiet || runner.session.json() {
+        String::new()
+    } else if io::stdin().is_terminal() && io::stdout().is_terminal() {
+        terminal_banner(runner)
+    } else {
+        format!("{WELCOME}\n{HELP}{QUIT}")
+    };
+    runner.session.print_extra(&banner);
     runner.session.flush();
     match io::stdin().is_terminal().then(|| editor(history.max)) {
         Some(Ok(editor)) => edit_lines(runner, editor, &mut history),
@@ -47,6 +56,25 @@ pub fn run(runner: &mut Runner) {
     history.save();
     runner.session.print("\n");
     runner.session.flush();
+}
+
+/// The banner a person at a terminal sees: virsh's, plus which URI the
+/// shell is connected to. To know it, the shell connects now rather than
+/// at the first command (without a terminal it stays as lazy as virsh).
+fn terminal_banner(runner: &mut Runner) -> String {
+    let session = &mut runner.session;
+    let connected = if session.is_connected() {
+        Ok(())
+    } else {
+        session.connect()
+    };
+    match connected.and_then(|()| session.conn().map(|c| c.uri())) {
+        Ok(uri) => format!("{WELCOME}Connected to {uri}.\n\n{HELP}{QUIT}"),
+        Err(e) => {
+            let why = e.lines.last().map_or("", String::as_str);
+            format!("{WELCOME}Not connected: {why}\n\n{HELP}{CONNECT}{QUIT}")
+        }
+    }
 }
 
 /// A line editor in readline's manner: TAB completes the longest common

@@ -28,6 +28,7 @@
 //! | `only:A,B,…`       | compare only these aspects: `rc`, `stdout`, `stderr`, `synopsis` |
 //! | `timeout:SECS`     | per-program timeout (default 30) |
 //! | `merge`            | stderr goes into the stdout pipe (`2>&1`): checks how the two interleave |
+//! | `unprivileged`     | run as user `nobody` (through `setpriv`) when the tests run as root, so that the user's own `libvirt.conf` and session socket apply; the sandbox is made writable for it |
 //!
 //! e.g. `env:LIBVIRT_DEFAULT_URI=test:///default input:'uri\nlist\n' :: -q`
 //!
@@ -119,6 +120,7 @@ case_files!(
     snapshot,
     checkpoint,
     backup,
+    uri,
 );
 
 /// Every `.cases` file must be wired to a test, and every test to a file.
@@ -258,6 +260,7 @@ struct Case {
     only: Option<Vec<Aspect>>,
     timeout: Duration,
     merge: bool,
+    unprivileged: bool,
 }
 
 impl Case {
@@ -292,7 +295,7 @@ const DIRECTIVES: &[&str] = &[
 ];
 
 fn is_directive(w: &str) -> bool {
-    w == "merge" || DIRECTIVES.iter().any(|d| w.starts_with(d))
+    w == "merge" || w == "unprivileged" || DIRECTIVES.iter().any(|d| w.starts_with(d))
 }
 
 fn unescape_input(s: &str) -> Vec<u8> {
@@ -333,6 +336,7 @@ fn parse_case(file: &str, line_no: usize, line: &str, ph: &Placeholders) -> Resu
         only: None,
         timeout: Duration::from_secs(30),
         merge: false,
+        unprivileged: false,
     };
     let mut rest: &[String] = &words;
     if let Some(sep) = words.iter().position(|w| w == "::") {
@@ -342,6 +346,8 @@ fn parse_case(file: &str, line_no: usize, line: &str, ph: &Placeholders) -> Resu
                 let bad = || format!("{file}:{line_no}: bad directive {d:?}");
                 if d == "merge" {
                     case.merge = true;
+                } else if d == "unprivileged" {
+                    case.unprivileged = true;
                 } else if let Some(v) = d.strip_prefix("env:") {
                     let (k, val) = v.split_once('=').ok_or_else(bad)?;
                     case.env.push((k.to_string(), val.to_string()));
@@ -813,9 +819,14 @@ fn run_one(program: &Path, case: &Case, sb: &Sandbox, norm: &Normaliser) -> Obse
         env.retain(|(ek, _)| ek != k);
         env.push((k.clone(), v.clone()));
     }
+    let (program, args) = if case.unprivileged {
+        harness::unprivileged(&sb.root, program, &case.args)
+    } else {
+        (program.to_path_buf(), case.args.clone())
+    };
     let out: Output = harness::run(&Run {
-        program,
-        args: &case.args,
+        program: &program,
+        args: &args,
         env: &env,
         stdin: case.stdin.as_deref(),
         cwd: &sb.work(),

@@ -276,6 +276,45 @@ pub fn run(r: &Run) -> Output {
     }
 }
 
+/// The user unprivileged runs use: `nobody`.
+const NOBODY: u32 = 65534;
+
+/// How to run `program` as a user other than root: through `setpriv` as
+/// `nobody` when the tests run as root (`tree`, the sandbox, is then made
+/// writable for it), directly otherwise.
+pub fn unprivileged(tree: &Path, program: &Path, args: &[String]) -> (PathBuf, Vec<String>) {
+    // SAFETY: geteuid cannot fail.
+    if unsafe { libc::geteuid() } != 0 {
+        return (program.to_path_buf(), args.to_vec());
+    }
+    open_up(tree);
+    let mut wrapped = vec![
+        format!("--reuid={NOBODY}"),
+        format!("--regid={NOBODY}"),
+        "--clear-groups".to_string(),
+        "--".to_string(),
+        program.display().to_string(),
+    ];
+    wrapped.extend(args.iter().cloned());
+    (PathBuf::from("/usr/bin/setpriv"), wrapped)
+}
+
+/// Makes every directory under `dir` writable and every file readable by all.
+fn open_up(dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let _ = fs::set_permissions(dir, fs::Permissions::from_mode(0o777));
+    for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        match entry.file_type() {
+            Ok(t) if t.is_dir() => open_up(&path),
+            Ok(t) if t.is_file() => {
+                let _ = fs::set_permissions(&path, fs::Permissions::from_mode(0o644));
+            }
+            _ => {}
+        }
+    }
+}
+
 /// Send SIGKILL to the process group we created for our child (its id is the child's
 /// pid). Called only before the child is reaped, so the id cannot have been reused.
 fn unsafe_kill_group(pgid: i32) {

@@ -208,7 +208,8 @@ fn history_file(sandbox: &Sandbox) -> std::path::PathBuf {
 fn banner_prompt_and_a_command() {
     let sandbox = Sandbox::new("pty-banner");
     let mut term = Terminal::start(&sandbox, &["-c", "test:///default"], &[]);
-    term.expect("Welcome to virtsh, the virtualization interactive terminal.\n\n");
+    term.expect("Welcome to virtsh, the virtualization interactive terminal.\n");
+    term.expect("Connected to test:///default.\n\n");
     term.expect("Type:  'help' for help with commands\n       'quit' to quit\n\n");
     term.expect("virtsh # ");
     term.type_keys("uri\r");
@@ -217,6 +218,33 @@ fn banner_prompt_and_a_command() {
     term.type_keys("quit\r");
     let (code, _) = term.finish();
     assert_eq!(code, 0);
+}
+
+/// The banner names the connection the default URI opened, or says why
+/// none opened and how to open one.
+#[test]
+fn the_banner_says_which_uri_the_shell_is_connected_to() {
+    let sandbox = Sandbox::new("pty-banner-default");
+    let mut term = Terminal::start(&sandbox, &[], &[("LIBVIRT_DEFAULT_URI", "test:///default")]);
+    term.expect("Welcome to virtsh, the virtualization interactive terminal.\n");
+    term.expect("Connected to test:///default.\n\n");
+    term.expect("virtsh # ");
+    term.type_keys("quit\r");
+    assert_eq!(term.finish().0, 0);
+
+    let mut term = Terminal::start(&sandbox, &[], &[("LIBVIRT_AUTOSTART", "0")]);
+    term.expect("Welcome to virtsh, the virtualization interactive terminal.\n");
+    term.expect("Not connected: Failed to connect socket to '");
+    term.expect("libvirt-sock': No such file or directory\n\n");
+    term.expect("Type:  'help' for help with commands\n");
+    term.expect("       'connect URI' to connect to a hypervisor\n       'quit' to quit\n\n");
+    term.expect("virtsh # ");
+    term.type_keys("connect test:///default\r");
+    term.expect("virtsh # ");
+    term.type_keys("uri\r");
+    term.expect("test:///default\n");
+    term.type_keys("quit\r");
+    assert_eq!(term.finish().0, 0);
 }
 
 #[test]
@@ -281,7 +309,12 @@ fn tab_completes_a_domain_name() {
 #[test]
 fn domain_completion_connects_lazily() {
     let sandbox = Sandbox::new("pty-tab-lazy");
-    let mut term = Terminal::start(&sandbox, &[], &[("VIRTSH_DEFAULT_URI", "test:///default")]);
+    // Without a banner nothing connects before the first TAB.
+    let mut term = Terminal::start(
+        &sandbox,
+        &["-q"],
+        &[("VIRTSH_DEFAULT_URI", "test:///default")],
+    );
     term.expect("virtsh # ");
     term.type_keys("domstate --domain t\t");
     term.expect("virtsh # domstate --domain test ");
