@@ -3,6 +3,8 @@
 //! * `diff` — differential tests against Debian's virsh (`tests/diff/*.cases`);
 //! * `docs` — the examples in `commands/*.md`, `examples/xml`, `examples/node` and
 //!   `examples/scripts` run, through virtsh and the oracle;
+//! * `first_steps` — what a new user meets where virsh has no answer (commands virtsh
+//!   lacks, `--json` after the command, what `version` says);
 //! * `pipes` — virtsh in a pipeline whose reader goes away, as virsh behaves there;
 //! * `signals` — fatal signals during a command: same status as virsh, no files left.
 //!
@@ -10,6 +12,7 @@
 
 mod diff;
 mod docs;
+mod first_steps;
 mod generated;
 mod harness;
 mod interactive;

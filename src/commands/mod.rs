@@ -6,6 +6,7 @@ pub mod editor;
 pub mod moment_list;
 pub mod session;
 pub mod values;
+pub mod virsh_names;
 
 pub mod backup;
 pub mod checkpoint;

@@ -171,6 +171,17 @@ pub const GLOBAL_OPTS: &[GlobalOpt] = &[
 /// The values of `--color`.
 pub const COLOR_CHOICES: &[&str] = &["auto", "always", "never"];
 
+/// The value of `--color[=WHEN]`: bare `--color` means always.
+pub fn color_choice(value: Option<String>) -> Result<String, String> {
+    let when = value.unwrap_or_else(|| "always".to_string());
+    if !COLOR_CHOICES.contains(&when.as_str()) {
+        return Err(format!(
+            "invalid argument '{when}' for '--color': use auto, always or never"
+        ));
+    }
+    Ok(when)
+}
+
 /// Marks options that exist only in long form (virtsh's own additions).
 pub const NO_SHORT: char = '\0';
 
@@ -295,15 +306,7 @@ fn apply(
     };
     match opt.long {
         "json" => g.json = true,
-        "color" => {
-            let when = value.clone().unwrap_or_else(|| "always".to_string());
-            if !COLOR_CHOICES.contains(&when.as_str()) {
-                return Err(format!(
-                    "invalid argument '{when}' for '--color': use auto, always or never"
-                ));
-            }
-            g.color = Some(when);
-        }
+        "color" => g.color = Some(color_choice(value.clone())?),
         _ => {}
     }
     match opt.short {

@@ -18,6 +18,7 @@ use std::time::Instant;
 use crate::commands::session::{Keepalive, DEBUG_INFO};
 use crate::commands::{CmdError, Session};
 use crate::output::render::Format;
+use crate::output::style;
 use globals::{Globals, Invocation};
 use parse::ParsedCommand;
 
@@ -118,6 +119,7 @@ fn run(globals: Globals, words: Vec<String>) -> i32 {
     let mut runner = Runner {
         session,
         timing: globals.timing,
+        color: globals.color.clone(),
         log,
         late_debug,
     };
@@ -202,6 +204,8 @@ pub fn parse_all(commands: &[Vec<String>]) -> Result<Vec<ParsedCommand>, CmdErro
 pub struct Runner {
     pub session: Session,
     timing: bool,
+    /// `--color` before the command name, which a command's own may override.
+    color: Option<String>,
     log: Option<log::Log>,
     /// A debug level from the environment that applies once parsing is done.
     late_debug: Option<i32>,
@@ -250,6 +254,21 @@ impl Runner {
     }
 
     pub fn run(&mut self, cmd: &ParsedCommand) -> Flow {
+        let outer = (self.session.format, style::get());
+        if cmd.own.json {
+            self.session.format = Format::Json;
+        }
+        if cmd.own.json || cmd.own.color.is_some() {
+            let color = cmd.own.color.as_deref().or(self.color.as_deref());
+            style::init(color, self.session.format == Format::Json);
+        }
+        let flow = self.run_as_set(cmd);
+        self.session.format = outer.0;
+        style::set(outer.1);
+        flow
+    }
+
+    fn run_as_set(&mut self, cmd: &ParsedCommand) -> Flow {
         let start = Instant::now();
         let mut result = Ok(());
         self.session.command = cmd.def.name;

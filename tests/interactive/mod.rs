@@ -559,12 +559,20 @@ fn hints_for_mistyped_commands_options_and_domains_at_a_terminal() {
         ("lsit", "hint: did you mean 'list'?"),
         ("list --al", "hint: did you mean '--all'?"),
         ("dominfo tset", "hint: did you mean 'test'?"),
+        // A virsh command virtsh lacks, with one of virtsh's near it.
+        ("domstats", "hint: did you mean 'domstate'?"),
     ] {
         let mut term = Terminal::start(&sandbox, &["-c", "test:///default", line], &[]);
         term.expect(hint);
         let (code, _) = term.finish();
         assert_eq!(code, 1, "{line}");
     }
+    // Nothing of virtsh's is near: the plain message, and no hint.
+    let mut term = Terminal::start(&sandbox, &["-c", "test:///default", "net-list"], &[]);
+    term.expect("error: command 'net-list' exists in virsh but not yet in virtsh\n");
+    let (code, screen) = term.finish();
+    assert_eq!(code, 1);
+    assert!(!screen.contains("hint"), "{screen}");
 }
 
 #[test]

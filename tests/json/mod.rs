@@ -539,12 +539,21 @@ fn version() {
     for cmd in ["version", "version --daemon"] {
         let doc = json(URI, cmd);
         let f = fields(&text(URI, cmd));
+        let first = text(URI, cmd)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string();
         assert_eq!(
-            format!("libvirt {}", s(&doc["compiled_against"])),
-            f["Compiled against library"]
+            format!(
+                "virtsh {} implementing library: libvirt {}",
+                s(&doc["virtsh"]),
+                s(&doc["libvirt"])
+            ),
+            first
         );
         assert_eq!(
-            format!("libvirt {}", s(&doc["library"])),
+            format!("built-in {}", s(&doc["libvirt"])),
             f["Using library"]
         );
         let hv = s(&doc["hypervisor"]["type"]);
