@@ -54,10 +54,13 @@ pub fn render() -> String {
     ]
     .concat()
     .chars()
-    // roff input is ASCII: others as groff's \[uXXXX] escapes.
-    .map(|c| match c.is_ascii() {
-        true => c.to_string(),
-        false => format!("\\[u{:04X}]", c as u32),
+    // roff input is ASCII: others as groff's \[uXXXX] escapes, except the
+    // ellipsis, which groff's ASCII output has no glyph for (and `\&` keeps
+    // its dots from starting a request at the head of a line).
+    .map(|c| match c {
+        '…' => "\\&...".to_string(),
+        c if c.is_ascii() => c.to_string(),
+        c => format!("\\[u{:04X}]", c as u32),
     })
     .collect()
 }
