@@ -185,9 +185,12 @@ fn env_value(name: &str) -> Option<String> {
 }
 
 /// Parses every command of a string first: one error means none runs.
+/// A command whose name starts with `#` once unquoted (`\#`, `'#x'`, or an
+/// argv word) is a comment as far as the end of that command, as in virsh.
 pub fn parse_all(commands: &[Vec<String>]) -> Result<Vec<ParsedCommand>, CmdError> {
     commands
         .iter()
+        .filter(|words| !words[0].starts_with('#'))
         .map(|words| parse::parse_command(words))
         .collect()
 }

@@ -119,6 +119,7 @@ case_files!(
     snapshot,
     checkpoint,
     backup,
+    virshtest,
 );
 
 /// Every `.cases` file must be wired to a test, and every test to a file.
