@@ -6,10 +6,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::CmdError;
+use crate::temp_files::TempPath;
 
-/// A temporary file holding the text being edited; removed when dropped.
+/// A temporary file holding the text being edited; removed when dropped,
+/// or by the fatal-signal handler if virtsh dies while the editor runs.
 pub struct EditFile {
-    path: PathBuf,
+    temp: TempPath,
 }
 
 impl EditFile {
@@ -19,15 +21,11 @@ impl EditFile {
         for attempt in 0..100u32 {
             let tag = unique_tag(attempt);
             let path = Path::new(&dir).join(format!("virtsh{tag}.xml"));
-            let file = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&path);
-            match file {
-                Ok(mut f) => {
+            match crate::temp_files::create_registered(path.clone(), 0o600) {
+                Ok((mut f, temp)) => {
                     f.write_all(text.as_bytes())
                         .map_err(|e| write_error(&path, &e))?;
-                    return Ok(EditFile { path });
+                    return Ok(EditFile { temp });
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
                 Err(e) => return Err(write_error(&path, &e)),
@@ -39,29 +37,23 @@ impl EditFile {
     }
 
     pub fn path(&self) -> &Path {
-        &self.path
+        self.temp.path()
     }
 
     /// Runs the editor on the file and reads back what the user saved.
     pub fn edit(&self) -> Result<String, CmdError> {
-        run_editor(&self.path)?;
+        run_editor(self.temp.path())?;
         self.read_back()
     }
 
     /// What the file holds now. On failure: virsh's own line, then libvirt's.
     pub fn read_back(&self) -> Result<String, CmdError> {
-        let path = self.path.display();
-        std::fs::read_to_string(&self.path).map_err(|e| {
+        let path = self.temp.path().display();
+        std::fs::read_to_string(self.temp.path()).map_err(|e| {
             let why = crate::error::os_error_text(&e);
             CmdError::msg(format!("{path}: failed to read temporary file: {why}"))
                 .also(format!("Failed to open file '{path}': {why}"))
         })
-    }
-}
-
-impl Drop for EditFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
     }
 }
 
@@ -127,11 +119,11 @@ fn run_editor(file: &Path) -> Result<(), CmdError> {
         .status()
         .map_err(|e| {
             // libvirt's child-process helper reports the exec failure in its own format.
-            eprintln!(
-                "libvirt:  error : cannot execute binary {}: {}",
+            crate::stdio::err(&format!(
+                "libvirt:  error : cannot execute binary {}: {}\n",
                 words[0],
                 crate::error::os_error_text(&e)
-            );
+            ));
             CmdError::msg(format!(
                 "internal error: Child process ({described}) unexpected exit status 127"
             ))
@@ -206,18 +198,17 @@ pub enum Retry {
 pub fn ask_retry(why: &str, reason: &str, allow_ignore: bool) -> Retry {
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
-        eprintln!("error: {reason}");
+        crate::stdio::err(&format!("error: {reason}\n"));
         return Retry::Discard;
     }
-    eprintln!("error: {why}");
+    crate::stdio::err(&format!("error: {why}\n"));
     let choices = if allow_ignore {
         "[y,n,i,f,?]"
     } else {
         "[y,n,f,?]"
     };
     loop {
-        print!("{reason} Try again? {choices}: ");
-        let _ = std::io::stdout().flush();
+        crate::stdio::out(&format!("{reason} Try again? {choices}: "));
         let mut line = String::new();
         if stdin.lock().read_line(&mut line).unwrap_or(0) == 0 {
             return Retry::Discard;
@@ -228,13 +219,15 @@ pub fn ask_retry(why: &str, reason: &str, allow_ignore: bool) -> Retry {
             "i" if allow_ignore => return Retry::IgnoreValidation,
             "f" => return Retry::Force,
             _ => {
-                println!("y - yes, start editor again");
-                println!("n - no, throw away my changes");
-                if allow_ignore {
-                    println!("i - turn off validation and try to redefine again");
-                }
-                println!("f - force, try to redefine again");
-                println!("? - print this help");
+                let ignore = if allow_ignore {
+                    "i - turn off validation and try to redefine again\n"
+                } else {
+                    ""
+                };
+                crate::stdio::out(&format!(
+                    "y - yes, start editor again\nn - no, throw away my changes\n{ignore}\
+                     f - force, try to redefine again\n? - print this help\n"
+                ));
             }
         }
     }

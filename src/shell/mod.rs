@@ -32,6 +32,7 @@ pub enum Flow {
 
 /// Runs virtsh with the process's arguments; returns the exit status.
 pub fn main() -> i32 {
+    crate::signals::install();
     crate::drivers::register();
     crate::output::table::init_locale();
     let argv: Vec<String> = std::env::args_os()
@@ -45,24 +46,25 @@ pub fn main() -> i32 {
         Some("__generate") => return generate::main(&argv[1..]),
         _ => {}
     }
-    let invocation = match globals::parse(&argv, &mut |w| eprintln!("error: {w}")) {
-        Ok(i) => i,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return 1;
-        }
-    };
+    let invocation =
+        match globals::parse(&argv, &mut |w| crate::stdio::err(&format!("error: {w}\n"))) {
+            Ok(i) => i,
+            Err(e) => {
+                crate::stdio::err(&format!("error: {e}\n"));
+                return 1;
+            }
+        };
     match invocation {
         Invocation::Help => {
-            print!("{}", usage::usage());
+            crate::stdio::out(&usage::usage());
             0
         }
         Invocation::ShortVersion => {
-            println!("{COMPAT_VERSION}");
+            crate::stdio::out(&format!("{COMPAT_VERSION}\n"));
             0
         }
         Invocation::LongVersion => {
-            print!("{}", usage::long_version());
+            crate::stdio::out(&usage::long_version());
             0
         }
         Invocation::Run(globals, words) => run(globals, words),
@@ -77,7 +79,7 @@ fn run(globals: Globals, words: Vec<String>) -> i32 {
     let log = match log_file.as_deref().map(log::Log::open).transpose() {
         Ok(l) => l,
         Err(()) => {
-            eprintln!("error: failed to open the log file. check the log file path");
+            crate::stdio::err("error: failed to open the log file. check the log file path\n");
             return 1;
         }
     };
@@ -93,9 +95,9 @@ fn run(globals: Globals, words: Vec<String>) -> i32 {
     let env_debug = env_value("VIRTSH_DEBUG").and_then(|v| match v.trim().parse::<i32>() {
         Ok(level) if (0..=4).contains(&level) => Some(level),
         _ => {
-            for _ in 0..2 {
-                eprintln!("error: VIRTSH_DEBUG not set with a valid numeric value");
-            }
+            crate::stdio::err(
+                &"error: VIRTSH_DEBUG not set with a valid numeric value\n".repeat(2),
+            );
             None
         }
     });
@@ -294,13 +296,13 @@ mod log {
                 .map_err(|_| ())
         }
 
+        /// One write per line: the file is opened for appending, so a
+        /// line lands whole even beside other writers, and a signal cannot
+        /// cut it.
         pub fn error(&mut self, line: &str) {
             let stamp = crate::output::time::local_stamp("%Y.%m.%d %H:%M:%S");
-            let _ = writeln!(
-                self.0,
-                "[{stamp} virtsh {}] ERROR {line}",
-                std::process::id()
-            );
+            let entry = format!("[{stamp} virtsh {}] ERROR {line}\n", std::process::id());
+            let _ = self.0.write_all(entry.as_bytes());
         }
     }
 }
