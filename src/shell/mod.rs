@@ -33,8 +33,10 @@ pub enum Flow {
 /// Runs virtsh with the process's arguments; returns the exit status.
 pub fn main() -> i32 {
     crate::output::table::init_locale();
-    let argv: Vec<String> =
-        std::env::args_os().skip(1).map(|a| a.to_string_lossy().into_owned()).collect();
+    let argv: Vec<String> = std::env::args_os()
+        .skip(1)
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
     // Hidden helpers for the completion scripts and the generated files;
     // their names cannot be virsh commands.
     match argv.first().map(String::as_str) {
@@ -42,7 +44,15 @@ pub fn main() -> i32 {
         Some("__generate") => return generate::main(&argv[1..]),
         _ => {}
     }
-    let invocation = match globals::parse(&argv, &mut |w| eprintln!("error: {w}")) {
+    run_argv(&argv, true)
+}
+
+/// Runs virtsh with `argv` (the arguments after the program name) in this
+/// process; returns the exit status. `exiting` says the process ends right
+/// after, so the session's memory may go back with it instead of being
+/// freed (a harness running many command lines in one process says no).
+pub fn run_argv(argv: &[String], exiting: bool) -> i32 {
+    let invocation = match globals::parse(argv, &mut |w| eprintln!("error: {w}")) {
         Ok(i) => i,
         Err(e) => {
             eprintln!("error: {e}");
@@ -62,12 +72,15 @@ pub fn main() -> i32 {
             print!("{}", usage::long_version());
             0
         }
-        Invocation::Run(globals, words) => run(globals, words),
+        Invocation::Run(globals, words) => run(globals, words, exiting),
     }
 }
 
-fn run(globals: Globals, words: Vec<String>) -> i32 {
-    let log_file = globals.log_file.clone().or_else(|| env_value("VIRTSH_LOG_FILE"));
+fn run(globals: Globals, words: Vec<String>, exiting: bool) -> i32 {
+    let log_file = globals
+        .log_file
+        .clone()
+        .or_else(|| env_value("VIRTSH_LOG_FILE"));
     let log = match log_file.as_deref().map(log::Log::open).transpose() {
         Ok(l) => l,
         Err(()) => {
@@ -110,7 +123,7 @@ fn run(globals: Globals, words: Vec<String>) -> i32 {
         late_debug,
     };
     let status = run_words(&mut runner, &globals, words);
-    runner.end();
+    runner.end(exiting);
     status
 }
 
@@ -129,7 +142,9 @@ fn run_words(runner: &mut Runner, globals: &Globals, words: Vec<String>) -> i32 
             return 1;
         }
         // Parse traces come before the connection opens, as with virsh's -d.
-        runner.session.debug(DEBUG_INFO, format_args!("commands: \"{}\"", words[0]));
+        runner
+            .session
+            .debug(DEBUG_INFO, format_args!("commands: \"{}\"", words[0]));
         match lexer::split_commands(&words[0]) {
             Ok(c) => c,
             Err(e) => {
@@ -178,7 +193,10 @@ fn env_value(name: &str) -> Option<String> {
 
 /// Parses every command of a string first: one error means none runs.
 pub fn parse_all(commands: &[Vec<String>]) -> Result<Vec<ParsedCommand>, CmdError> {
-    commands.iter().map(|words| parse::parse_command(words)).collect()
+    commands
+        .iter()
+        .map(|words| parse::parse_command(words))
+        .collect()
 }
 
 /// Runs parsed commands against one session.
@@ -191,12 +209,14 @@ pub struct Runner {
 }
 
 impl Runner {
-    /// Ends the process's use of the session: output is flushed, and the
-    /// rest goes back to the system with the process, which is much faster
-    /// than freeing, say, a node file's ten thousand domains one by one.
-    fn end(mut self) {
+    /// Ends the use of the session: output is flushed, and when the process
+    /// is `exiting` the rest goes back to the system with it, which is much
+    /// faster than freeing, say, a node file's ten thousand domains one by one.
+    fn end(mut self, exiting: bool) {
         self.session.flush();
-        std::mem::forget(self);
+        if exiting {
+            std::mem::forget(self);
+        }
     }
 
     /// Parsing is over: a debug level waiting for that applies now.
@@ -272,12 +292,21 @@ mod log {
 
     impl Log {
         pub fn open(path: &str) -> Result<Log, ()> {
-            OpenOptions::new().create(true).append(true).open(path).map(Log).map_err(|_| ())
+            OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .map(Log)
+                .map_err(|_| ())
         }
 
         pub fn error(&mut self, line: &str) {
             let stamp = crate::output::time::local_stamp("%Y.%m.%d %H:%M:%S");
-            let _ = writeln!(self.0, "[{stamp} virtsh {}] ERROR {line}", std::process::id());
+            let _ = writeln!(
+                self.0,
+                "[{stamp} virtsh {}] ERROR {line}",
+                std::process::id()
+            );
         }
     }
 }
