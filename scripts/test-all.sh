@@ -16,4 +16,6 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
+cargo fmt --all --check
+cargo clippy --all-targets -- -D warnings
 cargo test --all-targets

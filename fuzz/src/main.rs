@@ -27,6 +27,7 @@ const USAGE: &str = "usage: virtsh-fuzz list
        virtsh-fuzz repro TARGET FILE|DIR...";
 
 fn main() -> ExitCode {
+    virtsh::drivers::register();
     virtsh::output::table::init_locale();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {

@@ -18,7 +18,10 @@ pub fn warning(source: &str, message: &str) {
     let stamp = timestamp();
     HEADER.call_once(|| {
         eprintln!("{stamp}: {pid}: info : {LIBRARY}");
-        eprintln!("{stamp}: {pid}: info : hostname: {}", crate::api::host_name());
+        eprintln!(
+            "{stamp}: {pid}: info : hostname: {}",
+            crate::api::host_name()
+        );
     });
     eprintln!("{stamp}: {pid}: warning : {source} : {message}");
 }

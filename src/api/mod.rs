@@ -1,16 +1,15 @@
 //! The hypervisor API, shaped like libvirt's public API. Everything above
 //! (commands, the daemon) speaks it; every driver implements it.
 
-pub mod error;
 pub mod flags;
 pub mod log;
 pub mod types;
 pub mod uri;
 
-pub use error::{Error, ErrorCode, ErrorDomain, Result};
+pub use crate::error::{Error, ErrorCode, ErrorDomain, Result};
 pub use types::*;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Whether a call may run on a read-only connection.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -227,7 +226,27 @@ impl Connection {
 /// Flags for opening a connection.
 pub const CONNECT_RO: u32 = 1;
 
-/// Opens `uri` (or the default URI when `None`), choosing the driver by scheme.
+/// Opens a driver for a URI (parsed, and as written), or answers `None`
+/// for a URI the driver does not serve.
+pub type DriverOpen = fn(&uri::Uri, &str) -> Option<Result<Arc<dyn Driver>>>;
+
+/// A driver's claim on URIs.
+pub struct DriverEntry {
+    pub name: &'static str,
+    pub open: DriverOpen,
+}
+
+/// The drivers `open` chooses from, in order. The api never names a driver
+/// itself: the program registers them (see `drivers::register`).
+static DRIVERS: OnceLock<&'static [DriverEntry]> = OnceLock::new();
+
+/// Makes `drivers` the ones `open` chooses from; later calls change nothing.
+pub fn register_drivers(drivers: &'static [DriverEntry]) {
+    let _ = DRIVERS.set(drivers);
+}
+
+/// Opens `uri` (or the default URI when `None`) with the first registered
+/// driver that claims it.
 pub fn open(uri: Option<&str>, flags: u32) -> Result<Connection> {
     let name = match uri {
         Some(u) if !u.is_empty() => u.to_string(),
@@ -241,7 +260,17 @@ pub fn open(uri: Option<&str>, flags: u32) -> Result<Connection> {
         ));
     }
     let parsed = uri::Uri::parse(&name)?;
-    let driver = crate::drivers::open(&parsed, &name)?;
+    let drivers: &[DriverEntry] = DRIVERS.get().copied().unwrap_or_default();
+    let driver = drivers
+        .iter()
+        .find_map(|entry| (entry.open)(&parsed, &name))
+        .unwrap_or_else(|| {
+            Err(Error::new(
+                ErrorCode::NoConnect,
+                ErrorDomain::None,
+                format!("no connection driver available for {name}"),
+            ))
+        })?;
     Ok(Connection::new(driver, flags & CONNECT_RO != 0))
 }
 

@@ -48,9 +48,18 @@ pub enum DomainState {
 impl DomainState {
     pub fn from_number(n: i32) -> Option<DomainState> {
         use DomainState::*;
-        [NoState, Running, Blocked, Paused, Shutdown, Shutoff, Crashed, PmSuspended]
-            .get(usize::try_from(n).ok()?)
-            .copied()
+        [
+            NoState,
+            Running,
+            Blocked,
+            Paused,
+            Shutdown,
+            Shutoff,
+            Crashed,
+            PmSuspended,
+        ]
+        .get(usize::try_from(n).ok()?)
+        .copied()
     }
 
     /// The word virsh prints for this state.
@@ -85,25 +94,57 @@ impl DomainState {
     pub fn reason_label(self, reason: i32) -> &'static str {
         let reasons: &[&str] = match self {
             DomainState::Running => &[
-                "unknown", "booted", "migrated", "restored", "from snapshot", "unpaused",
-                "migration canceled", "save canceled", "event wakeup", "crashed", "post-copy",
+                "unknown",
+                "booted",
+                "migrated",
+                "restored",
+                "from snapshot",
+                "unpaused",
+                "migration canceled",
+                "save canceled",
+                "event wakeup",
+                "crashed",
+                "post-copy",
                 "post-copy failed",
             ],
             DomainState::Paused => &[
-                "unknown", "user", "migrating", "saving", "dumping", "I/O error", "watchdog",
-                "from snapshot", "shutting down", "creating snapshot", "crashed", "starting up",
-                "post-copy", "post-copy failed", "api error",
+                "unknown",
+                "user",
+                "migrating",
+                "saving",
+                "dumping",
+                "I/O error",
+                "watchdog",
+                "from snapshot",
+                "shutting down",
+                "creating snapshot",
+                "crashed",
+                "starting up",
+                "post-copy",
+                "post-copy failed",
+                "api error",
             ],
             DomainState::Shutoff => &[
-                "unknown", "shutdown", "destroyed", "crashed", "migrated", "saved", "failed",
-                "from snapshot", "daemon",
+                "unknown",
+                "shutdown",
+                "destroyed",
+                "crashed",
+                "migrated",
+                "saved",
+                "failed",
+                "from snapshot",
+                "daemon",
             ],
             DomainState::Shutdown => &["unknown", "user"],
             DomainState::Crashed => &["unknown", "panicked"],
             DomainState::PmSuspended => &["unknown"],
             DomainState::NoState | DomainState::Blocked => &["unknown"],
         };
-        usize::try_from(reason).ok().and_then(|i| reasons.get(i)).copied().unwrap_or("unknown")
+        usize::try_from(reason)
+            .ok()
+            .and_then(|i| reasons.get(i))
+            .copied()
+            .unwrap_or("unknown")
     }
 }
 
@@ -223,6 +264,17 @@ pub struct MemoryStat {
 
 /// libvirt's `virDomainMemoryStatTags`, named as virsh prints them.
 pub const MEMORY_STAT_NAMES: &[&str] = &[
-    "swap_in", "swap_out", "major_fault", "minor_fault", "unused", "available", "actual",
-    "rss", "usable", "last_update", "disk_caches", "hugetlb_pgalloc", "hugetlb_pgfail",
+    "swap_in",
+    "swap_out",
+    "major_fault",
+    "minor_fault",
+    "unused",
+    "available",
+    "actual",
+    "rss",
+    "usable",
+    "last_update",
+    "disk_caches",
+    "hugetlb_pgalloc",
+    "hugetlb_pgfail",
 ];

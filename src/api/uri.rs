@@ -21,14 +21,23 @@ pub struct Uri {
 const TRANSPORTS: &[&str] = &["unix", "tcp", "tls", "ssh", "ext", "libssh2", "libssh"];
 
 fn malformed(uri: &str) -> Error {
-    Error::new(ErrorCode::InternalError, ErrorDomain::Uri, format!("Unable to parse URI {uri}"))
+    Error::new(
+        ErrorCode::InternalError,
+        ErrorDomain::Uri,
+        format!("Unable to parse URI {uri}"),
+    )
 }
 
 impl Uri {
     pub fn parse(text: &str) -> Result<Uri> {
         let (scheme, rest) = text.split_once(':').ok_or_else(|| malformed(text))?;
-        let scheme_ok = scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-            && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+        let scheme_ok = scheme
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
         if !scheme_ok {
             return Err(malformed(text));
         }
@@ -41,11 +50,15 @@ impl Uri {
                 return Err(Error::new(
                     ErrorCode::InvalidArg,
                     ErrorDomain::Remote,
-                    format!("transport in URL not recognised (should be tls|unix|ssh|ext|tcp|libssh2|libssh)"),
+                    "transport in URL not recognised (should be tls|unix|ssh|ext|tcp|libssh2|libssh)",
                 ));
             }
         }
-        let mut uri = Uri { driver, transport, ..Uri::default() };
+        let mut uri = Uri {
+            driver,
+            transport,
+            ..Uri::default()
+        };
         let (before_query, query) = match rest.split_once('?') {
             Some((b, q)) => (b, Some(q)),
             None => (rest, None),
@@ -84,7 +97,10 @@ impl Uri {
 
     /// The value of a query parameter.
     pub fn param(&self, name: &str) -> Option<&str> {
-        self.params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// True when the URI names a remote daemon rather than an embedded driver.
@@ -149,7 +165,8 @@ mod tests {
 
     #[test]
     fn remote_uri_with_everything() {
-        let u = Uri::parse("qemu+ssh://root@host.example:2222/system?keyfile=/k%20x&no_tty=1").unwrap();
+        let u =
+            Uri::parse("qemu+ssh://root@host.example:2222/system?keyfile=/k%20x&no_tty=1").unwrap();
         assert_eq!(u.transport.as_deref(), Some("ssh"));
         assert_eq!(u.user.as_deref(), Some("root"));
         assert_eq!(u.host.as_deref(), Some("host.example"));
@@ -176,9 +193,18 @@ mod tests {
 
     #[test]
     fn malformed_uris_are_refused() {
-        for bad in ["http://[fe", "no-colon", "1abc:///x", "test://h:99999/x", "test:///%zz"] {
+        for bad in [
+            "http://[fe",
+            "no-colon",
+            "1abc:///x",
+            "test://h:99999/x",
+            "test:///%zz",
+        ] {
             let e = Uri::parse(bad).unwrap_err();
-            assert!(e.message.starts_with("internal error: Unable to parse URI"), "{bad}: {e}");
+            assert!(
+                e.message.starts_with("internal error: Unable to parse URI"),
+                "{bad}: {e}"
+            );
         }
         let e = Uri::parse("test+bogus:///default").unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidArg);

@@ -23,7 +23,10 @@ impl Args {
 
     /// The raw value of an option, empty strings included.
     pub fn raw(&self, name: &str) -> Option<&str> {
-        self.values.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str())
+        self.values
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// A string option; an empty value is refused as virsh does.
@@ -43,7 +46,11 @@ impl Args {
 
     /// Every value of a repeated or argv option, in order.
     pub fn all(&self, name: &str) -> Vec<&str> {
-        self.values.iter().filter(|(n, _)| *n == name).map(|(_, v)| v.as_str()).collect()
+        self.values
+            .iter()
+            .filter(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
     }
 
     /// An integer option; malformed values get virsh's message.
@@ -61,15 +68,21 @@ impl Args {
     /// A scaled integer (`512M`, `2GiB`), in bytes, with `default_unit` for bare numbers.
     pub fn scaled(&self, name: &str, default_unit: u64) -> Result<Option<u64>, CmdError> {
         use crate::model::units::{parse_scaled, ScaledError};
-        let Some(v) = self.raw(name) else { return Ok(None) };
+        let Some(v) = self.raw(name) else {
+            return Ok(None);
+        };
         parse_scaled(v, default_unit).map(Some).map_err(|why| {
             let mut e = CmdError::msg(format!(
                 "Scaled numeric value '{v}' for <{name}> option is malformed or out of range"
             ));
             match why {
                 ScaledError::Malformed => {}
-                ScaledError::UnknownSuffix(s) => e.lines.push(format!("invalid argument: unknown suffix '{s}'")),
-                ScaledError::Overflow => e.lines.push(format!("numerical overflow: value too large: {v}")),
+                ScaledError::UnknownSuffix(s) => e
+                    .lines
+                    .push(format!("invalid argument: unknown suffix '{s}'")),
+                ScaledError::Overflow => e
+                    .lines
+                    .push(format!("numerical overflow: value too large: {v}")),
             }
             e
         })
@@ -78,7 +91,9 @@ impl Args {
     /// Fails when two options that exclude each other were both given.
     pub fn exclusive(&self, a: &str, b: &str) -> Result<(), CmdError> {
         if self.has(a) && self.has(b) {
-            return Err(CmdError::msg(format!("Options --{a} and --{b} are mutually exclusive")));
+            return Err(CmdError::msg(format!(
+                "Options --{a} and --{b} are mutually exclusive"
+            )));
         }
         Ok(())
     }
@@ -95,7 +110,10 @@ impl Args {
 
     /// ORs together the flag value of each option given.
     pub fn flags(&self, table: &[(&str, u32)]) -> u32 {
-        table.iter().filter(|(n, _)| self.has(n)).fold(0, |acc, (_, f)| acc | f)
+        table
+            .iter()
+            .filter(|(n, _)| self.has(n))
+            .fold(0, |acc, (_, f)| acc | f)
     }
 }
 

@@ -29,7 +29,10 @@ impl Group {
 
     /// The groups that have commands, in `help` order.
     pub fn listed() -> impl Iterator<Item = Group> {
-        Group::ALL.iter().copied().filter(|g| super::all().iter().any(|c| c.group == *g))
+        Group::ALL
+            .iter()
+            .copied()
+            .filter(|g| super::all().iter().any(|c| c.group == *g))
     }
 
     pub fn title(self) -> &'static str {
@@ -101,20 +104,38 @@ pub struct OptDef {
 
 impl OptDef {
     const fn new(name: &'static str, kind: OptKind, help: &'static str) -> OptDef {
-        OptDef { name, kind, required: false, positional: false, help, complete: Complete::Nothing }
+        OptDef {
+            name,
+            kind,
+            required: false,
+            positional: false,
+            help,
+            complete: Complete::Nothing,
+        }
     }
 
     /// A required value given by position (`<domain>`).
     pub const fn data(name: &'static str, help: &'static str) -> OptDef {
-        OptDef { required: true, positional: true, ..OptDef::new(name, OptKind::String, help) }
+        OptDef {
+            required: true,
+            positional: true,
+            ..OptDef::new(name, OptKind::String, help)
+        }
     }
     /// A required number given by position (`<size>`).
     pub const fn data_number(name: &'static str, help: &'static str) -> OptDef {
-        OptDef { required: true, positional: true, ..OptDef::new(name, OptKind::Number, help) }
+        OptDef {
+            required: true,
+            positional: true,
+            ..OptDef::new(name, OptKind::Number, help)
+        }
     }
     /// An optional value that a bare word may also fill (`[--mode <string>]`).
     pub const fn string(name: &'static str, help: &'static str) -> OptDef {
-        OptDef { positional: true, ..OptDef::new(name, OptKind::String, help) }
+        OptDef {
+            positional: true,
+            ..OptDef::new(name, OptKind::String, help)
+        }
     }
     /// An optional value given only by name (`--xpath <string>`).
     pub const fn named(name: &'static str, help: &'static str) -> OptDef {
@@ -129,7 +150,10 @@ impl OptDef {
     }
     /// All remaining words (`[<string>]...`).
     pub const fn argv(name: &'static str, help: &'static str) -> OptDef {
-        OptDef { positional: true, ..OptDef::new(name, OptKind::Argv, help) }
+        OptDef {
+            positional: true,
+            ..OptDef::new(name, OptKind::Argv, help)
+        }
     }
     pub const fn alias(name: &'static str, target: &'static str) -> OptDef {
         OptDef::new(name, OptKind::Alias(target), "")

@@ -19,17 +19,23 @@ impl EditFile {
         for attempt in 0..100u32 {
             let tag = unique_tag(attempt);
             let path = Path::new(&dir).join(format!("virtsh{tag}.xml"));
-            let file = std::fs::OpenOptions::new().write(true).create_new(true).open(&path);
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path);
             match file {
                 Ok(mut f) => {
-                    f.write_all(text.as_bytes()).map_err(|e| write_error(&path, &e))?;
+                    f.write_all(text.as_bytes())
+                        .map_err(|e| write_error(&path, &e))?;
                     return Ok(EditFile { path });
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
                 Err(e) => return Err(write_error(&path, &e)),
             }
         }
-        Err(CmdError::msg(format!("failed to create temporary file in {dir}")))
+        Err(CmdError::msg(format!(
+            "failed to create temporary file in {dir}"
+        )))
     }
 
     pub fn path(&self) -> &Path {
@@ -46,7 +52,7 @@ impl EditFile {
     pub fn read_back(&self) -> Result<String, CmdError> {
         let path = self.path.display();
         std::fs::read_to_string(&self.path).map_err(|e| {
-            let why = crate::output::os_error_text(&e);
+            let why = crate::error::os_error_text(&e);
             CmdError::msg(format!("{path}: failed to read temporary file: {why}"))
                 .also(format!("Failed to open file '{path}': {why}"))
         })
@@ -60,7 +66,11 @@ impl Drop for EditFile {
 }
 
 fn write_error(path: &Path, e: &std::io::Error) -> CmdError {
-    CmdError::msg(format!("failed to write '{}': {}", path.display(), crate::output::os_error_text(e)))
+    CmdError::msg(format!(
+        "failed to write '{}': {}",
+        path.display(),
+        crate::error::os_error_text(e)
+    ))
 }
 
 fn unique_tag(attempt: u32) -> String {
@@ -74,7 +84,9 @@ fn unique_tag(attempt: u32) -> String {
     let mut x = seed;
     (0..6)
         .map(|_| {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             CHARS[(x >> 33) as usize % CHARS.len()] as char
         })
         .collect()
@@ -102,15 +114,28 @@ fn run_editor(file: &Path) -> Result<(), CmdError> {
     if words.is_empty() {
         words.push(editor.clone());
     }
-    let program = find_program(&words[0])
-        .ok_or_else(|| CmdError::msg(format!("Cannot find '{}' in path: No such file or directory", words[0])))?;
+    let program = find_program(&words[0]).ok_or_else(|| {
+        CmdError::msg(format!(
+            "Cannot find '{}' in path: No such file or directory",
+            words[0]
+        ))
+    })?;
     words.push(file.display().to_string());
     let described = words.join(" ");
-    let status = Command::new(&program).args(&words[1..]).status().map_err(|e| {
-        // libvirt's child-process helper reports the exec failure in its own format.
-        eprintln!("libvirt:  error : cannot execute binary {}: {}", words[0], crate::output::os_error_text(&e));
-        CmdError::msg(format!("internal error: Child process ({described}) unexpected exit status 127"))
-    })?;
+    let status = Command::new(&program)
+        .args(&words[1..])
+        .status()
+        .map_err(|e| {
+            // libvirt's child-process helper reports the exec failure in its own format.
+            eprintln!(
+                "libvirt:  error : cannot execute binary {}: {}",
+                words[0],
+                crate::error::os_error_text(&e)
+            );
+            CmdError::msg(format!(
+                "internal error: Child process ({described}) unexpected exit status 127"
+            ))
+        })?;
     if !status.success() {
         let code = status.code().unwrap_or(255);
         return Err(CmdError::msg(format!(
@@ -126,7 +151,9 @@ fn find_program(name: &str) -> Option<PathBuf> {
         return Some(PathBuf::from(name));
     }
     let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|dir| dir.join(name)).find(|p| p.is_file())
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
 }
 
 /// Splits a command line into words the way a POSIX shell quotes them.
@@ -183,7 +210,11 @@ pub fn ask_retry(why: &str, reason: &str, allow_ignore: bool) -> Retry {
         return Retry::Discard;
     }
     eprintln!("error: {why}");
-    let choices = if allow_ignore { "[y,n,i,f,?]" } else { "[y,n,f,?]" };
+    let choices = if allow_ignore {
+        "[y,n,i,f,?]"
+    } else {
+        "[y,n,f,?]"
+    };
     loop {
         print!("{reason} Try again? {choices}: ");
         let _ = std::io::stdout().flush();
@@ -275,7 +306,10 @@ mod tests {
     #[test]
     fn editor_words() {
         assert_eq!(split_words("sed -i s/a/b/"), vec!["sed", "-i", "s/a/b/"]);
-        assert_eq!(split_words("ed 'a b' \"c d\" e\\ f"), vec!["ed", "a b", "c d", "e f"]);
+        assert_eq!(
+            split_words("ed 'a b' \"c d\" e\\ f"),
+            vec!["ed", "a b", "c d", "e f"]
+        );
         assert!(split_words("   ").is_empty());
     }
 }

@@ -33,7 +33,11 @@ pub struct CmdError {
 
 impl CmdError {
     pub fn msg(text: impl Into<String>) -> CmdError {
-        CmdError { lines: vec![text.into()], cause: None, hint: None }
+        CmdError {
+            lines: vec![text.into()],
+            cause: None,
+            hint: None,
+        }
     }
     /// Prepends virsh's own context line, e.g. `Failed to start domain 'x'`.
     pub fn context(mut self, text: impl Into<String>) -> CmdError {
@@ -47,21 +51,38 @@ impl CmdError {
     }
     /// Several lines, none from libvirt.
     pub fn lines(lines: Vec<String>) -> CmdError {
-        CmdError { lines, cause: None, hint: None }
+        CmdError {
+            lines,
+            cause: None,
+            hint: None,
+        }
     }
     /// Adds "did you mean …?" for `word` when a candidate is close to it.
-    pub fn suggest<'a>(mut self, word: &str, candidates: impl IntoIterator<Item = &'a str>) -> CmdError {
-        self.hint = crate::output::style::closest(word, candidates).map(|c| format!("did you mean '{c}'?"));
+    pub fn suggest<'a>(
+        mut self,
+        word: &str,
+        candidates: impl IntoIterator<Item = &'a str>,
+    ) -> CmdError {
+        self.hint =
+            crate::output::style::closest(word, candidates).map(|c| format!("did you mean '{c}'?"));
         self
     }
     /// A failure that prints nothing (the output already said it).
     pub fn silent() -> CmdError {
-        CmdError { lines: Vec::new(), cause: None, hint: None }
+        CmdError {
+            lines: Vec::new(),
+            cause: None,
+            hint: None,
+        }
     }
     /// A failure the text leaves unsaid (virsh printed what it could), which
     /// `--json` still reports.
     pub fn unsaid(cause: api::Error) -> CmdError {
-        CmdError { lines: Vec::new(), cause: Some(cause), hint: None }
+        CmdError {
+            lines: Vec::new(),
+            cause: Some(cause),
+            hint: None,
+        }
     }
 }
 
@@ -71,20 +92,28 @@ impl CmdError {
     pub fn to_json(&self) -> String {
         let (code, domain) = match &self.cause {
             Some(e) => (e.code as i32, e.domain as i32),
-            None => (api::ErrorCode::InvalidArg as i32, api::ErrorDomain::None as i32),
+            None => (
+                api::ErrorCode::InvalidArg as i32,
+                api::ErrorDomain::None as i32,
+            ),
         };
         let message = match (&self.cause, self.lines.is_empty()) {
             (Some(e), true) => e.message.clone(),
             _ => self.lines.join(": "),
         };
-        let doc = serde_json::json!({ "error": { "code": code, "domain": domain, "message": message } });
+        let doc =
+            serde_json::json!({ "error": { "code": code, "domain": domain, "message": message } });
         serde_json::to_string(&doc).unwrap_or_default()
     }
 }
 
 impl From<api::Error> for CmdError {
     fn from(e: api::Error) -> CmdError {
-        CmdError { lines: vec![e.message.clone()], cause: Some(e), hint: None }
+        CmdError {
+            lines: vec![e.message.clone()],
+            cause: Some(e),
+            hint: None,
+        }
     }
 }
 

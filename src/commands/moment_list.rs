@@ -25,7 +25,13 @@ pub struct MomentEntry {
 
 impl MomentEntry {
     pub fn new(name: &str, tree_parent: Option<String>) -> MomentEntry {
-        MomentEntry { name: name.to_string(), creation_time: None, state: None, parent: None, tree_parent }
+        MomentEntry {
+            name: name.to_string(),
+            creation_time: None,
+            state: None,
+            parent: None,
+            tree_parent,
+        }
     }
 }
 
@@ -58,11 +64,18 @@ impl Render for MomentListing {
                 let nodes: Vec<TreeNode> = self
                     .entries
                     .iter()
-                    .map(|e| TreeNode { name: &e.name, parent: e.tree_parent.as_deref() })
+                    .map(|e| TreeNode {
+                        name: &e.name,
+                        parent: e.tree_parent.as_deref(),
+                    })
                     .collect();
                 forest(&nodes)
             }
-            Layout::Names => self.entries.iter().map(|e| format!("{}\n", e.name)).collect(),
+            Layout::Names => self
+                .entries
+                .iter()
+                .map(|e| format!("{}\n", e.name))
+                .collect(),
             Layout::Table { parent } => {
                 let mut header = vec!["Name", "Creation Time"];
                 if self.with_state {
@@ -74,8 +87,13 @@ impl Render for MomentListing {
                 let mut table = Table::new(&header);
                 // virsh leaves out an entry whose XML it could not read.
                 for e in &self.entries {
-                    let Some(time) = e.creation_time else { continue };
-                    let mut row = vec![e.name.clone(), crate::output::time::local(time, "%Y-%m-%d %H:%M:%S %z")];
+                    let Some(time) = e.creation_time else {
+                        continue;
+                    };
+                    let mut row = vec![
+                        e.name.clone(),
+                        crate::output::time::local(time, "%Y-%m-%d %H:%M:%S %z"),
+                    ];
                     if self.with_state {
                         let Some(state) = &e.state else { continue };
                         row.push(state.clone());

@@ -41,7 +41,11 @@ impl Session {
             format: Format::Text,
             debug_level: DEBUG_ERROR,
             command: "",
-            keepalive: Keepalive { interval: 5, count: 6, forced: false },
+            keepalive: Keepalive {
+                interval: 5,
+                count: 6,
+                forced: false,
+            },
             out: BufWriter::with_capacity(64 * 1024, io::stdout()),
         }
     }
@@ -66,9 +70,14 @@ impl Session {
                 if ka.forced {
                     return Err(CmdError::from(e)
                         .context("failed to connect to the hypervisor")
-                        .context("Cannot setup keepalive on connection as requested, disconnecting"));
+                        .context(
+                            "Cannot setup keepalive on connection as requested, disconnecting",
+                        ));
                 }
-                self.debug(DEBUG_INFO, format_args!("Failed to setup keepalive on connection"));
+                self.debug(
+                    DEBUG_INFO,
+                    format_args!("Failed to setup keepalive on connection"),
+                );
             }
         }
         self.conn = Some(conn);
@@ -162,7 +171,11 @@ impl Session {
     fn print_hint(&mut self, e: &CmdError) {
         let style = style::get();
         if let (true, Some(hint)) = (style.hints, &e.hint) {
-            let label = if style.stderr_color { style::cyan("hint:") } else { "hint:".to_string() };
+            let label = if style.stderr_color {
+                style::cyan("hint:")
+            } else {
+                "hint:".to_string()
+            };
             eprintln!("{label} {hint}");
         }
     }
@@ -177,10 +190,18 @@ impl Session {
     }
 
     /// Looks a domain up trying only the ways `by` allows.
-    pub fn lookup_domain_by(&mut self, args: &Args, option: &str, by: LookupBy) -> Result<Domain, CmdError> {
+    pub fn lookup_domain_by(
+        &mut self,
+        args: &Args,
+        option: &str,
+        by: LookupBy,
+    ) -> Result<Domain, CmdError> {
         let key = args.req(option)?.to_string();
         let cmd = self.command;
-        self.debug(DEBUG_INFO, format_args!("{cmd}: found option <{option}>: {key}"));
+        self.debug(
+            DEBUG_INFO,
+            format_args!("{cmd}: found option <{option}>: {key}"),
+        );
         let conn = self.conn()?.clone();
         if let Some(id) = key.parse::<i32>().ok().filter(|id| by.id && *id >= 0) {
             self.debug(DEBUG_DEBUG, format_args!("{cmd}: <{option}> looks like ID"));
@@ -189,22 +210,34 @@ impl Session {
             }
         }
         if by.uuid && key.len() == 36 {
-            self.debug(DEBUG_DEBUG, format_args!("{cmd}: <{option}> trying as domain UUID"));
-            if let Some(d) = Uuid::parse_str(&key).ok().and_then(|u| conn.domain_lookup_by_uuid(&u).ok()) {
+            self.debug(
+                DEBUG_DEBUG,
+                format_args!("{cmd}: <{option}> trying as domain UUID"),
+            );
+            if let Some(d) = Uuid::parse_str(&key)
+                .ok()
+                .and_then(|u| conn.domain_lookup_by_uuid(&u).ok())
+            {
                 return Ok(d);
             }
         }
         let mut cause = api::Error::no_domain(format!("no domain with matching name '{key}'"));
         if by.name {
-            self.debug(DEBUG_DEBUG, format_args!("{cmd}: <{option}> trying as domain NAME"));
+            self.debug(
+                DEBUG_DEBUG,
+                format_args!("{cmd}: <{option}> trying as domain NAME"),
+            );
             match conn.domain_lookup_by_name(&key) {
                 Ok(d) => return Ok(d),
                 // The driver's numbers, for `--json` (the text is virsh's line).
                 Err(e) => (cause.code, cause.domain) = (e.code, e.domain),
             }
         }
-        let mut failure =
-            CmdError { lines: vec![format!("failed to get domain '{key}'")], cause: Some(cause), hint: None };
+        let mut failure = CmdError {
+            lines: vec![format!("failed to get domain '{key}'")],
+            cause: Some(cause),
+            hint: None,
+        };
         // Only a person at a terminal gets a suggestion; it costs a listing.
         if style::get().hints {
             if let Ok(all) = conn.list_all_domains(0) {
@@ -224,7 +257,11 @@ pub struct LookupBy {
 }
 
 impl LookupBy {
-    pub const ALL: LookupBy = LookupBy { id: true, uuid: true, name: true };
+    pub const ALL: LookupBy = LookupBy {
+        id: true,
+        uuid: true,
+        name: true,
+    };
 }
 
 /// virsh's debug levels (`-d`).

@@ -20,7 +20,11 @@ pub struct DomainRef {
 
 impl From<&Domain> for DomainRef {
     fn from(dom: &Domain) -> DomainRef {
-        DomainRef { id: dom.is_active().then_some(dom.id), name: dom.name.clone(), uuid: dom.uuid.to_string() }
+        DomainRef {
+            id: dom.is_active().then_some(dom.id),
+            name: dom.name.clone(),
+            uuid: dom.uuid.to_string(),
+        }
     }
 }
 
@@ -76,7 +80,13 @@ pub fn reason_word(state: DomainState, reason: i32) -> String {
     state
         .reason_label(reason)
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
         .collect()
 }
 
@@ -97,11 +107,17 @@ pub struct XmlDocument {
 impl XmlDocument {
     /// A document printed as it is.
     pub fn new(xml: String) -> XmlDocument {
-        XmlDocument { xml, add_newline: false }
+        XmlDocument {
+            xml,
+            add_newline: false,
+        }
     }
     /// A document virsh prints with `%s\n`.
     pub fn line(xml: String) -> XmlDocument {
-        XmlDocument { xml, add_newline: true }
+        XmlDocument {
+            xml,
+            add_newline: true,
+        }
     }
 }
 
@@ -125,11 +141,19 @@ pub struct Single<T> {
 
 impl<T: Serialize + Display> Single<T> {
     pub fn line(key: &'static str, value: T) -> Single<T> {
-        Single { key, value, newline: true }
+        Single {
+            key,
+            value,
+            newline: true,
+        }
     }
     /// Printed without a newline (the separator after the command ends the line).
     pub fn bare(key: &'static str, value: T) -> Single<T> {
-        Single { key, value, newline: false }
+        Single {
+            key,
+            value,
+            newline: false,
+        }
     }
 }
 
@@ -165,7 +189,10 @@ mod tests {
     #[test]
     fn single_value() {
         let v = Single::line("uri", "test:///default");
-        assert_eq!(serde_json::to_string(&v).unwrap(), r#"{"uri":"test:///default"}"#);
+        assert_eq!(
+            serde_json::to_string(&v).unwrap(),
+            r#"{"uri":"test:///default"}"#
+        );
         assert_eq!(v.text(false), "test:///default\n");
         assert_eq!(Single::bare("text", "a b").text(false), "a b");
     }

@@ -7,11 +7,11 @@
 //! domain disk with generated target names; `format` is
 //! `virDomainBackupDefFormat`.
 
-use crate::api::{Error, Result};
+use crate::error::{Error, Result};
 use crate::model::domain::DomainDef;
 use crate::model::snapshot::{
-    bad_enum_attr, interleave_error, is_abs_path, is_storage_format, is_target_dev, no_text, partition, schema_error,
-    text_only, xpath_string, NetHost, StorageSource, StorageType,
+    bad_enum_attr, interleave_error, is_abs_path, is_storage_format, is_target_dev, no_text,
+    partition, schema_error, text_only, xpath_string, NetHost, StorageSource, StorageType,
 };
 use crate::model::xml::{Element, Out};
 
@@ -157,21 +157,35 @@ impl BackupDef {
             def.mode = match m {
                 "push" => BackupMode::Push,
                 "pull" => BackupMode::Pull,
-                _ => return Err(Error::config_unsupported(format!("unknown backup mode '{m}'"))),
+                _ => {
+                    return Err(Error::config_unsupported(format!(
+                        "unknown backup mode '{m}'"
+                    )))
+                }
             };
         }
         let push = def.mode == BackupMode::Push;
         def.incremental = xpath_string(root, "incremental");
         if let Some(s) = root.child("server") {
             if push {
-                return Err(Error::config_unsupported("use of <server> requires pull mode backup"));
+                return Err(Error::config_unsupported(
+                    "use of <server> requires pull mode backup",
+                ));
             }
             let host = NetHost::parse(s, true)?;
             if host.transport == "rdma" {
-                return Err(Error::config_unsupported("transport rdma is not supported for <server>"));
+                return Err(Error::config_unsupported(
+                    "transport rdma is not supported for <server>",
+                ));
             }
-            if let Some(sock) = host.socket.as_deref().filter(|p| host.transport == "unix" && !p.starts_with('/')) {
-                return Err(Error::xml(format!("backup socket path '{sock}' must be absolute")));
+            if let Some(sock) = host
+                .socket
+                .as_deref()
+                .filter(|p| host.transport == "unix" && !p.starts_with('/'))
+            {
+                return Err(Error::xml(format!(
+                    "backup socket path '{sock}' must be absolute"
+                )));
             }
             def.tls = parse_yes_no(s, "tls", "server")?;
             def.server = Some(host);
@@ -188,7 +202,10 @@ impl BackupDef {
                     .find(|s| s.attr("type") == Some("tlskey"))
                     .and_then(|s| s.attr("alias"))
                     .map(str::to_string);
-                def.tls_alias = objs.child("TLSx509").and_then(|t| t.attr("alias")).map(str::to_string);
+                def.tls_alias = objs
+                    .child("TLSx509")
+                    .and_then(|t| t.attr("alias"))
+                    .map(str::to_string);
             }
         }
         Ok(def)
@@ -209,7 +226,9 @@ impl BackupDef {
             if h.port != 0 {
                 t = t.attr_display("port", h.port);
             }
-            t.attr_opt("socket", h.socket.as_deref()).attr_opt("fdgroup", h.fdgroup.as_deref()).empty();
+            t.attr_opt("socket", h.socket.as_deref())
+                .attr_opt("fdgroup", h.fdgroup.as_deref())
+                .empty();
         }
         if !self.disks.is_empty() {
             body.line("<disks>");
@@ -225,7 +244,10 @@ impl BackupDef {
             body.line("<objects>");
             body.indent += 1;
             if let Some(a) = &self.tls_secret_alias {
-                body.open("secret").attr("type", "tlskey").attr("alias", a).empty();
+                body.open("secret")
+                    .attr("type", "tlskey")
+                    .attr("alias", a)
+                    .empty();
             }
             if let Some(a) = &self.tls_alias {
                 body.open("TLSx509").attr("alias", a).empty();
@@ -249,18 +271,29 @@ impl BackupDef {
     /// settles each disk's full/incremental mode.
     pub fn align_disks(&mut self, dom: &DomainDef, suffix: &str) -> Result<()> {
         if dom.disks.is_empty() {
-            return Err(Error::config_unsupported("domain must have at least one disk to perform backup"));
+            return Err(Error::config_unsupported(
+                "domain must have at least one disk to perform backup",
+            ));
         }
         let mut seen: Vec<String> = Vec::new();
         for bd in &mut self.disks {
             let Some(dd) = dom.disk_by_target(&bd.name) else {
-                return Err(Error::config_unsupported(format!("no disk named '{}'", bd.name)));
+                return Err(Error::config_unsupported(format!(
+                    "no disk named '{}'",
+                    bd.name
+                )));
             };
             if seen.contains(&bd.name) {
-                return Err(Error::config_unsupported(format!("disk '{}' specified twice", bd.name)));
+                return Err(Error::config_unsupported(format!(
+                    "disk '{}' specified twice",
+                    bd.name
+                )));
             }
             seen.push(bd.name.clone());
-            if bd.backup_mode == DiskBackupMode::Incremental && bd.incremental.is_none() && self.incremental.is_none() {
+            if bd.backup_mode == DiskBackupMode::Incremental
+                && bd.incremental.is_none()
+                && self.incremental.is_none()
+            {
                 return Err(Error::config_unsupported(format!(
                     "'incremental' backup mode of disk '{}' requires setting 'incremental' field for disk or backup",
                     bd.name
@@ -275,7 +308,10 @@ impl BackupDef {
             if seen.contains(&dd.target_dev) {
                 continue;
             }
-            let mut bd = BackupDisk { name: dd.target_dev.clone(), ..Default::default() };
+            let mut bd = BackupDisk {
+                name: dd.target_dev.clone(),
+                ..Default::default()
+            };
             if backup_all && !crate::model::snapshot::disk_is_empty(dd) && !dd.readonly {
                 bd.backup = true;
                 assign_store(&mut bd, dd, suffix)?;
@@ -302,7 +338,10 @@ impl BackupDef {
 /// own file image.
 fn assign_store(bd: &mut BackupDisk, dd: &crate::model::domain::Disk, suffix: &str) -> Result<()> {
     if crate::model::snapshot::disk_is_empty(dd) && bd.store.is_some() {
-        return Err(Error::config_unsupported(format!("disk '{}' has no media", bd.name)));
+        return Err(Error::config_unsupported(format!(
+            "disk '{}' has no media",
+            bd.name
+        )));
     }
     let needs_name = match &bd.store {
         None => true,
@@ -310,7 +349,10 @@ fn assign_store(bd: &mut BackupDisk, dd: &crate::model::domain::Disk, suffix: &s
     };
     if needs_name {
         if dd.disk_type != "file" {
-            return Err(Error::config_unsupported(format!("refusing to generate file name for disk '{}'", bd.name)));
+            return Err(Error::config_unsupported(format!(
+                "refusing to generate file name for disk '{}'",
+                bd.name
+            )));
         }
         let store = bd.store.get_or_insert_with(StorageSource::default);
         store.stype = StorageType::File;
@@ -329,7 +371,9 @@ fn parse_yes_no(e: &Element, attr: &str, elem: &str) -> Result<Option<bool>> {
 }
 
 fn parse_disk(e: &Element, push: bool, internal: bool) -> Result<BackupDisk> {
-    let name = e.attr("name").ok_or_else(|| Error::xml("missing name from disk backup element"))?;
+    let name = e
+        .attr("name")
+        .ok_or_else(|| Error::xml("missing name from disk backup element"))?;
     let mut d = BackupDisk {
         name: name.to_string(),
         backup: parse_yes_no(e, "backup", "disk")?.unwrap_or(true),
@@ -353,12 +397,15 @@ fn parse_disk(e: &Element, push: bool, internal: bool) -> Result<BackupDisk> {
     }
     d.incremental = e.attr("incremental").map(str::to_string);
     if internal {
-        let s = e.attr("state").ok_or_else(|| Error::xml("Missing required attribute 'state' in element 'disk'"))?;
+        let s = e
+            .attr("state")
+            .ok_or_else(|| Error::xml("Missing required attribute 'state' in element 'disk'"))?;
         d.state = DiskBackupState::parse(s).ok_or_else(|| bad_enum_attr("state", "disk", s))?;
     }
     let mut store = StorageSource::default();
     if let Some(t) = e.attr("type") {
-        store.stype = StorageType::parse(t).ok_or_else(|| Error::xml(format!("unknown storage source type '{t}'")))?;
+        store.stype = StorageType::parse(t)
+            .ok_or_else(|| Error::xml(format!("unknown storage source type '{t}'")))?;
     }
     if let Some(f) = e.child("driver").and_then(|dr| dr.attr("type")) {
         if !is_storage_format(f) && f != "luks" {
@@ -376,7 +423,10 @@ fn parse_disk(e: &Element, push: bool, internal: bool) -> Result<BackupDisk> {
         }
     }
     if !matches!(store.stype, StorageType::File | StorageType::Block) {
-        return Err(Error::xml(format!("unsupported disk backup type '{}'", e.attr("type").unwrap_or(""))));
+        return Err(Error::xml(format!(
+            "unsupported disk backup type '{}'",
+            e.attr("type").unwrap_or("")
+        )));
     }
     if let Some(s) = e.child(if push { "target" } else { "scratch" }) {
         store.parse_source(s)?;
@@ -394,7 +444,10 @@ fn format_disk(out: &mut Out, d: &BackupDisk, push: bool, internal: bool) {
         }
         store.format_source(&mut kids, if push { "target" } else { "scratch" });
     }
-    let mut t = out.open("disk").attr("name", &d.name).attr("backup", if d.backup { "yes" } else { "no" });
+    let mut t = out
+        .open("disk")
+        .attr("name", &d.name)
+        .attr("backup", if d.backup { "yes" } else { "no" });
     if internal && d.state != DiskBackupState::None {
         t = t.attr("state", d.state.as_str());
     }
@@ -443,13 +496,22 @@ fn validate_backup(root: &Element) -> std::result::Result<(), Vec<String>> {
     }
     let (members, extra) = partition(root, &["incremental", "server", "disks"]);
     if let Some(first) = members[0].first() {
-        let bad = if text_only(first) { members[0].get(1) } else { Some(first) };
+        let bad = if text_only(first) {
+            members[0].get(1)
+        } else {
+            Some(first)
+        };
         if let Some(b) = bad {
             return Err(interleave_error(b.local(), ROOT));
         }
     }
     // The choice group's elements in document order.
-    let grouped = |e: &Element| members[1].iter().chain(&members[2]).any(|m| std::ptr::eq(*m, e));
+    let grouped = |e: &Element| {
+        members[1]
+            .iter()
+            .chain(&members[2])
+            .any(|m| std::ptr::eq(*m, e))
+    };
     let nodes: Vec<&Element> = root.elements().filter(|e| grouped(e)).collect();
     let mode = root.attr("mode");
     let pull_ok = mode == Some("pull")
@@ -460,7 +522,11 @@ fn validate_backup(root: &Element) -> std::result::Result<(), Vec<String>> {
     let mode_consumed = if pull_ok {
         true
     } else {
-        let skip = usize::from(nodes.first().is_some_and(|n| n.name == "disks" && valid_disks(n, true)));
+        let skip = usize::from(
+            nodes
+                .first()
+                .is_some_and(|n| n.name == "disks" && valid_disks(n, true)),
+        );
         if let Some(left) = nodes.get(skip) {
             return Err(interleave_error(left.local(), ROOT));
         }
@@ -469,7 +535,11 @@ fn validate_backup(root: &Element) -> std::result::Result<(), Vec<String>> {
     if let Some(x) = extra {
         return Err(vec![format!("Element {ROOT} has extra content: {x}")]);
     }
-    if let Some((k, _)) = root.attrs.iter().find(|(k, _)| !(k == "mode" && mode_consumed)) {
+    if let Some((k, _)) = root
+        .attrs
+        .iter()
+        .find(|(k, _)| !(k == "mode" && mode_consumed))
+    {
         return Err(vec![format!("Invalid attribute {k} for element {ROOT}")]);
     }
     Ok(())
@@ -477,8 +547,12 @@ fn validate_backup(root: &Element) -> std::result::Result<(), Vec<String>> {
 
 fn is_dns_or_ip(s: &str) -> bool {
     // dnsName covers every IPv4 address; IPv6 needs hex digits and colons.
-    let dns = !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
-    let v6 = s.contains(':') && s.chars().all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.');
+    let dns = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+    let v6 = s.contains(':')
+        && s.chars()
+            .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.');
     dns || v6
 }
 
@@ -494,7 +568,9 @@ fn valid_server(s: &Element) -> bool {
             if !s.attr("name").is_some_and(is_dns_or_ip) {
                 return false;
             }
-            if s.attr("port").is_some_and(|p| !(p.bytes().all(|c| c.is_ascii_digit()) && p.parse::<u32>().is_ok())) {
+            if s.attr("port").is_some_and(|p| {
+                !(p.bytes().all(|c| c.is_ascii_digit()) && p.parse::<u32>().is_ok())
+            }) {
                 return false;
             }
             &["tls", "transport", "name", "port"]
@@ -517,12 +593,18 @@ fn valid_server(s: &Element) -> bool {
 }
 
 fn valid_disks(d: &Element, push: bool) -> bool {
-    d.attrs.is_empty() && no_text(d) && d.elements().next().is_some() && d.elements().all(|x| valid_disk(x, push))
+    d.attrs.is_empty()
+        && no_text(d)
+        && d.elements().next().is_some()
+        && d.elements().all(|x| valid_disk(x, push))
 }
 
 fn valid_seclabel_or_encryption(c: &Element) -> bool {
     match c.name.as_str() {
-        "seclabel" => c.attrs.iter().all(|(k, _)| matches!(k.as_str(), "model" | "relabel" | "labelskip")),
+        "seclabel" => c
+            .attrs
+            .iter()
+            .all(|(k, _)| matches!(k.as_str(), "model" | "relabel" | "labelskip")),
         "encryption" => c.attr("format") == Some("luks") && c.child("secret").is_some(),
         _ => false,
     }
@@ -533,7 +615,8 @@ fn valid_disk(d: &Element, push: bool) -> bool {
         return false;
     }
     // backupDiskMode: `full` alone, or `incremental` with an optional name.
-    if d.attr("backupmode").is_some_and(|m| m != "full" && m != "incremental")
+    if d.attr("backupmode")
+        .is_some_and(|m| m != "full" && m != "incremental")
         || (d.attr("backupmode") == Some("full") && d.attr("incremental").is_some())
     {
         return false;
@@ -575,8 +658,13 @@ fn valid_disk(d: &Element, push: bool) -> bool {
             driver += 1;
             let ok = c.elements().next().is_none()
                 && c.attrs.len() == 1
-                && c.attr("type")
-                    .is_some_and(|f| if push { is_storage_format(f) || f == "luks" } else { f == "qcow2" });
+                && c.attr("type").is_some_and(|f| {
+                    if push {
+                        is_storage_format(f) || f == "luks"
+                    } else {
+                        f == "qcow2"
+                    }
+                });
             if !ok {
                 return false;
             }
@@ -617,11 +705,19 @@ mod tests {
     /// recorded with a small libxml2 program.
     #[test]
     fn schema_verdicts_match_libxml2() {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/model/testdata/backup_schema");
+        let dir =
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/model/testdata/backup_schema");
         let mut failed = Vec::new();
-        let mut names: Vec<_> = std::fs::read_dir(&dir).unwrap().filter_map(|e| e.ok()).map(|e| e.path()).collect();
+        let mut names: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .collect();
         names.sort();
-        for p in names.iter().filter(|p| p.extension().is_some_and(|x| x == "xml")) {
+        for p in names
+            .iter()
+            .filter(|p| p.extension().is_some_and(|x| x == "xml"))
+        {
             let xml = std::fs::read_to_string(p).unwrap();
             let want = std::fs::read_to_string(p.with_extension("err")).unwrap();
             let root = crate::model::xml::parse_document(&xml, "(domain_backup)").unwrap();
@@ -649,7 +745,10 @@ mod tests {
             BackupDef::parse("<backup/>").unwrap_err().message,
             "XML error: expecting root element of 'domainbackup', not 'backup'"
         );
-        assert!(BackupDef::parse("").unwrap_err().message.starts_with("(domain_backup):1: Document is empty"));
+        assert!(BackupDef::parse("")
+            .unwrap_err()
+            .message
+            .starts_with("(domain_backup):1: Document is empty"));
     }
 
     #[test]
@@ -675,13 +774,19 @@ mod tests {
     #[test]
     fn empty_document_backs_up_every_writable_disk() {
         let mut def = BackupDef::parse("<domainbackup/>").unwrap();
-        assert_eq!(def.format(Default::default()), "<domainbackup mode='push'/>\n");
+        assert_eq!(
+            def.format(Default::default()),
+            "<domainbackup mode='push'/>\n"
+        );
         def.align_disks(&fake_domain(), "1700000000").unwrap();
         let out = def.format(Default::default());
         assert!(out.contains(
             "    <disk name='vda' backup='yes' type='file' backupmode='full'>\n      <target file='/fake/vda.qcow2.1700000000'/>\n    </disk>\n"
         ));
-        assert!(out.contains("    <disk name='hda' backup='no'/>\n"), "{out}");
+        assert!(
+            out.contains("    <disk name='hda' backup='no'/>\n"),
+            "{out}"
+        );
         assert_eq!(def.disks.iter().filter(|d| d.backup).count(), 3);
     }
 
@@ -720,13 +825,18 @@ mod tests {
             "<domainbackup mode='pull'>\n  <server transport='unix' socket='/run/backup.sock'/>\n</domainbackup>\n"
         );
         // Newer libvirt's fd transport (libvirt 9.0's schema lacks it).
-        let def = BackupDef::parse("<domainbackup mode='pull'><server transport='fd' fdgroup='nbdfd'/></domainbackup>")
-            .unwrap();
+        let def = BackupDef::parse(
+            "<domainbackup mode='pull'><server transport='fd' fdgroup='nbdfd'/></domainbackup>",
+        )
+        .unwrap();
         assert_eq!(
             def.format(Default::default()),
             "<domainbackup mode='pull'>\n  <server transport='fd' fdgroup='nbdfd'/>\n</domainbackup>\n"
         );
-        assert!(BackupDef::parse("<domainbackup mode='pull'><server transport='fd'/></domainbackup>").is_err());
+        assert!(BackupDef::parse(
+            "<domainbackup mode='pull'><server transport='fd'/></domainbackup>"
+        )
+        .is_err());
     }
 
     #[test]
@@ -737,7 +847,8 @@ mod tests {
             b.align_disks(&d, "S").map(|_| b).map_err(|e| e.message)
         };
         assert_eq!(
-            align("<domainbackup><disks><disk name='vdz' type='file'/></disks></domainbackup>").unwrap_err(),
+            align("<domainbackup><disks><disk name='vdz' type='file'/></disks></domainbackup>")
+                .unwrap_err(),
             "unsupported configuration: no disk named 'vdz'"
         );
         assert_eq!(
@@ -750,17 +861,26 @@ mod tests {
                 .unwrap_err(),
             "unsupported configuration: 'incremental' backup mode of disk 'vda' requires setting 'incremental' field for disk or backup"
         );
-        let blk = dom("<disk type='block'><source dev='/dev/sdz'/><target dev='sda' bus='scsi'/></disk>\
-                       <disk type='file' device='cdrom'><target dev='hdc' bus='ide'/></disk>");
-        let mut b =
-            BackupDef::parse("<domainbackup><disks><disk name='sda' type='file'/></disks></domainbackup>").unwrap();
+        let blk = dom(
+            "<disk type='block'><source dev='/dev/sdz'/><target dev='sda' bus='scsi'/></disk>\
+                       <disk type='file' device='cdrom'><target dev='hdc' bus='ide'/></disk>",
+        );
+        let mut b = BackupDef::parse(
+            "<domainbackup><disks><disk name='sda' type='file'/></disks></domainbackup>",
+        )
+        .unwrap();
         assert_eq!(
             b.align_disks(&blk, "S").unwrap_err().message,
             "unsupported configuration: refusing to generate file name for disk 'sda'"
         );
-        let mut b =
-            BackupDef::parse("<domainbackup><disks><disk name='hdc' type='file'/></disks></domainbackup>").unwrap();
-        assert_eq!(b.align_disks(&blk, "S").unwrap_err().message, "unsupported configuration: disk 'hdc' has no media");
+        let mut b = BackupDef::parse(
+            "<domainbackup><disks><disk name='hdc' type='file'/></disks></domainbackup>",
+        )
+        .unwrap();
+        assert_eq!(
+            b.align_disks(&blk, "S").unwrap_err().message,
+            "unsupported configuration: disk 'hdc' has no media"
+        );
         let none = dom("");
         let mut b = BackupDef::parse("<domainbackup/>").unwrap();
         assert_eq!(
@@ -789,13 +909,23 @@ mod tests {
         assert_eq!(def.format(BackupFormatOptions { internal: true }), xml);
         // The public form drops status-only parts.
         let public = def.format(Default::default());
-        assert!(!public.contains("state=") && !public.contains("privateData"), "{public}");
+        assert!(
+            !public.contains("state=") && !public.contains("privateData"),
+            "{public}"
+        );
     }
 
     #[test]
     fn parse_errors_without_schema() {
-        let p = |xml: &str| BackupDef::parse_with(xml, BackupParseFlags { internal: true }).unwrap_err().message;
-        assert_eq!(p("<domainbackup mode='bogus'/>"), "unsupported configuration: unknown backup mode 'bogus'");
+        let p = |xml: &str| {
+            BackupDef::parse_with(xml, BackupParseFlags { internal: true })
+                .unwrap_err()
+                .message
+        };
+        assert_eq!(
+            p("<domainbackup mode='bogus'/>"),
+            "unsupported configuration: unknown backup mode 'bogus'"
+        );
         assert_eq!(
             p("<domainbackup><server name='x'/></domainbackup>"),
             "unsupported configuration: use of <server> requires pull mode backup"

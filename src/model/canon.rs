@@ -17,7 +17,7 @@ use std::sync::OnceLock;
 
 use super::domain::address::Address;
 use super::xml::{esc, Element, Node, Out};
-use crate::api::Result;
+use crate::error::Result;
 
 #[derive(Debug)]
 pub struct Spec {

@@ -6,15 +6,16 @@
 //! `redefine_prep` are the checks libvirt runs before storing one;
 //! `build_create_as_xml` is what `checkpoint-create-as --print-xml` prints.
 
-use crate::api::{Error, Result, Uuid};
+use crate::error::{Error, Result};
 use crate::model::domain::{DomainDef, FormatOptions as DomainFormatOptions};
 use crate::model::snapshot::{
-    bad_enum_attr, check_interleave, disk_index_by_name, disk_is_empty, is_abs_path, is_target_dev, is_unsigned_long,
-    no_text, now_secs, plausible_domain, push_nested, read_root, schema_error, split_spec, text_only, virsh_esc,
-    xpath_string, Group,
+    bad_enum_attr, check_interleave, disk_index_by_name, disk_is_empty, is_abs_path, is_target_dev,
+    is_unsigned_long, no_text, now_secs, plausible_domain, push_nested, read_root, schema_error,
+    split_spec, text_only, virsh_esc, xpath_string, Group,
 };
 use crate::model::units::parse_i64;
 use crate::model::xml::{Element, Out};
+use uuid::Uuid;
 
 /// `checkpoint=` of a disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -176,7 +177,14 @@ impl CheckpointDef {
             out.close("disks");
         }
         if let (Some(d), false) = (&self.domain, opts.no_domain) {
-            push_nested(&mut out, &d.format(DomainFormatOptions { id: None, secure: opts.secure }), None);
+            push_nested(
+                &mut out,
+                &d.format(DomainFormatOptions {
+                    id: None,
+                    secure: opts.secure,
+                }),
+                None,
+            );
         }
         out.indent -= 1;
         out.line("</domaincheckpoint>");
@@ -201,23 +209,40 @@ impl CheckpointDef {
             return Err(Error::internal("missing domain in checkpoint"));
         };
         if self.disks.len() > dom.disks.len() {
-            return Err(Error::config_unsupported("too many disk checkpoint requests for domain"));
+            return Err(Error::config_unsupported(
+                "too many disk checkpoint requests for domain",
+            ));
         }
         if dom.disks.is_empty() {
-            return Err(Error::config_unsupported("domain must have at least one disk to perform checkpoints"));
+            return Err(Error::config_unsupported(
+                "domain must have at least one disk to perform checkpoints",
+            ));
         }
-        let default = if self.disks.is_empty() { CheckpointType::Bitmap } else { CheckpointType::No };
+        let default = if self.disks.is_empty() {
+            CheckpointType::Bitmap
+        } else {
+            CheckpointType::No
+        };
         let mut by_index: Vec<Option<CheckpointDisk>> = vec![None; dom.disks.len()];
         for mut cd in std::mem::take(&mut self.disks) {
             let Some(idx) = disk_index_by_name(dom, &cd.name) else {
-                return Err(Error::config_unsupported(format!("no disk named '{}'", cd.name)));
+                return Err(Error::config_unsupported(format!(
+                    "no disk named '{}'",
+                    cd.name
+                )));
             };
             if by_index[idx].is_some() {
-                return Err(Error::config_unsupported(format!("disk '{}' specified twice", cd.name)));
+                return Err(Error::config_unsupported(format!(
+                    "disk '{}' specified twice",
+                    cd.name
+                )));
             }
             let dd = &dom.disks[idx];
             if (disk_is_empty(dd) || dd.readonly) && cd.checkpoint != CheckpointType::No {
-                return Err(Error::config_unsupported(format!("disk '{}' is empty or readonly", cd.name)));
+                return Err(Error::config_unsupported(format!(
+                    "disk '{}' is empty or readonly",
+                    cd.name
+                )));
             }
             cd.name = dd.target_dev.clone();
             by_index[idx] = Some(cd);
@@ -228,7 +253,11 @@ impl CheckpointDef {
             .map(|(cd, dd)| {
                 cd.unwrap_or_else(|| CheckpointDisk {
                     name: dd.target_dev.clone(),
-                    checkpoint: if disk_is_empty(dd) || dd.readonly { CheckpointType::No } else { default },
+                    checkpoint: if disk_is_empty(dd) || dd.readonly {
+                        CheckpointType::No
+                    } else {
+                        default
+                    },
                     bitmap: None,
                     size: None,
                 })
@@ -319,10 +348,16 @@ fn valid_disk(d: &Element) -> bool {
     if d.name != "disk" || d.elements().next().is_some() || !no_text(d) {
         return false;
     }
-    if d.attrs.iter().any(|(k, _)| !matches!(k.as_str(), "name" | "checkpoint" | "bitmap" | "size")) {
+    if d.attrs
+        .iter()
+        .any(|(k, _)| !matches!(k.as_str(), "name" | "checkpoint" | "bitmap" | "size"))
+    {
         return false;
     }
-    if !d.attr("name").is_some_and(|n| is_target_dev(n) || is_abs_path(n)) {
+    if !d
+        .attr("name")
+        .is_some_and(|n| is_target_dev(n) || is_abs_path(n))
+    {
         return false;
     }
     match d.attr("checkpoint") {
@@ -336,19 +371,26 @@ fn validate_checkpoint(root: &Element) -> Result<()> {
     let groups: &[Group] = &[
         ("name", &|e| text_only(e) && is_checkpoint_name(&e.text())),
         ("description", &|e| text_only(e)),
-        ("creationTime", &|e| text_only(e) && is_unsigned_long(&e.text())),
+        ("creationTime", &|e| {
+            text_only(e) && is_unsigned_long(&e.text())
+        }),
         ("disks", &|e| {
-            e.attrs.is_empty() && no_text(e) && e.elements().next().is_some() && e.elements().all(valid_disk)
+            e.attrs.is_empty()
+                && no_text(e)
+                && e.elements().next().is_some()
+                && e.elements().all(valid_disk)
         }),
         ("domain", &plausible_domain),
         ("parent", &|e| {
             e.attrs.is_empty()
                 && no_text(e)
                 && e.elements().count() == 1
-                && e.child("name").is_some_and(|n| text_only(n) && is_checkpoint_name(&n.text()))
+                && e.child("name")
+                    .is_some_and(|n| text_only(n) && is_checkpoint_name(&n.text()))
         }),
     ];
-    check_interleave(root, "domaincheckpoint", groups, &[]).map_err(|m| schema_error("domaincheckpoint.rng", &m))
+    check_interleave(root, "domaincheckpoint", groups, &[])
+        .map_err(|m| schema_error("domaincheckpoint.rng", &m))
 }
 
 #[cfg(test)]
@@ -359,7 +401,13 @@ mod tests {
     /// What libvirt's test driver does with `checkpoint-create [--redefine]`
     /// on the running fixture domain.
     fn create(xml: &str, redefine: bool, dom: &DomainDef) -> Result<CheckpointDef> {
-        let mut def = CheckpointDef::parse_with(xml, CheckpointParseFlags { redefine, ..Default::default() })?;
+        let mut def = CheckpointDef::parse_with(
+            xml,
+            CheckpointParseFlags {
+                redefine,
+                ..Default::default()
+            },
+        )?;
         if redefine {
             def.redefine_prep(&dom.uuid)?;
         } else {
@@ -388,13 +436,28 @@ mod tests {
         let mut failed = Vec::new();
         for (name, input) in inputs("checkpoint") {
             let redefine = name.starts_with("redef-");
-            let def = create(&input, redefine, &dom).unwrap_or_else(|e| panic!("{name}: {}", e.message));
+            let def =
+                create(&input, redefine, &dom).unwrap_or_else(|e| panic!("{name}: {}", e.message));
             for (ext, opts) in [
                 ("out", CheckpointFormatOptions::default()),
-                ("secure", CheckpointFormatOptions { secure: true, ..Default::default() }),
-                ("nodomain", CheckpointFormatOptions { no_domain: true, ..Default::default() }),
+                (
+                    "secure",
+                    CheckpointFormatOptions {
+                        secure: true,
+                        ..Default::default()
+                    },
+                ),
+                (
+                    "nodomain",
+                    CheckpointFormatOptions {
+                        no_domain: true,
+                        ..Default::default()
+                    },
+                ),
             ] {
-                let Ok(want) = std::fs::read_to_string(testdata("checkpoint").join(format!("{name}.{ext}"))) else {
+                let Ok(want) =
+                    std::fs::read_to_string(testdata("checkpoint").join(format!("{name}.{ext}")))
+                else {
                     continue;
                 };
                 let mut got = def.format(opts);
@@ -415,7 +478,9 @@ mod tests {
         let dom = fixture_domain("checkpoint_errors");
         let mut failed = Vec::new();
         for (name, input) in inputs("checkpoint_errors") {
-            let want = std::fs::read_to_string(testdata("checkpoint_errors").join(format!("{name}.err"))).unwrap();
+            let want =
+                std::fs::read_to_string(testdata("checkpoint_errors").join(format!("{name}.err")))
+                    .unwrap();
             let got = match create(&input, name.starts_with("redef-"), &dom) {
                 Ok(_) => "<accepted>".to_string(),
                 Err(e) => e.message,
@@ -445,13 +510,25 @@ mod tests {
         let want = "<domaincheckpoint>\n  <name>c</name>\n  <creationTime>1</creationTime>\n  <disks>\n    \
                     <disk name='vda' checkpoint='bitmap' bitmap='c' size='1048576'/>\n    <disk name='vdb' checkpoint='no'/>\n  \
                     </disks>\n</domaincheckpoint>\n";
-        assert_eq!(def.format(CheckpointFormatOptions { size: true, ..Default::default() }), want);
-        assert_eq!(def.format(Default::default()), want.replace(" size='1048576'", ""));
+        assert_eq!(
+            def.format(CheckpointFormatOptions {
+                size: true,
+                ..Default::default()
+            }),
+            want
+        );
+        assert_eq!(
+            def.format(Default::default()),
+            want.replace(" size='1048576'", "")
+        );
     }
 
     #[test]
     fn create_ignores_redefine_parts_and_defaults_name() {
-        let d = CheckpointDef::parse("<domaincheckpoint><description>d</description></domaincheckpoint>").unwrap();
+        let d = CheckpointDef::parse(
+            "<domaincheckpoint><description>d</description></domaincheckpoint>",
+        )
+        .unwrap();
         assert_eq!(d.name, d.creation_time.to_string());
         assert!(d.parent.is_none() && d.domain.is_none());
         // No schema check for trusted metadata.
@@ -465,7 +542,8 @@ mod tests {
 
     #[test]
     fn domain_without_disks_cannot_checkpoint() {
-        let mut d = CheckpointDef::parse("<domaincheckpoint><name>c</name></domaincheckpoint>").unwrap();
+        let mut d =
+            CheckpointDef::parse("<domaincheckpoint><name>c</name></domaincheckpoint>").unwrap();
         d.domain = Some(
             DomainDef::parse(
                 "<domain type='test'><name>x</name><memory>1024</memory><os><type>hvm</type></os></domain>",
@@ -477,7 +555,10 @@ mod tests {
             "unsupported configuration: domain must have at least one disk to perform checkpoints"
         );
         d.domain = None;
-        assert_eq!(d.align_disks().unwrap_err().message, "internal error: missing domain in checkpoint");
+        assert_eq!(
+            d.align_disks().unwrap_err().message,
+            "internal error: missing domain in checkpoint"
+        );
     }
 
     #[test]
@@ -491,9 +572,13 @@ mod tests {
             "<domaincheckpoint><domain/></domaincheckpoint>",
             "<domaincheckpoint><name>&x;</name></domaincheckpoint>",
         ] {
-            for flags in
-                [CheckpointParseFlags::default(), CheckpointParseFlags { redefine: true, skip_validation: true }]
-            {
+            for flags in [
+                CheckpointParseFlags::default(),
+                CheckpointParseFlags {
+                    redefine: true,
+                    skip_validation: true,
+                },
+            ] {
                 let _ = CheckpointDef::parse_with(s, flags);
             }
         }

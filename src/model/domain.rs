@@ -19,8 +19,9 @@ pub mod testns;
 pub use address::{Address, DeviceInfo};
 pub use testns::TestNamespace;
 
-use crate::api::{Result, Uuid};
+use crate::error::Result;
 use crate::model::xml::Element;
+use uuid::Uuid;
 
 /// A domain definition. Fields the API and drivers act on are typed; the
 /// formatter writes them back in libvirt's canonical order.

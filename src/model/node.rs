@@ -17,11 +17,12 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::api::{Error, ErrorCode, ErrorDomain, Result, Uuid};
+use crate::error::{Error, ErrorCode, ErrorDomain, Result};
 use crate::model::domain::testns::{serialize, TEST_NS_URI};
 use crate::model::domain::DomainDef;
 use crate::model::units::parse_u64;
 use crate::model::xml::{parse_document_streaming, parse_document_with, Element, Node};
+use uuid::Uuid;
 
 /// `<cpu>` of the node file; unset fields keep the driver's defaults.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -509,14 +510,20 @@ mod tests {
     #[test]
     fn a_malformed_document_outranks_a_bad_domain_before_it() {
         let bad_domain = "<domain type='test'><name>a</name><os><type>hvm</type></os></domain>";
-        let truncated = load_err("order2", &format!("<node>{bad_domain}<cpu><mhz>x</mhz></cpu>"));
+        let truncated = load_err(
+            "order2",
+            &format!("<node>{bad_domain}<cpu><mhz>x</mhz></cpu>"),
+        );
         assert!(
             truncated.starts_with("DIR/node.xml:1: Premature end of data in tag node line 1\n"),
             "{truncated}"
         );
         // Then the node's settings, then the first bad domain.
         assert_eq!(
-            load_err("order3", &format!("<node>{bad_domain}<cpu><mhz>x</mhz></cpu></node>")),
+            load_err(
+                "order3",
+                &format!("<node>{bad_domain}<cpu><mhz>x</mhz></cpu></node>")
+            ),
             "XML error: invalid node cpu mhz value"
         );
         let dup = "<domain type='test'><name>a</name><memory>1</memory><os><type>hvm</type></os></domain>";

@@ -14,11 +14,12 @@
 
 use std::collections::HashSet;
 
-use crate::api::{Error, ErrorCode, ErrorDomain, Result, Uuid};
+use crate::error::{Error, ErrorCode, ErrorDomain, Result};
 use crate::model::canon::{spec, write};
 use crate::model::domain::{Disk, DomainDef, FormatOptions as DomainFormatOptions};
 use crate::model::units::parse_i64;
 use crate::model::xml::{esc, parse_document, Element, Node, Out};
+use uuid::Uuid;
 
 /// Where a disk's or the memory's state goes (`virDomainSnapshotLocation`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -212,15 +213,19 @@ impl SnapshotDef {
                 .and_then(|t| parse_i64(&t))
                 .ok_or_else(|| Error::internal("missing creationTime from existing snapshot"))?;
             def.parent = root.child("parent").and_then(|p| xpath_string(p, "name"));
-            let state =
-                xpath_string(root, "state").ok_or_else(|| Error::xml("missing state from existing snapshot"))?;
-            let st = SnapshotState::parse(&state)
-                .ok_or_else(|| Error::config_unsupported(format!("Invalid state '{state}' in domain snapshot XML")))?;
+            let state = xpath_string(root, "state")
+                .ok_or_else(|| Error::xml("missing state from existing snapshot"))?;
+            let st = SnapshotState::parse(&state).ok_or_else(|| {
+                Error::config_unsupported(format!("Invalid state '{state}' in domain snapshot XML"))
+            })?;
             def.state = Some(st);
             offline = st.is_offline();
             // Old metadata carries only `<domain><uuid>`; without a type
             // the domain stays unknown (libvirt logs a warning).
-            if let Some(d) = root.child("domain").filter(|d| d.attr("type").is_some_and(|t| !t.is_empty())) {
+            if let Some(d) = root
+                .child("domain")
+                .filter(|d| d.attr("type").is_some_and(|t| !t.is_empty()))
+            {
                 def.domain = Some(DomainDef::from_element(d)?);
             }
             if let Some(d) = root.child("inactiveDomain") {
@@ -236,7 +241,8 @@ impl SnapshotDef {
         if let Some(m) = root.child("memory") {
             def.memory_file = m.attr("file").map(str::to_string);
             if let Some(v) = m.attr("snapshot") {
-                def.memory = SnapshotLocation::from_attr(v).ok_or_else(|| bad_enum_attr("snapshot", "memory", v))?;
+                def.memory = SnapshotLocation::from_attr(v)
+                    .ok_or_else(|| bad_enum_attr("snapshot", "memory", v))?;
             }
             if def.memory == SnapshotLocation::Manual {
                 return Err(Error::xml("'manual' memory snapshot mode not supported"));
@@ -246,21 +252,31 @@ impl SnapshotDef {
             if def.memory_file.is_some() {
                 def.memory = SnapshotLocation::External;
             } else if flags.redefine {
-                def.memory = if offline { SnapshotLocation::No } else { SnapshotLocation::Internal };
+                def.memory = if offline {
+                    SnapshotLocation::No
+                } else {
+                    SnapshotLocation::Internal
+                };
             }
         }
         if let Some(f) = &def.memory_file {
             if def.memory != SnapshotLocation::External {
-                return Err(Error::xml(format!("memory filename '{f}' requires external snapshot")));
+                return Err(Error::xml(format!(
+                    "memory filename '{f}' requires external snapshot"
+                )));
             }
         } else if def.memory == SnapshotLocation::External {
             return Err(Error::xml("external memory snapshots require a filename"));
         }
         if offline && !matches!(def.memory, SnapshotLocation::Default | SnapshotLocation::No) {
-            return Err(Error::xml("memory state cannot be saved with offline or disk-only snapshot"));
+            return Err(Error::xml(
+                "memory state cannot be saved with offline or disk-only snapshot",
+            ));
         }
         if let Some(f) = def.memory_file.as_deref().filter(|f| !f.starts_with('/')) {
-            return Err(Error::xml(format!("memory snapshot file path ({f}) must be absolute")));
+            return Err(Error::xml(format!(
+                "memory snapshot file path ({f}) must be absolute"
+            )));
         }
 
         if let Some(disks) = root.child("disks") {
@@ -317,7 +333,10 @@ impl SnapshotDef {
             }
             out.close("disks");
         }
-        let dopts = DomainFormatOptions { id: None, secure: opts.secure };
+        let dopts = DomainFormatOptions {
+            id: None,
+            secure: opts.secure,
+        };
         if let Some(d) = &self.domain {
             push_nested(&mut out, &d.format(dopts), None);
         } else if let Some(u) = &opts.domain_uuid {
@@ -342,7 +361,11 @@ impl SnapshotDef {
 
     /// Whether memory or any disk goes to an external file.
     pub fn is_external(&self) -> bool {
-        self.memory == SnapshotLocation::External || self.disks.iter().any(|d| d.snapshot == SnapshotLocation::External)
+        self.memory == SnapshotLocation::External
+            || self
+                .disks
+                .iter()
+                .any(|d| d.snapshot == SnapshotLocation::External)
     }
 
     /// libvirt's `virDomainSnapshotAlignDisks`: one entry per domain disk,
@@ -365,7 +388,9 @@ impl SnapshotDef {
             None => return Err(Error::internal("missing domain in snapshot")),
         };
         if self.disks.len() > dom.disks.len() {
-            return Err(Error::config_unsupported("too many disk snapshot requests for domain"));
+            return Err(Error::config_unsupported(
+                "too many disk snapshot requests for domain",
+            ));
         }
         let require_match = uniform_internal && default == SnapshotLocation::Internal;
         if dom.disks.is_empty() {
@@ -374,20 +399,27 @@ impl SnapshotDef {
         let mut by_index: Vec<Option<SnapshotDisk>> = vec![None; dom.disks.len()];
         for mut sd in std::mem::take(&mut self.disks) {
             let Some(idx) = disk_index_by_name(&dom, &sd.name) else {
-                return Err(Error::config_unsupported(format!("no disk named '{}'", sd.name)));
+                return Err(Error::config_unsupported(format!(
+                    "no disk named '{}'",
+                    sd.name
+                )));
             };
             if by_index[idx].is_some() {
-                return Err(Error::config_unsupported(format!("disk '{}' specified twice", sd.name)));
+                return Err(Error::config_unsupported(format!(
+                    "disk '{}' specified twice",
+                    sd.name
+                )));
             }
             let dd = &dom.disks[idx];
             let dom_loc = domain_disk_location(dd);
             if sd.snapshot == SnapshotLocation::Default {
-                sd.snapshot =
-                    if dom_loc != SnapshotLocation::Default && (!require_match || dom_loc == SnapshotLocation::No) {
-                        dom_loc
-                    } else {
-                        default
-                    };
+                sd.snapshot = if dom_loc != SnapshotLocation::Default
+                    && (!require_match || dom_loc == SnapshotLocation::No)
+                {
+                    dom_loc
+                } else {
+                    default
+                };
             } else if require_match
                 && sd.snapshot != default
                 && !(sd.snapshot == SnapshotLocation::No && dom_loc == SnapshotLocation::No)
@@ -422,10 +454,16 @@ impl SnapshotDef {
             if loc == SnapshotLocation::Default {
                 loc = default;
             }
-            by_index[i] =
-                Some(SnapshotDisk { name: dd.target_dev.clone(), snapshot: loc, source: StorageSource::default() });
+            by_index[i] = Some(SnapshotDisk {
+                name: dd.target_dev.clone(),
+                snapshot: loc,
+                source: StorageSource::default(),
+            });
         }
-        self.disks = by_index.into_iter().map(|d| d.expect("every index filled")).collect();
+        self.disks = by_index
+            .into_iter()
+            .map(|d| d.expect("every index filled"))
+            .collect();
         self.assign_external_names(&dom)
     }
 
@@ -450,7 +488,10 @@ impl SnapshotDef {
                     disk.name
                 )));
             };
-            if !std::fs::metadata(&orig).map(|m| m.is_file()).unwrap_or(false) {
+            if !std::fs::metadata(&orig)
+                .map(|m| m.is_file())
+                .unwrap_or(false)
+            {
                 return Err(Error::config_unsupported(format!(
                     "source for disk '{}' is not a regular file; refusing to generate external snapshot name",
                     disk.name
@@ -461,7 +502,10 @@ impl SnapshotDef {
                 _ => orig.as_str(),
             };
             let path = format!("{base}.{}", self.name);
-            if let Some(other) = self.disks[..i].iter().find(|d| d.source.path.as_deref() == Some(path.as_str())) {
+            if let Some(other) = self.disks[..i]
+                .iter()
+                .find(|d| d.source.path.as_deref() == Some(path.as_str()))
+            {
                 return Err(Error::config_unsupported(format!(
                     "cannot generate external snapshot name for disk '{}': collision with disk '{}'",
                     self.disks[i].name, other.name
@@ -476,7 +520,12 @@ impl SnapshotDef {
     /// domain, `--disk-only` needs a disk-only state, and redefining an
     /// existing snapshot may not change its online/offline or
     /// disk-only/full-system kind.
-    pub fn redefine_validate(&self, domain_uuid: &Uuid, existing: Option<&SnapshotDef>, disk_only: bool) -> Result<()> {
+    pub fn redefine_validate(
+        &self,
+        domain_uuid: &Uuid,
+        existing: Option<&SnapshotDef>,
+        disk_only: bool,
+    ) -> Result<()> {
         if disk_only && self.state != Some(SnapshotState::DiskSnapshot) {
             return Err(Error::invalid_arg(format!(
                 "disk-only flag for snapshot {} requires disk-snapshot state",
@@ -492,7 +541,9 @@ impl SnapshotDef {
             }
         }
         if let Some(o) = existing {
-            let online = |s: Option<SnapshotState>| matches!(s, Some(SnapshotState::Running | SnapshotState::Paused));
+            let online = |s: Option<SnapshotState>| {
+                matches!(s, Some(SnapshotState::Running | SnapshotState::Paused))
+            };
             if online(o.state) != online(self.state) {
                 return Err(Error::invalid_arg(format!(
                     "cannot change between online and offline snapshot state in snapshot {}",
@@ -532,31 +583,55 @@ fn parse_domain_as(e: &Element) -> Result<DomainDef> {
 }
 
 fn parse_snapshot_disk(e: &Element) -> Result<SnapshotDisk> {
-    let name = e.attr("name").ok_or_else(|| Error::internal("missing name from disk snapshot element"))?;
-    let mut d = SnapshotDisk { name: name.to_string(), ..Default::default() };
+    let name = e
+        .attr("name")
+        .ok_or_else(|| Error::internal("missing name from disk snapshot element"))?;
+    let mut d = SnapshotDisk {
+        name: name.to_string(),
+        ..Default::default()
+    };
     if let Some(v) = e.attr("snapshot") {
-        d.snapshot = SnapshotLocation::from_attr(v).ok_or_else(|| bad_enum_attr("snapshot", "disk", v))?;
+        d.snapshot =
+            SnapshotLocation::from_attr(v).ok_or_else(|| bad_enum_attr("snapshot", "disk", v))?;
     }
     if let Some(v) = e.attr("type") {
         d.source.stype = StorageType::parse(v).ok_or_else(|| bad_enum_attr("type", "disk", v))?;
     }
     if matches!(d.source.stype, StorageType::Volume | StorageType::Dir) {
-        return Err(Error::xml(format!("unsupported disk snapshot type '{}'", d.source.stype.as_str())));
+        return Err(Error::xml(format!(
+            "unsupported disk snapshot type '{}'",
+            d.source.stype.as_str()
+        )));
     }
     if let Some(s) = e.child("source") {
         d.source.parse_source(s)?;
     }
-    if let Some(fmt) = e.child("driver").and_then(|dr| dr.attr("type")).filter(|t| !t.is_empty()) {
+    if let Some(fmt) = e
+        .child("driver")
+        .and_then(|dr| dr.attr("type"))
+        .filter(|t| !t.is_empty())
+    {
         if !is_storage_format(fmt) {
-            return Err(Error::config_unsupported(format!("unknown disk snapshot driver '{fmt}'")));
+            return Err(Error::config_unsupported(format!(
+                "unknown disk snapshot driver '{fmt}'"
+            )));
         }
         d.source.format = Some(fmt.to_string());
     }
-    if let Some(p) = d.source.path.as_deref().filter(|p| d.source.is_local() && !p.starts_with('/')) {
-        return Err(Error::xml(format!("disk snapshot image path '{p}' must be absolute")));
+    if let Some(p) = d
+        .source
+        .path
+        .as_deref()
+        .filter(|p| d.source.is_local() && !p.starts_with('/'))
+    {
+        return Err(Error::xml(format!(
+            "disk snapshot image path '{p}' must be absolute"
+        )));
     }
     // An overlay file or format implies an external snapshot.
-    if d.snapshot == SnapshotLocation::Default && (d.source.path.is_some() || d.source.format.is_some()) {
+    if d.snapshot == SnapshotLocation::Default
+        && (d.source.path.is_some() || d.source.format.is_some())
+    {
         d.snapshot = SnapshotLocation::External;
     }
     Ok(d)
@@ -582,7 +657,12 @@ fn format_snapshot_disk(out: &mut Out, d: &SnapshotDisk) {
 /// A domain disk's own snapshot default: its `snapshot=` attribute, else
 /// `no` for a read-only disk (libvirt sets that when parsing the domain).
 fn domain_disk_location(d: &Disk) -> SnapshotLocation {
-    match d.disk_attrs.iter().find(|(k, _)| k == "snapshot").and_then(|(_, v)| SnapshotLocation::from_attr(v)) {
+    match d
+        .disk_attrs
+        .iter()
+        .find(|(k, _)| k == "snapshot")
+        .and_then(|(_, v)| SnapshotLocation::from_attr(v))
+    {
         Some(l) => l,
         None if d.readonly => SnapshotLocation::No,
         None => SnapshotLocation::Default,
@@ -706,31 +786,47 @@ fn validate_snapshot(root: &Element) -> Result<()> {
             text_only(e)
                 && matches!(
                     collapse(&e.text()).as_str(),
-                    "running" | "blocked" | "paused" | "shutdown" | "shutoff" | "crashed" | "disk-snapshot"
+                    "running"
+                        | "blocked"
+                        | "paused"
+                        | "shutdown"
+                        | "shutoff"
+                        | "crashed"
+                        | "disk-snapshot"
                 )
         }),
         ("creationTime", &|e| text_only(e)),
         ("memory", &valid_memory),
         ("disks", &|e| {
-            e.attrs.is_empty() && no_text(e) && e.elements().all(|d| d.name == "disk" && valid_snapshot_disk(d))
+            e.attrs.is_empty()
+                && no_text(e)
+                && e.elements()
+                    .all(|d| d.name == "disk" && valid_snapshot_disk(d))
         }),
-        ("active", &|e| text_only(e) && matches!(collapse(&e.text()).as_str(), "0" | "1")),
+        ("active", &|e| {
+            text_only(e) && matches!(collapse(&e.text()).as_str(), "0" | "1")
+        }),
         ("domain", &|e| {
             let uuid_only = e.attrs.is_empty()
                 && no_text(e)
                 && e.elements().count() == 1
-                && e.child("uuid").is_some_and(|u| text_only(u) && is_uuid(&u.text()));
+                && e.child("uuid")
+                    .is_some_and(|u| text_only(u) && is_uuid(&u.text()));
             uuid_only || plausible_domain(e)
         }),
         ("inactiveDomain", &plausible_domain),
         ("parent", &valid_parent_any),
         ("cookie", &|e| e.attrs.is_empty() && no_text(e)),
     ];
-    check_interleave(root, "domainsnapshot", groups, &[]).map_err(|m| schema_error("domainsnapshot.rng", &m))
+    check_interleave(root, "domainsnapshot", groups, &[])
+        .map_err(|m| schema_error("domainsnapshot.rng", &m))
 }
 
 fn valid_parent_any(e: &Element) -> bool {
-    e.attrs.is_empty() && no_text(e) && e.elements().count() == 1 && e.child("name").is_some_and(text_only)
+    e.attrs.is_empty()
+        && no_text(e)
+        && e.elements().count() == 1
+        && e.child("name").is_some_and(text_only)
 }
 
 fn valid_memory(e: &Element) -> bool {
@@ -750,7 +846,9 @@ fn valid_memory(e: &Element) -> bool {
 }
 
 fn valid_snapshot_disk(d: &Element) -> bool {
-    let Some(name) = d.attr("name") else { return false };
+    let Some(name) = d.attr("name") else {
+        return false;
+    };
     if !(is_target_dev(name) || is_abs_path(name)) {
         return false;
     }
@@ -771,17 +869,22 @@ fn valid_snapshot_disk(d: &Element) -> bool {
                     // Overlays take only formats with a backing file.
                     "driver" => {
                         c.attrs.iter().all(|(k, v)| {
-                            k == "type" && matches!(v.as_str(), "cow" | "qcow" | "qcow2" | "qed" | "vmdk")
+                            k == "type"
+                                && matches!(v.as_str(), "cow" | "qcow" | "qcow2" | "qed" | "vmdk")
                         }) && c.elements().all(|m| m.name == "metadata_cache")
                     }
                     "source" => match ty {
                         None | Some("file") => {
                             c.attr("file").is_none_or(is_abs_path)
-                                && c.attrs.iter().all(|(k, _)| matches!(k.as_str(), "file" | "startupPolicy" | "index"))
+                                && c.attrs.iter().all(|(k, _)| {
+                                    matches!(k.as_str(), "file" | "startupPolicy" | "index")
+                                })
                         }
                         Some("block") => {
                             c.attr("dev").is_some_and(is_abs_path)
-                                && c.attrs.iter().all(|(k, _)| matches!(k.as_str(), "dev" | "index"))
+                                && c.attrs
+                                    .iter()
+                                    .all(|(k, _)| matches!(k.as_str(), "dev" | "index"))
                         }
                         Some("network") => c.attr("protocol").is_some(),
                         _ => false,
@@ -809,7 +912,10 @@ pub(crate) const SCHEMA_DIR: &str = "/usr/share/libvirt/schemas";
 pub(crate) fn read_root(xml: &str, url: &str, root: &str) -> Result<Element> {
     let e = parse_document(xml, url)?;
     if e.local() != root {
-        return Err(Error::xml(format!("expecting root element of '{root}', not '{}'", e.local())));
+        return Err(Error::xml(format!(
+            "expecting root element of '{root}', not '{}'",
+            e.local()
+        )));
     }
     Ok(e)
 }
@@ -822,11 +928,16 @@ pub(crate) fn xpath_string(e: &Element, name: &str) -> Option<String> {
 
 /// `XML error: Invalid value for attribute 'A' in element 'E': 'V'.`
 pub(crate) fn bad_enum_attr(attr: &str, elem: &str, v: &str) -> Error {
-    Error::xml(format!("Invalid value for attribute '{attr}' in element '{elem}': '{v}'."))
+    Error::xml(format!(
+        "Invalid value for attribute '{attr}' in element '{elem}': '{v}'."
+    ))
 }
 
 pub(crate) fn now_secs() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 /// Appends a formatted domain one level deeper, optionally renaming its
@@ -918,18 +1029,25 @@ impl NetHost {
     /// libvirt's `virDomainStorageNetworkParseHost`, plus the `fd`
     /// transport newer libvirt accepts for backup servers when `allow_fd`.
     pub fn parse(e: &Element, allow_fd: bool) -> Result<NetHost> {
-        let mut h = NetHost { transport: "tcp".into(), ..Default::default() };
+        let mut h = NetHost {
+            transport: "tcp".into(),
+            ..Default::default()
+        };
         let transport = e.attr("transport");
         if let Some(t) = transport {
             let ok = matches!(t, "tcp" | "unix" | "rdma") || (allow_fd && t == "fd");
             if !ok {
-                return Err(Error::config_unsupported(format!("unknown protocol transport type '{t}'")));
+                return Err(Error::config_unsupported(format!(
+                    "unknown protocol transport type '{t}'"
+                )));
             }
             h.transport = t.to_string();
         }
         match h.transport.as_str() {
             "unix" => {
-                let s = e.attr("socket").ok_or_else(|| Error::xml("missing socket for unix transport"))?;
+                let s = e
+                    .attr("socket")
+                    .ok_or_else(|| Error::xml("missing socket for unix transport"))?;
                 h.socket = Some(s.to_string());
                 return Ok(h);
             }
@@ -945,7 +1063,11 @@ impl NetHost {
                 transport.unwrap_or("(null)")
             )));
         }
-        h.name = Some(e.attr("name").ok_or_else(|| Error::xml("missing name for host"))?.to_string());
+        h.name = Some(
+            e.attr("name")
+                .ok_or_else(|| Error::xml("missing name for host"))?
+                .to_string(),
+        );
         if let Some(p) = e.attr("port") {
             let v = crate::model::units::parse_u64(p)
                 .filter(|v| *v <= u32::MAX as u64)
@@ -978,8 +1100,10 @@ pub struct StorageSource {
     pub extra: Vec<Element>,
 }
 
-const NET_PROTOCOLS: &[&str] =
-    &["nbd", "rbd", "sheepdog", "gluster", "iscsi", "http", "https", "ftp", "ftps", "tftp", "ssh", "vxhs", "nfs"];
+const NET_PROTOCOLS: &[&str] = &[
+    "nbd", "rbd", "sheepdog", "gluster", "iscsi", "http", "https", "ftp", "ftps", "tftp", "ssh",
+    "vxhs", "nfs",
+];
 
 /// The port libvirt fills in for a TCP host without one.
 fn default_port(protocol: &str) -> u32 {
@@ -1002,7 +1126,10 @@ fn default_port(protocol: &str) -> u32 {
 impl StorageSource {
     /// File, block or directory storage: the path is a local one.
     pub fn is_local(&self) -> bool {
-        matches!(self.stype, StorageType::File | StorageType::Block | StorageType::Dir)
+        matches!(
+            self.stype,
+            StorageType::File | StorageType::Block | StorageType::Dir
+        )
     }
 
     /// Reads a `<source>`/`<target>`/`<scratch>` element into this
@@ -1010,13 +1137,19 @@ impl StorageSource {
     pub fn parse_source(&mut self, s: &Element) -> Result<()> {
         match self.stype {
             // startupPolicy belongs to a domain disk, not to its source.
-            StorageType::File => self.path = s.attr("file").filter(|v| !v.is_empty()).map(str::to_string),
-            StorageType::Block => self.path = s.attr("dev").filter(|v| !v.is_empty()).map(str::to_string),
-            StorageType::Dir => self.path = s.attr("dir").filter(|v| !v.is_empty()).map(str::to_string),
+            StorageType::File => {
+                self.path = s.attr("file").filter(|v| !v.is_empty()).map(str::to_string)
+            }
+            StorageType::Block => {
+                self.path = s.attr("dev").filter(|v| !v.is_empty()).map(str::to_string)
+            }
+            StorageType::Dir => {
+                self.path = s.attr("dir").filter(|v| !v.is_empty()).map(str::to_string)
+            }
             StorageType::Network => {
-                let proto = s
-                    .attr("protocol")
-                    .ok_or_else(|| Error::xml("Missing required attribute 'protocol' in element 'source'"))?;
+                let proto = s.attr("protocol").ok_or_else(|| {
+                    Error::xml("Missing required attribute 'protocol' in element 'source'")
+                })?;
                 if !NET_PROTOCOLS.contains(&proto) {
                     return Err(bad_enum_attr("protocol", "source", proto));
                 }
@@ -1025,7 +1158,9 @@ impl StorageSource {
                 if proto == "rbd" {
                     if let Some(n) = &self.path {
                         if !n.contains('/') {
-                            return Err(Error::xml(format!("can't split path '{n}' into pool name and image name")));
+                            return Err(Error::xml(format!(
+                                "can't split path '{n}' into pool name and image name"
+                            )));
                         }
                     }
                 }
@@ -1192,13 +1327,19 @@ pub(crate) fn check_interleave(
     attrs: &[&str],
 ) -> std::result::Result<(), Vec<String>> {
     if root.ns.is_some() {
-        return Err(vec![format!("Expecting no namespace for element {root_name}")]);
+        return Err(vec![format!(
+            "Expecting no namespace for element {root_name}"
+        )]);
     }
     let (members, extra) = partition(root, &groups.iter().map(|g| g.0).collect::<Vec<_>>());
     for (gi, (_, valid)) in groups.iter().enumerate() {
         let mine = &members[gi];
         if let Some(first) = mine.first() {
-            let bad = if valid(first) { mine.get(1) } else { Some(first) };
+            let bad = if valid(first) {
+                mine.get(1)
+            } else {
+                Some(first)
+            };
             if let Some(b) = bad {
                 return Err(interleave_error(b.local(), root_name));
             }
@@ -1207,20 +1348,32 @@ pub(crate) fn check_interleave(
     if let Some(x) = extra {
         return Err(vec![format!("Element {root_name} has extra content: {x}")]);
     }
-    if let Some((k, _)) = root.attrs.iter().find(|(k, _)| !attrs.contains(&k.as_str())) {
-        return Err(vec![format!("Invalid attribute {k} for element {root_name}")]);
+    if let Some((k, _)) = root
+        .attrs
+        .iter()
+        .find(|(k, _)| !attrs.contains(&k.as_str()))
+    {
+        return Err(vec![format!(
+            "Invalid attribute {k} for element {root_name}"
+        )]);
     }
     Ok(())
 }
 
 pub(crate) fn interleave_error(elem: &str, root_name: &str) -> Vec<String> {
-    vec![format!("Extra element {elem} in interleave"), format!("Element {root_name} failed to validate content")]
+    vec![
+        format!("Extra element {elem} in interleave"),
+        format!("Element {root_name} failed to validate content"),
+    ]
 }
 
 /// Sorts the root's children into the named groups (document order),
 /// stopping at the first element no group names or the first non-blank
 /// text; that one is returned by name (`text` for text).
-pub(crate) fn partition<'a>(root: &'a Element, names: &[&str]) -> (Vec<Vec<&'a Element>>, Option<String>) {
+pub(crate) fn partition<'a>(
+    root: &'a Element,
+    names: &[&str],
+) -> (Vec<Vec<&'a Element>>, Option<String>) {
     let mut members: Vec<Vec<&Element>> = vec![Vec::new(); names.len()];
     for n in &root.children {
         match n {
@@ -1274,16 +1427,21 @@ pub(crate) fn is_abs_path(s: &str) -> bool {
 pub(crate) fn is_target_dev(s: &str) -> bool {
     let s = s.strip_prefix("ioemu:").unwrap_or(s);
     ["fd", "hd", "sd", "vd", "xvd", "ubd"].iter().any(|p| {
-        s.strip_prefix(p).is_some_and(|r| !r.is_empty() && r.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        s.strip_prefix(p).is_some_and(|r| {
+            !r.is_empty() && r.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        })
     })
 }
 
 /// `unsignedLong` in libvirt's schema: digits only, within 64 bits.
 pub(crate) fn is_unsigned_long(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit()) && s.trim_start_matches('0').len() <= 20 && {
-        let t = s.trim_start_matches('0');
-        t.is_empty() || t.parse::<u64>().is_ok()
-    }
+    !s.is_empty()
+        && s.bytes().all(|c| c.is_ascii_digit())
+        && s.trim_start_matches('0').len() <= 20
+        && {
+            let t = s.trim_start_matches('0');
+            t.is_empty() || t.parse::<u64>().is_ok()
+        }
 }
 
 fn is_uuid(s: &str) -> bool {
@@ -1296,8 +1454,8 @@ fn is_uuid(s: &str) -> bool {
 /// hypervisor type and a name, as domain.rng requires.
 pub(crate) fn plausible_domain(e: &Element) -> bool {
     const TYPES: &[&str] = &[
-        "qemu", "kqemu", "kvm", "xen", "lxc", "uml", "openvz", "test", "vmware", "hyperv", "vbox", "phyp", "vz",
-        "bhyve", "ch",
+        "qemu", "kqemu", "kvm", "xen", "lxc", "uml", "openvz", "test", "vmware", "hyperv", "vbox",
+        "phyp", "vz", "bhyve", "ch",
     ];
     e.attr("type").is_some_and(|t| TYPES.contains(&t)) && e.child("name").is_some()
 }
@@ -1328,7 +1486,10 @@ pub(crate) fn split_spec(s: &str) -> Vec<String> {
 /// virsh's `virBufferEscapeString`: the five XML specials become entities
 /// and control characters other than tab and newlines are dropped.
 pub(crate) fn virsh_esc(s: &str) -> String {
-    let cleaned: String = s.chars().filter(|c| !matches!(*c as u32, 0x01..=0x08 | 0x0b | 0x0c | 0x0e..=0x1f)).collect();
+    let cleaned: String = s
+        .chars()
+        .filter(|c| !matches!(*c as u32, 0x01..=0x08 | 0x0b | 0x0c | 0x0e..=0x1f))
+        .collect();
     esc(&cleaned).into_owned()
 }
 
@@ -1339,7 +1500,9 @@ pub(crate) mod tests {
 
     /// The fixture folder `src/model/testdata/DIR` (checkpoint tests share these helpers).
     pub(crate) fn testdata(dir: &str) -> PathBuf {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/model/testdata").join(dir)
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("src/model/testdata")
+            .join(dir)
     }
 
     /// (file stem, input) for every `*.xml` fixture but `domain.xml`.
@@ -1348,8 +1511,16 @@ pub(crate) mod tests {
             .expect("fixture dir")
             .filter_map(|e| e.ok())
             .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "xml") && p.file_stem().is_some_and(|s| s != "domain"))
-            .map(|p| (p.file_stem().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap()))
+            .filter(|p| {
+                p.extension().is_some_and(|x| x == "xml")
+                    && p.file_stem().is_some_and(|s| s != "domain")
+            })
+            .map(|p| {
+                (
+                    p.file_stem().unwrap().to_string_lossy().into_owned(),
+                    std::fs::read_to_string(&p).unwrap(),
+                )
+            })
             .collect();
         v.sort();
         v
@@ -1357,12 +1528,19 @@ pub(crate) mod tests {
 
     /// The folder's `domain.xml`, the domain its fixtures belong to.
     pub(crate) fn fixture_domain(dir: &str) -> DomainDef {
-        DomainDef::parse(&std::fs::read_to_string(testdata(dir).join("domain.xml")).unwrap()).unwrap()
+        DomainDef::parse(&std::fs::read_to_string(testdata(dir).join("domain.xml")).unwrap())
+            .unwrap()
     }
 
     /// What libvirt's test driver does with `snapshot-create --redefine`.
     fn redefine(xml: &str, uuid: &Uuid) -> Result<SnapshotDef> {
-        let mut def = SnapshotDef::parse_with(xml, SnapshotParseFlags { redefine: true, ..Default::default() })?;
+        let mut def = SnapshotDef::parse_with(
+            xml,
+            SnapshotParseFlags {
+                redefine: true,
+                ..Default::default()
+            },
+        )?;
         def.redefine_validate(uuid, None, false)?;
         def.redefine_align(None)?;
         Ok(def)
@@ -1373,12 +1551,18 @@ pub(crate) mod tests {
         let dom = fixture_domain("snapshot");
         let mut failed = Vec::new();
         for (name, input) in inputs("snapshot") {
-            let def = redefine(&input, &dom.uuid).unwrap_or_else(|e| panic!("{name}: {}", e.message));
+            let def =
+                redefine(&input, &dom.uuid).unwrap_or_else(|e| panic!("{name}: {}", e.message));
             for (ext, secure) in [("out", false), ("secure", true)] {
-                let Ok(want) = std::fs::read_to_string(testdata("snapshot").join(format!("{name}.{ext}"))) else {
+                let Ok(want) =
+                    std::fs::read_to_string(testdata("snapshot").join(format!("{name}.{ext}")))
+                else {
                     continue;
                 };
-                let got = def.format(&SnapshotFormatOptions { secure, ..Default::default() });
+                let got = def.format(&SnapshotFormatOptions {
+                    secure,
+                    ..Default::default()
+                });
                 if got != want {
                     eprintln!("--- {name}.{ext}\nexpected:\n{want}\ngot:\n{got}");
                     failed.push(format!("{name}.{ext}"));
@@ -1390,7 +1574,11 @@ pub(crate) mod tests {
                 continue;
             }
             let again = redefine(&def.format(&Default::default()), &dom.uuid).unwrap();
-            assert_eq!(again.format(&Default::default()), def.format(&Default::default()), "{name} round trip");
+            assert_eq!(
+                again.format(&Default::default()),
+                def.format(&Default::default()),
+                "{name} round trip"
+            );
         }
         assert!(failed.is_empty(), "mismatched: {failed:?}");
     }
@@ -1400,11 +1588,20 @@ pub(crate) mod tests {
         let dom = fixture_domain("snapshot_errors");
         let mut failed = Vec::new();
         for (name, input) in inputs("snapshot_errors") {
-            let want = std::fs::read_to_string(testdata("snapshot_errors").join(format!("{name}.err"))).unwrap();
+            let want =
+                std::fs::read_to_string(testdata("snapshot_errors").join(format!("{name}.err")))
+                    .unwrap();
             let got = if name.starts_with("redef-") {
                 redefine(&input, &dom.uuid).map(|_| ())
             } else if name.starts_with("validate-") {
-                SnapshotDef::parse_with(&input, SnapshotParseFlags { validate: true, ..Default::default() }).map(|_| ())
+                SnapshotDef::parse_with(
+                    &input,
+                    SnapshotParseFlags {
+                        validate: true,
+                        ..Default::default()
+                    },
+                )
+                .map(|_| ())
             } else {
                 // The test driver's create: the domain's definition, then
                 // uniformly internal alignment.
@@ -1443,9 +1640,18 @@ pub(crate) mod tests {
         for c in cases {
             let specs: Vec<&str> = c.diskspecs.iter().map(String::as_str).collect();
             let got = if c.kind == "snapshot" {
-                build_create_as_xml(c.name.as_deref(), c.description.as_deref(), c.memspec.as_deref(), &specs)
+                build_create_as_xml(
+                    c.name.as_deref(),
+                    c.description.as_deref(),
+                    c.memspec.as_deref(),
+                    &specs,
+                )
             } else {
-                crate::model::checkpoint::build_create_as_xml(c.name.as_deref(), c.description.as_deref(), &specs)
+                crate::model::checkpoint::build_create_as_xml(
+                    c.name.as_deref(),
+                    c.description.as_deref(),
+                    &specs,
+                )
             };
             let want = match (&c.xml, &c.errors) {
                 (Some(x), _) => Ok(x.clone()),
@@ -1466,7 +1672,11 @@ pub(crate) mod tests {
             let root = parse_document(&input, "x").unwrap();
             let got = match check(&root) {
                 Ok(()) => String::new(),
-                Err(e) => e.message.split_once('\n').map(|(_, rest)| rest.to_string()).unwrap_or(e.message),
+                Err(e) => e
+                    .message
+                    .split_once('\n')
+                    .map(|(_, rest)| rest.to_string())
+                    .unwrap_or(e.message),
             };
             if got != want {
                 eprintln!("--- {dir}/{name}\nexpected: {want:?}\ngot:      {got:?}");
@@ -1483,7 +1693,8 @@ pub(crate) mod tests {
 
     #[test]
     fn create_defaults_name_and_time() {
-        let d = SnapshotDef::parse("<domainsnapshot><description>x</description></domainsnapshot>").unwrap();
+        let d = SnapshotDef::parse("<domainsnapshot><description>x</description></domainsnapshot>")
+            .unwrap();
         assert!(d.creation_time > 1_600_000_000);
         assert_eq!(d.name, d.creation_time.to_string());
         assert_eq!(d.state, None);
@@ -1498,7 +1709,11 @@ pub(crate) mod tests {
 
     #[test]
     fn internal_parse_reads_active_and_lacking_domain_prints_uuid() {
-        let flags = SnapshotParseFlags { redefine: true, internal: true, ..Default::default() };
+        let flags = SnapshotParseFlags {
+            redefine: true,
+            internal: true,
+            ..Default::default()
+        };
         let xml = "<domainsnapshot><name>base</name><state>shutoff</state><creationTime>1700000000</creationTime><active>0</active></domainsnapshot>";
         let d = SnapshotDef::parse_with(xml, flags).unwrap();
         assert_eq!(d.active, Some(false));
@@ -1513,13 +1728,28 @@ pub(crate) mod tests {
             "<domainsnapshot>\n  <name>base</name>\n  <state>shutoff</state>\n  <creationTime>1700000000</creationTime>\n  \
              <memory snapshot='no'/>\n  <domain>\n    <uuid>75b32f37-298a-4c2d-b8fc-fba744a348e7</uuid>\n  </domain>\n</domainsnapshot>\n"
         );
-        let out = d.format(&SnapshotFormatOptions { internal: true, current: true, ..Default::default() });
-        assert!(out.ends_with("  <active>1</active>\n</domainsnapshot>\n"), "{out}");
-        for (active, want) in
-            [(" 1", Some(true)), ("+1", Some(true)), ("-1", Some(true)), ("01", Some(true)), ("0", Some(false))]
-        {
+        let out = d.format(&SnapshotFormatOptions {
+            internal: true,
+            current: true,
+            ..Default::default()
+        });
+        assert!(
+            out.ends_with("  <active>1</active>\n</domainsnapshot>\n"),
+            "{out}"
+        );
+        for (active, want) in [
+            (" 1", Some(true)),
+            ("+1", Some(true)),
+            ("-1", Some(true)),
+            ("01", Some(true)),
+            ("0", Some(false)),
+        ] {
             let x = xml.replace("<active>0</active>", &format!("<active>{active}</active>"));
-            assert_eq!(SnapshotDef::parse_with(&x, flags).unwrap().active, want, "{active:?}");
+            assert_eq!(
+                SnapshotDef::parse_with(&x, flags).unwrap().active,
+                want,
+                "{active:?}"
+            );
         }
         for bad in ["1 ", "0x1", "", "x"] {
             let x = xml.replace("<active>0</active>", &format!("<active>{bad}</active>"));
@@ -1559,8 +1789,18 @@ pub(crate) mod tests {
         };
         let dom = DomainDef::parse(&domxml(&c)).unwrap();
         let d = redefine(&doc(&c), &dom.uuid).unwrap();
-        let paths: Vec<_> = d.disks.iter().map(|d| d.source.path.clone().unwrap()).collect();
-        assert_eq!(paths, vec![dir.join("a.s").display().to_string(), dir.join("noext.s").display().to_string()]);
+        let paths: Vec<_> = d
+            .disks
+            .iter()
+            .map(|d| d.source.path.clone().unwrap())
+            .collect();
+        assert_eq!(
+            paths,
+            vec![
+                dir.join("a.s").display().to_string(),
+                dir.join("noext.s").display().to_string()
+            ]
+        );
         let err = redefine(&doc(&b), &dom.uuid).unwrap_err();
         assert_eq!(
             err.message,
@@ -1577,7 +1817,10 @@ pub(crate) mod tests {
                 "<domainsnapshot><name>a</name><state>{state}</state><creationTime>1</creationTime></domainsnapshot>"
             )
         };
-        let flags = SnapshotParseFlags { redefine: true, ..Default::default() };
+        let flags = SnapshotParseFlags {
+            redefine: true,
+            ..Default::default()
+        };
         let running = SnapshotDef::parse_with(&doc("running"), flags).unwrap();
         let shutoff = SnapshotDef::parse_with(&doc("shutoff"), flags).unwrap();
         let disk = SnapshotDef::parse_with(&doc("disk-snapshot"), flags).unwrap();
@@ -1586,11 +1829,16 @@ pub(crate) mod tests {
             "invalid argument: cannot change between online and offline snapshot state in snapshot a"
         );
         assert_eq!(
-            disk.redefine_validate(&dom.uuid, Some(&shutoff), false).unwrap_err().message,
+            disk.redefine_validate(&dom.uuid, Some(&shutoff), false)
+                .unwrap_err()
+                .message,
             "invalid argument: cannot change between disk only and full system in snapshot a"
         );
         assert_eq!(
-            shutoff.redefine_validate(&dom.uuid, None, true).unwrap_err().message,
+            shutoff
+                .redefine_validate(&dom.uuid, None, true)
+                .unwrap_err()
+                .message,
             "invalid argument: disk-only flag for snapshot a requires disk-snapshot state"
         );
         // Without its own domain, the existing snapshot's domain aligns it.
@@ -1604,7 +1852,11 @@ pub(crate) mod tests {
     #[test]
     fn cookie_kept_only_when_asked_and_online() {
         let xml = "<domainsnapshot><name>a</name><state>running</state><creationTime>1</creationTime><cookie><cpu mode='custom'><model>x</model></cpu></cookie></domainsnapshot>";
-        let f = SnapshotParseFlags { redefine: true, cookie: true, ..Default::default() };
+        let f = SnapshotParseFlags {
+            redefine: true,
+            cookie: true,
+            ..Default::default()
+        };
         let d = SnapshotDef::parse_with(xml, f).unwrap();
         assert!(d.format(&Default::default()).contains(
             "  <cookie>\n    <cpu mode='custom'>\n      <model>x</model>\n    </cpu>\n  </cookie>\n</domainsnapshot>"
@@ -1630,13 +1882,19 @@ pub(crate) mod tests {
     #[test]
     fn namespaces_as_libvirt_reads_them() {
         // A prefixed root still matches; its unprefixed children count.
-        let d = SnapshotDef::parse("<x:domainsnapshot xmlns:x='urn:x'><name>a</name></x:domainsnapshot>").unwrap();
+        let d = SnapshotDef::parse(
+            "<x:domainsnapshot xmlns:x='urn:x'><name>a</name></x:domainsnapshot>",
+        )
+        .unwrap();
         assert_eq!(d.name, "a");
         // Under a default namespace `./name` finds nothing: a generated name.
-        let d = SnapshotDef::parse("<domainsnapshot xmlns='urn:x'><name>a</name></domainsnapshot>").unwrap();
-        assert_eq!(d.name, d.creation_time.to_string());
-        let d = SnapshotDef::parse("<domainsnapshot><x:name xmlns:x='urn:x'>a</x:name><name>b</name></domainsnapshot>")
+        let d = SnapshotDef::parse("<domainsnapshot xmlns='urn:x'><name>a</name></domainsnapshot>")
             .unwrap();
+        assert_eq!(d.name, d.creation_time.to_string());
+        let d = SnapshotDef::parse(
+            "<domainsnapshot><x:name xmlns:x='urn:x'>a</x:name><name>b</name></domainsnapshot>",
+        )
+        .unwrap();
         assert_eq!(d.name, "b");
     }
 
@@ -1668,7 +1926,13 @@ pub(crate) mod tests {
         for s in samples {
             for flags in [
                 SnapshotParseFlags::default(),
-                SnapshotParseFlags { redefine: true, internal: true, validate: true, cookie: true, offline: true },
+                SnapshotParseFlags {
+                    redefine: true,
+                    internal: true,
+                    validate: true,
+                    cookie: true,
+                    offline: true,
+                },
             ] {
                 let _ = SnapshotDef::parse_with(s, flags);
             }

@@ -1,13 +1,16 @@
 //! libvirt's scaled integers (`<memory unit='MiB'>`) and number parsing.
 
-use crate::api::{Error, ErrorCode, ErrorDomain, Result};
+use crate::error::{Error, ErrorCode, ErrorDomain, Result};
 
 /// The byte multiplier for a unit suffix; `default` applies to "".
 pub fn scale(unit: &str, default: u64) -> Result<u64> {
     if unit.is_empty() {
         return Ok(default);
     }
-    if ["b", "byte", "bytes"].iter().any(|b| unit.eq_ignore_ascii_case(b)) {
+    if ["b", "byte", "bytes"]
+        .iter()
+        .any(|b| unit.eq_ignore_ascii_case(b))
+    {
         return Ok(1);
     }
     let b = unit.as_bytes();
@@ -47,13 +50,18 @@ pub enum ScaledError {
 pub fn parse_scaled(text: &str, default_unit: u64) -> std::result::Result<u64, ScaledError> {
     let trimmed = text.trim_start_matches([' ', '\t', '\n']);
     let body = trimmed.strip_prefix('+').unwrap_or(trimmed);
-    let digits_end = body.find(|c: char| !c.is_ascii_digit()).unwrap_or(body.len());
+    let digits_end = body
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(body.len());
     if digits_end == 0 {
         return Err(ScaledError::Malformed);
     }
-    let number: u64 = body[..digits_end].parse().map_err(|_| ScaledError::Malformed)?;
+    let number: u64 = body[..digits_end]
+        .parse()
+        .map_err(|_| ScaledError::Malformed)?;
     let suffix = &body[digits_end..];
-    let factor = scale(suffix, default_unit).map_err(|_| ScaledError::UnknownSuffix(suffix.to_string()))?;
+    let factor =
+        scale(suffix, default_unit).map_err(|_| ScaledError::UnknownSuffix(suffix.to_string()))?;
     number.checked_mul(factor).ok_or(ScaledError::Overflow)
 }
 
@@ -275,9 +283,18 @@ mod scaled_tests {
         assert_eq!(parse_scaled("5BYTES", 1024), Ok(5));
         assert_eq!(parse_scaled("abc", 1), Err(ScaledError::Malformed));
         assert_eq!(parse_scaled("-5", 1), Err(ScaledError::Malformed));
-        assert_eq!(parse_scaled("1Q", 1), Err(ScaledError::UnknownSuffix("Q".into())));
-        assert_eq!(parse_scaled("1.5G", 1), Err(ScaledError::UnknownSuffix(".5G".into())));
+        assert_eq!(
+            parse_scaled("1Q", 1),
+            Err(ScaledError::UnknownSuffix("Q".into()))
+        );
+        assert_eq!(
+            parse_scaled("1.5G", 1),
+            Err(ScaledError::UnknownSuffix(".5G".into()))
+        );
         assert_eq!(parse_scaled("99999999999E", 1), Err(ScaledError::Overflow));
-        assert_eq!(parse_scaled("99999999999999999999", 1), Err(ScaledError::Malformed));
+        assert_eq!(
+            parse_scaled("99999999999999999999", 1),
+            Err(ScaledError::Malformed)
+        );
     }
 }

@@ -8,7 +8,7 @@
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
-use crate::api::{Error, ErrorCode, ErrorDomain, Result};
+use crate::error::{Error, ErrorCode, ErrorDomain, Result};
 
 /// One element. Whitespace-only text is dropped where libxml2 (with
 /// blanks not kept) would drop it, so formatters never see indentation.
@@ -514,7 +514,11 @@ fn attach(
     parent_is_root: bool,
     take: &mut dyn FnMut(Element) -> Option<Element>,
 ) {
-    let elem = if parent_is_root { take(elem) } else { Some(elem) };
+    let elem = if parent_is_root {
+        take(elem)
+    } else {
+        Some(elem)
+    };
     if let Some(elem) = elem {
         kids.push(Node::Elem(elem));
     }
@@ -927,7 +931,10 @@ mod tests {
         assert_eq!(kept, ["k"]);
         // Only children of the root are offered; the grandchild stayed put.
         let parsed = parse_document("<r><d><x>t</x></d></r>", "u").unwrap();
-        assert_eq!(parsed.child("d").unwrap().child_text("x").as_deref(), Some("t"));
+        assert_eq!(
+            parsed.child("d").unwrap().child_text("x").as_deref(),
+            Some("t")
+        );
         // A malformed rest still fails the document.
         let e = parse_document_streaming("<r><d/><d>", "u", true, &mut |_| None).unwrap_err();
         assert!(e.message.contains("Premature end of data"), "{}", e.message);

@@ -10,11 +10,15 @@ pub struct Fields {
 
 impl Fields {
     pub fn new(width: usize) -> Fields {
-        Fields { width, text: String::new() }
+        Fields {
+            width,
+            text: String::new(),
+        }
     }
 
     pub fn line(&mut self, label: &str, value: impl Display) -> &mut Fields {
-        self.text.push_str(&format!("{label:<width$} {value}\n", width = self.width));
+        self.text
+            .push_str(&format!("{label:<width$} {value}\n", width = self.width));
         self
     }
 

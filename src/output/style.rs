@@ -27,7 +27,11 @@ pub fn init(color: Option<&str>, json: bool) {
         _ if no_color => (false, false),
         _ => (stdout_tty, stderr_tty),
     };
-    let _ = STYLE.set(Style { stdout_color: out && !json, stderr_color: err && !json, hints: stderr_tty && !json });
+    let _ = STYLE.set(Style {
+        stdout_color: out && !json,
+        stderr_color: err && !json,
+        hints: stderr_tty && !json,
+    });
 }
 
 pub fn get() -> Style {
@@ -47,45 +51,54 @@ pub fn cyan(text: &str) -> String {
 }
 
 /// The candidate closest to `word` (edit distance at most 2, or a prefix
-/// either way), for "did you mean" hints.
+/// either way), for "did you mean" hints. Names whose lengths differ from
+/// the word's by more than 2 are never measured, so a long word costs
+/// time in proportion to its length, not to its length times every name's.
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let word_lower = word.to_lowercase();
+    const MAX_EDITS: usize = 2;
+    let word_lower: Vec<char> = word.to_lowercase().chars().collect();
     candidates
         .into_iter()
         .filter(|c| *c != word)
-        .map(|c| {
-            let lower = c.to_lowercase();
-            let distance = edit_distance(&word_lower, &lower);
-            let prefix = word_lower.len() >= 3 && (lower.starts_with(&word_lower) || word_lower.starts_with(&lower));
-            (if prefix { distance.min(1) } else { distance }, c)
+        .filter_map(|c| {
+            let lower: Vec<char> = c.to_lowercase().chars().collect();
+            let prefix = word_lower.len() >= 3
+                && (lower.starts_with(&word_lower) || word_lower.starts_with(&lower));
+            let distance = if prefix {
+                usize::from(lower != word_lower)
+            } else if lower.len().abs_diff(word_lower.len()) > MAX_EDITS {
+                return None;
+            } else {
+                edit_distance(&word_lower, &lower)
+            };
+            (distance <= MAX_EDITS).then_some((distance, c))
         })
-        .filter(|(d, _)| *d <= 2)
         .min_by_key(|(d, c)| (*d, c.len()))
         .map(|(_, c)| c)
 }
 
-/// Levenshtein distance with adjacent transpositions counted as one edit.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut rows = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in rows.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for j in 0..=b.len() {
-        rows[0][j] = j;
-    }
+/// Levenshtein distance with adjacent transpositions counted as one edit,
+/// kept in three rolling rows.
+fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let mut before: Vec<usize> = vec![0; b.len() + 1];
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    let mut current: Vec<usize> = vec![0; b.len() + 1];
     for i in 1..=a.len() {
+        current[0] = i;
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (rows[i - 1][j] + 1).min(rows[i][j - 1] + 1).min(rows[i - 1][j - 1] + cost);
+            let mut best = (previous[j] + 1)
+                .min(current[j - 1] + 1)
+                .min(previous[j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                best = best.min(rows[i - 2][j - 2] + 1);
+                best = best.min(before[j - 2] + 1);
             }
-            rows[i][j] = best;
+            current[j] = best;
         }
+        std::mem::swap(&mut before, &mut previous);
+        std::mem::swap(&mut previous, &mut current);
     }
-    rows[a.len()][b.len()]
+    previous[b.len()]
 }
 
 #[cfg(test)]
@@ -99,6 +112,14 @@ mod tests {
         assert_eq!(closest("dominf", cmds), Some("dominfo"));
         assert_eq!(closest("strat", cmds), Some("start"));
         assert_eq!(closest("xyzzy", cmds), None);
-        assert_eq!(closest("WEB01", ["web01", "web02"].into_iter()), Some("web01"));
+        assert_eq!(closest(&"q".repeat(1 << 20), cmds), None);
+        assert_eq!(
+            closest(&format!("list{}", "x".repeat(1 << 20)), cmds),
+            Some("list")
+        );
+        assert_eq!(
+            closest("WEB01", ["web01", "web02"].into_iter()),
+            Some("web01")
+        );
     }
 }

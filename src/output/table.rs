@@ -10,11 +10,15 @@ pub struct Table {
 
 impl Table {
     pub fn new(header: &[&str]) -> Table {
-        Table { header: header.iter().map(|h| h.to_string()).collect(), rows: Vec::new() }
+        Table {
+            header: header.iter().map(|h| h.to_string()).collect(),
+            rows: Vec::new(),
+        }
     }
 
     pub fn row(&mut self, cells: Vec<String>) {
-        self.rows.push(cells.into_iter().map(|c| escape_unprintable(&c)).collect());
+        self.rows
+            .push(cells.into_iter().map(|c| escape_unprintable(&c)).collect());
     }
 
     /// Renders the table; `quiet` drops the header and dash line (and their widths).
@@ -64,7 +68,10 @@ impl Table {
 /// their bytes as `\xff`.
 fn escape_unprintable(text: &str) -> String {
     let utf8 = locale_is_utf8();
-    if text.chars().all(|c| !c.is_control() && (utf8 || c.is_ascii())) {
+    if text
+        .chars()
+        .all(|c| !c.is_control() && (utf8 || c.is_ascii()))
+    {
         return text.to_string();
     }
     let mut out = String::new();
@@ -98,7 +105,10 @@ pub fn init_locale() {
     // empty string asks for the environment's locale.
     let applied = unsafe { libc::setlocale(libc::LC_ALL, c"".as_ptr()) };
     if applied.is_null() {
-        eprintln!("setlocale: {}", super::os_error_text(&std::io::Error::last_os_error()));
+        eprintln!(
+            "setlocale: {}",
+            crate::error::os_error_text(&std::io::Error::last_os_error())
+        );
     }
 }
 

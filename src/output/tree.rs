@@ -57,7 +57,15 @@ fn draw(
     }
     indent.push_str("  ");
     for (k, &child) in children.iter().enumerate() {
-        draw(nodes, child, false, k + 1 == children.len(), indent, path, out);
+        draw(
+            nodes,
+            child,
+            false,
+            k + 1 == children.len(),
+            indent,
+            path,
+            out,
+        );
     }
     indent.truncate(indent.len() - 2);
     // A leaf that ends a sibling list is followed by a line of its indent alone.
@@ -76,7 +84,10 @@ mod tests {
     use super::*;
 
     fn nodes<'a>(pairs: &[(&'a str, Option<&'a str>)]) -> Vec<TreeNode<'a>> {
-        pairs.iter().map(|&(name, parent)| TreeNode { name, parent }).collect()
+        pairs
+            .iter()
+            .map(|&(name, parent)| TreeNode { name, parent })
+            .collect()
     }
 
     #[test]
@@ -86,7 +97,11 @@ mod tests {
 
     #[test]
     fn chain() {
-        let text = forest(&nodes(&[("s1", None), ("s2", Some("s1")), ("s3", Some("s2"))]));
+        let text = forest(&nodes(&[
+            ("s1", None),
+            ("s2", Some("s1")),
+            ("s3", Some("s2")),
+        ]));
         assert_eq!(text, "s1\n  |\n  +- s2\n      |\n      +- s3\n        \n");
     }
 

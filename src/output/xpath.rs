@@ -69,7 +69,9 @@ pub fn evaluate(xml: &str, expr: &str, wrap: bool) -> Result<XPathOutput, String
         .stack_size(256 << 20)
         .spawn(move || evaluate_inner(&x, &e, wrap));
     match spawned {
-        Ok(handle) => handle.join().unwrap_or_else(|_| Err("internal error: XPath evaluation failed".to_string())),
+        Ok(handle) => handle
+            .join()
+            .unwrap_or_else(|_| Err("internal error: XPath evaluation failed".to_string())),
         Err(_) => evaluate_inner(xml, expr, wrap),
     }
 }
@@ -107,7 +109,11 @@ fn evaluate_inner(xml: &str, expr: &str, wrap: bool) -> Result<XPathOutput, Stri
 /// Compiles and evaluates like `xmlXPathEval`; `None` when libxml2 reports an
 /// error (diagnostics appended to `stderr`).
 fn run_xpath(doc: &Doc, expr: &str, stderr: &mut String) -> Option<Val> {
-    let mut ev = Eval { doc, depth: 0, stderr: String::new() };
+    let mut ev = Eval {
+        doc,
+        depth: 0,
+        stderr: String::new(),
+    };
     if let Some(paths) = stream_compile(expr) {
         return Some(Val::Nodes(ev.stream(&paths)));
     }
@@ -120,7 +126,11 @@ fn run_xpath(doc: &Doc, expr: &str, stderr: &mut String) -> Option<Val> {
         stderr.push_str(&c.msgs);
         return None;
     }
-    let ctx = Ctx { node: doc.root, pos: -1, size: -1 };
+    let ctx = Ctx {
+        node: doc.root,
+        pos: -1,
+        size: -1,
+    };
     let r = ev.eval(&ast, &ctx);
     stderr.push_str(&ev.stderr);
     r.ok()
@@ -234,7 +244,13 @@ impl Doc {
 
     fn parse(xml: &str) -> Result<Doc, String> {
         let text = normalize_newlines(xml);
-        let mut p = Parser { doc: Doc::empty(), stack: vec![0], space: vec![-1], scopes: Vec::new(), pending: None };
+        let mut p = Parser {
+            doc: Doc::empty(),
+            stack: vec![0],
+            space: vec![-1],
+            scopes: Vec::new(),
+            pending: None,
+        };
         let mut reader = Reader::from_str(&text);
         reader.config_mut().check_comments = true;
         loop {
@@ -272,7 +288,9 @@ impl Doc {
                     p.end();
                 }
                 Event::Text(t) => {
-                    let raw = std::str::from_utf8(&t).map_err(|e| format!("XML error: {e}"))?.to_owned();
+                    let raw = std::str::from_utf8(&t)
+                        .map_err(|e| format!("XML error: {e}"))?
+                        .to_owned();
                     if p.stack.len() == 1 {
                         if !raw.bytes().all(is_blank) {
                             return Err("XML error: content outside the root element".into());
@@ -373,18 +391,24 @@ impl Parser {
         let parent = self.current();
         // libxml2's xmlParserMaxDepth.
         if self.stack.len() - 1 > 256 {
-            return Err("XML error: Excessive depth in document: 256 use XML_PARSE_HUGE option".into());
+            return Err(
+                "XML error: Excessive depth in document: 256 use XML_PARSE_HUGE option".into(),
+            );
         }
         if parent == 0 && self.doc.root != NONE {
             return Err("XML error: extra content at the end of the document".into());
         }
-        let qname = std::str::from_utf8(e.name().as_ref()).map_err(|e| format!("XML error: {e}"))?.to_owned();
+        let qname = std::str::from_utf8(e.name().as_ref())
+            .map_err(|e| format!("XML error: {e}"))?
+            .to_owned();
         let depth = self.stack.len();
         let mut attrs: Vec<(String, String)> = Vec::new();
         let mut ns_defs = Vec::new();
         for a in e.attributes() {
             let a = a.map_err(|e| format!("XML error: {e}"))?;
-            let key = std::str::from_utf8(a.key.as_ref()).map_err(|e| format!("XML error: {e}"))?.to_owned();
+            let key = std::str::from_utf8(a.key.as_ref())
+                .map_err(|e| format!("XML error: {e}"))?
+                .to_owned();
             let raw = std::str::from_utf8(&a.value).map_err(|e| format!("XML error: {e}"))?;
             let value = decode_attr(raw)?;
             if key == "xmlns" {
@@ -398,7 +422,8 @@ impl Parser {
             }
         }
         let inherited = *self.space.last().unwrap_or(&-1);
-        self.space.push(if inherited == -2 { -1 } else { inherited });
+        self.space
+            .push(if inherited == -2 { -1 } else { inherited });
 
         let mut node = Node::new(Kind::Element, parent);
         match split_qname(&qname) {
@@ -485,7 +510,10 @@ impl Parser {
             if let Some(&last) = self.doc.nodes[parent].children.last() {
                 if self.doc.nodes[last].kind == Kind::CData {
                     let add = value.unwrap_or_default();
-                    self.doc.nodes[last].value.get_or_insert_with(String::new).push_str(&add);
+                    self.doc.nodes[last]
+                        .value
+                        .get_or_insert_with(String::new)
+                        .push_str(&add);
                     return;
                 }
             }
@@ -500,7 +528,10 @@ impl Parser {
         let parent = self.current();
         if let Some(&last) = self.doc.nodes[parent].children.last() {
             if self.doc.nodes[last].kind == Kind::Text {
-                self.doc.nodes[last].value.get_or_insert_with(String::new).push_str(s);
+                self.doc.nodes[last]
+                    .value
+                    .get_or_insert_with(String::new)
+                    .push_str(s);
                 return;
             }
         }
@@ -544,7 +575,9 @@ impl Parser {
         while let Some(amp) = rest.find('&') {
             self.char_run(&rest[..amp], false, next_is_end);
             let after = &rest[amp + 1..];
-            let semi = after.find(';').ok_or("XML error: unterminated entity reference")?;
+            let semi = after
+                .find(';')
+                .ok_or("XML error: unterminated entity reference")?;
             let decoded = decode_ref(&after[..semi])?;
             self.append_text(&decoded);
             rest = &after[semi + 1..];
@@ -602,7 +635,10 @@ fn decode_ref(r: &str) -> Result<String, String> {
             _ => Err(format!("XML error: Entity '{r}' not defined")),
         };
     };
-    char::from_u32(code).filter(|&c| c != '\0').map(String::from).ok_or_else(bad)
+    char::from_u32(code)
+        .filter(|&c| c != '\0')
+        .map(String::from)
+        .ok_or_else(bad)
 }
 
 /// Attribute value: references decoded, literal white space normalised to spaces.
@@ -615,10 +651,18 @@ fn decode_attr(raw: &str) -> Result<String, String> {
         if lit.contains('<') {
             return Err("XML error: '<' in attribute value".into());
         }
-        out.extend(lit.chars().map(|c| if matches!(c, '\t' | '\n' | '\r') { ' ' } else { c }));
+        out.extend(lit.chars().map(|c| {
+            if matches!(c, '\t' | '\n' | '\r') {
+                ' '
+            } else {
+                c
+            }
+        }));
         let Some(amp) = amp else { break };
         let after = &rest[amp + 1..];
-        let semi = after.find(';').ok_or("XML error: unterminated entity reference")?;
+        let semi = after
+            .find(';')
+            .ok_or("XML error: unterminated entity reference")?;
         out.push_str(&decode_ref(&after[..semi])?);
         rest = &after[semi + 1..];
     }
@@ -630,7 +674,14 @@ fn decode_attr(raw: &str) -> Result<String, String> {
 // ---------------------------------------------------------------------------
 
 fn dump(doc: &Doc, n: usize) -> String {
-    let mut s = Ser { doc, out: String::new(), level: 0, format: true, source: true, ascii_attrs: !doc.encoding };
+    let mut s = Ser {
+        doc,
+        out: String::new(),
+        level: 0,
+        format: true,
+        source: true,
+        ascii_attrs: !doc.encoding,
+    };
     s.node(n, true);
     s.out
 }
@@ -696,7 +747,11 @@ impl Ser<'_> {
                 }
                 let saved = self.format;
                 let mut unformatted = false;
-                if self.format && n.children.iter().any(|&c| matches!(doc.kind(c), Kind::Text | Kind::CData)) {
+                if self.format
+                    && n.children
+                        .iter()
+                        .any(|&c| matches!(doc.kind(c), Kind::Text | Kind::CData))
+                {
                     self.format = false;
                     unformatted = true;
                 }
@@ -756,7 +811,11 @@ impl Ser<'_> {
         self.out.push(' ');
         self.qname(n);
         self.out.push_str("=\"");
-        escape_attr(&mut self.out, n.value.as_deref().unwrap_or(""), self.ascii_attrs);
+        escape_attr(
+            &mut self.out,
+            n.value.as_deref().unwrap_or(""),
+            self.ascii_attrs,
+        );
         self.out.push('"');
     }
 
@@ -888,7 +947,10 @@ fn wrap_nodes(src: &Doc, nodes: &[usize]) -> String {
                 // The copy loses its namespace; an attribute of the same name
                 // is replaced and the new one goes last.
                 let old: Vec<usize> = out.nodes[root].attrs.clone();
-                out.nodes[root].attrs = old.into_iter().filter(|&a| out.nodes[a].name != sn.name).collect();
+                out.nodes[root].attrs = old
+                    .into_iter()
+                    .filter(|&a| out.nodes[a].name != sn.name)
+                    .collect();
                 let mut a = Node::new(Kind::Attribute, root);
                 a.name = sn.name.clone();
                 a.value = sn.value.clone();
@@ -899,7 +961,10 @@ fn wrap_nodes(src: &Doc, nodes: &[usize]) -> String {
                 if let Some(&last) = out.nodes[root].children.last() {
                     if out.nodes[last].kind == Kind::Text {
                         let add = sn.value.clone().unwrap_or_default();
-                        out.nodes[last].value.get_or_insert_with(String::new).push_str(&add);
+                        out.nodes[last]
+                            .value
+                            .get_or_insert_with(String::new)
+                            .push_str(&add);
                         continue;
                     }
                 }
@@ -910,7 +975,14 @@ fn wrap_nodes(src: &Doc, nodes: &[usize]) -> String {
             }
         }
     }
-    let mut s = Ser { doc: &out, out: String::new(), level: 0, format: true, source: false, ascii_attrs: true };
+    let mut s = Ser {
+        doc: &out,
+        out: String::new(),
+        level: 0,
+        format: true,
+        source: false,
+        ascii_attrs: true,
+    };
     s.node(root, true);
     s.out
 }
@@ -943,7 +1015,11 @@ fn copy_node(src: &Doc, sid: usize, out: &mut Doc, parent: usize, top: usize) ->
         attach(out, parent, id);
         if sn.kind == Kind::Document {
             for &c in &sn.children {
-                let top = if src.kind(c) == Kind::Element { NONE } else { top };
+                let top = if src.kind(c) == Kind::Element {
+                    NONE
+                } else {
+                    top
+                };
                 copy_node(src, c, out, id, top);
             }
         }
@@ -957,7 +1033,9 @@ fn copy_node(src: &Doc, sid: usize, out: &mut Doc, parent: usize, top: usize) ->
     let top_el = if top == NONE { id } else { top };
     if let Some(uri) = &sn.ns {
         if !search_ns(out, id, sn.prefix.as_deref()) {
-            out.nodes[top_el].ns_defs.push((sn.prefix.clone(), uri.clone()));
+            out.nodes[top_el]
+                .ns_defs
+                .push((sn.prefix.clone(), uri.clone()));
         }
         out.nodes[id].prefix = sn.prefix.clone();
     }
@@ -968,7 +1046,9 @@ fn copy_node(src: &Doc, sid: usize, out: &mut Doc, parent: usize, top: usize) ->
         na.value = sa.value.clone();
         if let Some(uri) = &sa.ns {
             if !search_ns(out, id, sa.prefix.as_deref()) {
-                out.nodes[top_el].ns_defs.push((sa.prefix.clone(), uri.clone()));
+                out.nodes[top_el]
+                    .ns_defs
+                    .push((sa.prefix.clone(), uri.clone()));
             }
             na.prefix = sa.prefix.clone();
         }
@@ -1152,7 +1232,12 @@ impl Drop for Expr {
                     out.append(preds);
                 }
                 Expr::Func(_, _, args) => out.append(args),
-                Expr::Root | Expr::Context | Expr::Num(_) | Expr::Str(_) | Expr::Var(..) | Expr::Bad => {}
+                Expr::Root
+                | Expr::Context
+                | Expr::Num(_)
+                | Expr::Str(_)
+                | Expr::Var(..)
+                | Expr::Bad => {}
             }
         }
         let mut stack = Vec::new();
@@ -1205,7 +1290,14 @@ struct Compiler<'a> {
 
 impl<'a> Compiler<'a> {
     fn new(expr: &'a str) -> Compiler<'a> {
-        Compiler { expr, s: expr.as_bytes(), cur: 0, error: false, depth: 0, msgs: String::new() }
+        Compiler {
+            expr,
+            s: expr.as_bytes(),
+            cur: 0,
+            error: false,
+            depth: 0,
+            msgs: String::new(),
+        }
     }
 
     fn cur(&self) -> u8 {
@@ -1355,7 +1447,11 @@ impl<'a> Compiler<'a> {
         }
         self.skip_blanks();
         while self.cur() == b'+' || self.cur() == b'-' {
-            let op = if self.cur() == b'+' { ArOp::Add } else { ArOp::Sub };
+            let op = if self.cur() == b'+' {
+                ArOp::Add
+            } else {
+                ArOp::Sub
+            };
             self.next();
             self.skip_blanks();
             let r = self.multiplicative_expr();
@@ -1483,7 +1579,10 @@ impl<'a> Compiler<'a> {
                             continue;
                         }
                         if ch == b'(' {
-                            lc = matches!(name, "node" | "text" | "comment" | "processing-instruction");
+                            lc = matches!(
+                                name,
+                                "node" | "text" | "comment" | "processing-instruction"
+                            );
                         }
                         break;
                     }
@@ -1496,7 +1595,11 @@ impl<'a> Compiler<'a> {
             }
         };
         let e = if lc {
-            let base = if self.cur() == b'/' { Expr::Root } else { Expr::Context };
+            let base = if self.cur() == b'/' {
+                Expr::Root
+            } else {
+                Expr::Context
+            };
             self.location_path(base)
         } else {
             let mut e = self.filter_expr();
@@ -1901,16 +2004,19 @@ impl<'a> Compiler<'a> {
         let mut axis = axis;
         if preds.is_empty() {
             let merged = match (&mut input, axis) {
-                (Expr::Step(inner, Axis::DescendantOrSelf, Test::Node, p), Axis::Child | Axis::Descendant)
-                    if p.is_empty() =>
-                {
+                (
+                    Expr::Step(inner, Axis::DescendantOrSelf, Test::Node, p),
+                    Axis::Child | Axis::Descendant,
+                ) if p.is_empty() => {
                     Some((std::mem::replace(&mut **inner, Expr::Bad), Axis::Descendant))
                 }
-                (Expr::Step(inner, Axis::DescendantOrSelf, Test::Node, p), Axis::SelfNode | Axis::DescendantOrSelf)
-                    if p.is_empty() =>
-                {
-                    Some((std::mem::replace(&mut **inner, Expr::Bad), Axis::DescendantOrSelf))
-                }
+                (
+                    Expr::Step(inner, Axis::DescendantOrSelf, Test::Node, p),
+                    Axis::SelfNode | Axis::DescendantOrSelf,
+                ) if p.is_empty() => Some((
+                    std::mem::replace(&mut **inner, Expr::Bad),
+                    Axis::DescendantOrSelf,
+                )),
                 _ => None,
             };
             if let Some((inner, a)) = merged {
@@ -2036,7 +2142,11 @@ fn stream_compile(expr: &str) -> Option<Vec<StreamPath>> {
             return None;
         }
         let only_dot = steps == [PatStep::Elem(None)];
-        let mut path = StreamPath { from_root, steps: Vec::new(), except_context: !from_root && !only_dot };
+        let mut path = StreamPath {
+            from_root,
+            steps: Vec::new(),
+            except_context: !from_root && !only_dot,
+        };
         for s in steps {
             match s {
                 PatStep::Root | PatStep::Parent | PatStep::Elem(None) => {}
@@ -2322,7 +2432,8 @@ impl Eval<'_> {
             }
             Expr::Sort(a) => self.eval(a, ctx)?,
             Expr::Filter(input, pred) => {
-                let first_opt = matches!(**input, Expr::Sort(_) | Expr::Filter(..)) && **pred == Expr::Num(1.0);
+                let first_opt =
+                    matches!(**input, Expr::Sort(_) | Expr::Filter(..)) && **pred == Expr::Num(1.0);
                 if first_opt {
                     let v = self.eval_first(input, ctx)?;
                     keep_one(v, true)
@@ -2341,8 +2452,9 @@ impl Eval<'_> {
             Expr::Str(s) => Val::Str(s.clone()),
             Expr::Var(prefix, name) => match prefix {
                 Some(p) => {
-                    self.stderr
-                        .push_str(&format!("xmlXPathCompOpEval: variable {name} bound to undefined prefix {p}\n"));
+                    self.stderr.push_str(&format!(
+                        "xmlXPathCompOpEval: variable {name} bound to undefined prefix {p}\n"
+                    ));
                     return Err(());
                 }
                 None => return self.fail(XpErr::UndefVariable),
@@ -2353,8 +2465,9 @@ impl Eval<'_> {
                     vals.push(self.eval(a, ctx)?);
                 }
                 if let Some(p) = prefix {
-                    self.stderr
-                        .push_str(&format!("xmlXPathCompOpEval: function {name} bound to undefined prefix {p}\n"));
+                    self.stderr.push_str(&format!(
+                        "xmlXPathCompOpEval: function {name} bound to undefined prefix {p}\n"
+                    ));
                     return Err(());
                 }
                 return self.call(name, vals, ctx);
@@ -2374,7 +2487,11 @@ impl Eval<'_> {
                 for &n in &set {
                     cand.clear();
                     self.axis(n, *axis, &mut cand);
-                    next.extend(cand.iter().copied().filter(|&c| self.node_test(c, test, *axis, None)));
+                    next.extend(
+                        cand.iter()
+                            .copied()
+                            .filter(|&c| self.node_test(c, test, *axis, None)),
+                    );
                 }
                 next.sort_unstable();
                 next.dedup();
@@ -2439,7 +2556,11 @@ impl Eval<'_> {
         let size = list.len() as i64;
         let mut out = Vec::with_capacity(list.len());
         for (i, &n) in list.iter().enumerate() {
-            let ctx = Ctx { node: n, pos: i as i64 + 1, size };
+            let ctx = Ctx {
+                node: n,
+                pos: i as i64 + 1,
+                size,
+            };
             let v = self.eval(pred, &ctx)?;
             let keep = match v {
                 Val::Num(x) => x == (i + 1) as f64,
@@ -2505,18 +2626,27 @@ impl Eval<'_> {
                 }
             }
             Axis::Following => {
-                let m = if matches!(node.kind, Kind::Attribute | Kind::Namespace) { node.parent } else { n };
+                let m = if matches!(node.kind, Kind::Attribute | Kind::Namespace) {
+                    node.parent
+                } else {
+                    n
+                };
                 if m == NONE || doc.nodes[m].kind == Kind::Document {
                     return;
                 }
                 let from = doc.nodes[m].end + 1;
                 out.extend(
-                    (from..doc.nodes.len())
-                        .filter(|&i| !matches!(doc.nodes[i].kind, Kind::Attribute | Kind::Namespace)),
+                    (from..doc.nodes.len()).filter(|&i| {
+                        !matches!(doc.nodes[i].kind, Kind::Attribute | Kind::Namespace)
+                    }),
                 );
             }
             Axis::Preceding => {
-                let m = if matches!(node.kind, Kind::Attribute | Kind::Namespace) { node.parent } else { n };
+                let m = if matches!(node.kind, Kind::Attribute | Kind::Namespace) {
+                    node.parent
+                } else {
+                    n
+                };
                 if m == NONE {
                     return;
                 }
@@ -2527,7 +2657,8 @@ impl Eval<'_> {
                     p = doc.nodes[p].parent;
                 }
                 out.extend((1..m).rev().filter(|&i| {
-                    !matches!(doc.nodes[i].kind, Kind::Attribute | Kind::Namespace) && !ancestors.contains(&i)
+                    !matches!(doc.nodes[i].kind, Kind::Attribute | Kind::Namespace)
+                        && !ancestors.contains(&i)
                 }));
             }
             Axis::SelfNode => out.push(n),
@@ -2553,7 +2684,11 @@ impl Eval<'_> {
                 _ => false,
             };
         }
-        let principal = if axis == Axis::Attribute { Kind::Attribute } else { Kind::Element };
+        let principal = if axis == Axis::Attribute {
+            Kind::Attribute
+        } else {
+            Kind::Element
+        };
         match test {
             Test::Name(prefix, name) => {
                 node.kind == principal
@@ -2690,8 +2825,11 @@ impl Eval<'_> {
             (false, true) => a > b,
             (false, false) => a >= b,
         };
-        let values =
-            |ns: &Vec<usize>| -> Vec<f64> { ns.iter().map(|&n| string_to_number(&self.string_value(n))).collect() };
+        let values = |ns: &Vec<usize>| -> Vec<f64> {
+            ns.iter()
+                .map(|&n| string_to_number(&self.string_value(n)))
+                .collect()
+        };
         match (l, r) {
             (Val::Nodes(a), Val::Nodes(b)) => {
                 let (a, b) = (values(a), values(b));
@@ -2757,7 +2895,11 @@ impl Eval<'_> {
                 if name == "count" {
                     Val::Num(ns.len() as f64)
                 } else {
-                    Val::Num(ns.iter().map(|&x| string_to_number(&self.string_value(x))).sum())
+                    Val::Num(
+                        ns.iter()
+                            .map(|&x| string_to_number(&self.string_value(x)))
+                            .sum(),
+                    )
                 }
             }
             "id" => {
@@ -2783,8 +2925,12 @@ impl Eval<'_> {
                         _ => node.name.clone(),
                     },
                     ("name", Kind::Pi) => node.name.clone(),
-                    ("local-name" | "name", Kind::Namespace) => node.prefix.clone().unwrap_or_default(),
-                    ("namespace-uri", Kind::Element | Kind::Attribute) => node.ns.clone().unwrap_or_default(),
+                    ("local-name" | "name", Kind::Namespace) => {
+                        node.prefix.clone().unwrap_or_default()
+                    }
+                    ("namespace-uri", Kind::Element | Kind::Attribute) => {
+                        node.ns.clone().unwrap_or_default()
+                    }
                     _ => String::new(),
                 })
             }
@@ -2818,8 +2964,14 @@ impl Eval<'_> {
                 match name {
                     "contains" => Val::Bool(a.contains(&b)),
                     "starts-with" => Val::Bool(a.starts_with(&b)),
-                    "substring-before" => Val::Str(a.find(&b).map(|i| a[..i].to_owned()).unwrap_or_default()),
-                    _ => Val::Str(a.find(&b).map(|i| a[i + b.len()..].to_owned()).unwrap_or_default()),
+                    "substring-before" => {
+                        Val::Str(a.find(&b).map(|i| a[..i].to_owned()).unwrap_or_default())
+                    }
+                    _ => Val::Str(
+                        a.find(&b)
+                            .map(|i| a[i + b.len()..].to_owned())
+                            .unwrap_or_default(),
+                    ),
                 }
             }
             "substring" => {
@@ -2880,7 +3032,8 @@ impl Eval<'_> {
                 })
             }
             _ => {
-                self.stderr.push_str(&format!("xmlXPathCompOpEval: function {name} not found\n"));
+                self.stderr
+                    .push_str(&format!("xmlXPathCompOpEval: function {name} not found\n"));
                 return self.fail(XpErr::UnknownFunc);
             }
         })
@@ -2895,7 +3048,8 @@ impl Eval<'_> {
                     if an.name == "lang" && an.ns.as_deref() == Some(XML_NS) {
                         let have = an.value.as_deref().unwrap_or("").as_bytes();
                         let want = want.as_bytes();
-                        if have.len() < want.len() || !have[..want.len()].eq_ignore_ascii_case(want) {
+                        if have.len() < want.len() || !have[..want.len()].eq_ignore_ascii_case(want)
+                        {
                             return false;
                         }
                         return have.len() == want.len() || have[want.len()] == b'-';
@@ -2931,7 +3085,9 @@ fn keep_one(v: Val, first: bool) -> Val {
 /// A predicate compiled as SORT(FUNCTION last()).
 fn is_last_call(pred: &Expr) -> bool {
     match pred {
-        Expr::Sort(f) => matches!(&**f, Expr::Func(None, name, args) if name == "last" && args.is_empty()),
+        Expr::Sort(f) => {
+            matches!(&**f, Expr::Func(None, name, args) if name == "last" && args.is_empty())
+        }
         _ => false,
     }
 }
@@ -2968,7 +3124,10 @@ fn substring(s: &str, start: f64, len: Option<f64>) -> String {
         }
     }
     if i < j {
-        s.chars().skip((i - 1) as usize).take((j - i) as usize).collect()
+        s.chars()
+            .skip((i - 1) as usize)
+            .take((j - i) as usize)
+            .collect()
     } else {
         String::new()
     }
@@ -3075,7 +3234,11 @@ fn format_number(x: f64) -> String {
         (format!("{mant}e{sign}{:02}", e.abs()), mant.len())
     } else {
         let integer_place = abs.log10() as i32;
-        let fraction_place = if integer_place > 0 { 15 - integer_place - 1 } else { 15 - integer_place };
+        let fraction_place = if integer_place > 0 {
+            15 - integer_place - 1
+        } else {
+            15 - integer_place
+        };
         let s = format!("{:.*}", fraction_place.max(0) as usize, x);
         let len = s.len();
         (s, len)
@@ -3194,8 +3357,14 @@ line2 &amp; stuff</description>
         assert_eq!(sel("name"), "<name>test</name>\n");
         assert_eq!(sel("domain/name"), "");
         assert_eq!(sel("//nothing"), "");
-        assert_eq!(sel("/domain/os"), "<os>\n  <type arch=\"i686\">hvm</type>\n  <boot dev=\"hd\"/>\n</os>\n");
-        assert_eq!(sel("//uuid | //name"), "<name>test</name>\n<uuid>6695eb01-f6a4-8304-79aa-97f2502e193f</uuid>\n");
+        assert_eq!(
+            sel("/domain/os"),
+            "<os>\n  <type arch=\"i686\">hvm</type>\n  <boot dev=\"hd\"/>\n</os>\n"
+        );
+        assert_eq!(
+            sel("//uuid | //name"),
+            "<name>test</name>\n<uuid>6695eb01-f6a4-8304-79aa-97f2502e193f</uuid>\n"
+        );
         // libxml2's streaming shortcut: a trailing `|` is ignored and `.//.`
         // does not include the context node.
         assert_eq!(sel("name|"), "<name>test</name>\n");
@@ -3212,17 +3381,28 @@ line2 &amp; stuff</description>
             )
         );
         assert_eq!(sel("."), sel("/domain"));
-        assert!(sel("/").starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<domain type=\"test\" id=\"1\">\n"));
+        assert!(sel("/").starts_with(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<domain type=\"test\" id=\"1\">\n"
+        ));
         assert!(sel("/").ends_with("</domain>\n\n"));
         assert_eq!(sel(".."), sel("/"));
         assert_eq!(sel("/.."), "");
-        assert_eq!(sel("devices//target"), "<target dev=\"vda\" bus=\"virtio\"/>\n<target dev=\"testnet0\"/>\n");
-        assert_eq!(sel("//devices/disk/../interface/target"), "<target dev=\"testnet0\"/>\n");
+        assert_eq!(
+            sel("devices//target"),
+            "<target dev=\"vda\" bus=\"virtio\"/>\n<target dev=\"testnet0\"/>\n"
+        );
+        assert_eq!(
+            sel("//devices/disk/../interface/target"),
+            "<target dev=\"testnet0\"/>\n"
+        );
     }
 
     #[test]
     fn xpath_attributes_and_text() {
-        assert_eq!(sel("//@dev"), " dev=\"hd\"\n dev=\"vda\"\n dev=\"testnet0\"\n");
+        assert_eq!(
+            sel("//@dev"),
+            " dev=\"hd\"\n dev=\"vda\"\n dev=\"testnet0\"\n"
+        );
         assert_eq!(sel("/domain/name/text()"), "test\n");
         assert_eq!(
             sel("//@dev | //target"),
@@ -3233,24 +3413,51 @@ line2 &amp; stuff</description>
 
     #[test]
     fn xpath_predicates() {
-        assert_eq!(sel("//target[@dev='vda']"), "<target dev=\"vda\" bus=\"virtio\"/>\n");
-        assert_eq!(sel("//disk[target/@dev=\"vda\"]/source/@file"), " file=\"/guest/diskimage1\"\n");
-        assert_eq!(sel("//*[name='test']/uuid"), "<uuid>6695eb01-f6a4-8304-79aa-97f2502e193f</uuid>\n");
-        assert_eq!(sel("//address[last()]/@slot"), " slot=\"0x00\"\n slot=\"0x01\"\n slot=\"0x02\"\n");
+        assert_eq!(
+            sel("//target[@dev='vda']"),
+            "<target dev=\"vda\" bus=\"virtio\"/>\n"
+        );
+        assert_eq!(
+            sel("//disk[target/@dev=\"vda\"]/source/@file"),
+            " file=\"/guest/diskimage1\"\n"
+        );
+        assert_eq!(
+            sel("//*[name='test']/uuid"),
+            "<uuid>6695eb01-f6a4-8304-79aa-97f2502e193f</uuid>\n"
+        );
+        assert_eq!(
+            sel("//address[last()]/@slot"),
+            " slot=\"0x00\"\n slot=\"0x01\"\n slot=\"0x02\"\n"
+        );
         assert_eq!(sel("(//address)[last()]/@slot"), " slot=\"0x02\"\n");
         assert_eq!(sel("//devices/*[2]/@type"), " type=\"network\"\n");
         assert_eq!(sel("//target[@dev and @bus]/@dev"), " dev=\"vda\"\n");
         assert_eq!(sel("//target[@dev='x' or @bus]/@dev"), " dev=\"vda\"\n");
         assert_eq!(sel("//target[@dev!='vda']/@dev"), " dev=\"testnet0\"\n");
-        assert_eq!(sel("//*[starts-with(name(), 'on_')][contains(., 'start')]"), "<on_reboot>restart</on_reboot>\n");
+        assert_eq!(
+            sel("//*[starts-with(name(), 'on_')][contains(., 'start')]"),
+            "<on_reboot>restart</on_reboot>\n"
+        );
         assert_eq!(sel("//devices/*[not(@type)]/@model"), " model=\"virtio\"\n");
-        assert_eq!(sel("//devices/*[count(address)=1][source]/@type"), " type=\"file\"\n type=\"network\"\n");
+        assert_eq!(
+            sel("//devices/*[count(address)=1][source]/@type"),
+            " type=\"file\"\n type=\"network\"\n"
+        );
         assert_eq!(sel("//memory[. > 8000000]/@unit"), " unit=\"KiB\"\n");
-        assert_eq!(sel("//vcpu[string(.)='2']/@placement"), " placement=\"static\"\n");
+        assert_eq!(
+            sel("//vcpu[string(.)='2']/@placement"),
+            " placement=\"static\"\n"
+        );
         assert_eq!(sel("//address[@bus='0x00'][2]/@slot"), "");
         assert_eq!(sel("(//address[@bus='0x00'])[2]/@slot"), " slot=\"0x02\"\n");
-        assert_eq!(sel("//target/ancestor::*[1]/@type"), " type=\"file\"\n type=\"network\"\n");
-        assert_eq!(sel("//mac/following-sibling::*[1]/@network"), " network=\"default\"\n");
+        assert_eq!(
+            sel("//target/ancestor::*[1]/@type"),
+            " type=\"file\"\n type=\"network\"\n"
+        );
+        assert_eq!(
+            sel("//mac/following-sibling::*[1]/@network"),
+            " network=\"default\"\n"
+        );
     }
 
     #[test]
@@ -3268,16 +3475,30 @@ line2 &amp; stuff</description>
             wrap("//name/text() | //uuid"),
             "<nodes>test<uuid>6695eb01-f6a4-8304-79aa-97f2502e193f</uuid></nodes>\n"
         );
-        assert!(wrap("/").starts_with("<nodes>\n<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<domain"));
+        assert!(
+            wrap("/").starts_with("<nodes>\n<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<domain")
+        );
         assert!(wrap("/").ends_with("</domain>\n\n</nodes>\n"));
     }
 
     #[test]
     fn xpath_rich_document() {
-        assert_eq!(rich("//title", false), "<title>A &amp; B &lt;x&gt; \"q\" 'a' \u{e9}</title>\n");
-        assert_eq!(rich("//description", false), "<description>line1\nline2 &amp; stuff</description>\n");
-        assert_eq!(rich("//source/@file", false), " file=\"/tmp/a &#xE9;&amp;.img\"\n file=\"/tmp/b.iso\"\n");
-        assert_eq!(rich("//@a", false), " a=\"1&amp;2 &lt; &quot;&#xE9;&quot;\"\n");
+        assert_eq!(
+            rich("//title", false),
+            "<title>A &amp; B &lt;x&gt; \"q\" 'a' \u{e9}</title>\n"
+        );
+        assert_eq!(
+            rich("//description", false),
+            "<description>line1\nline2 &amp; stuff</description>\n"
+        );
+        assert_eq!(
+            rich("//source/@file", false),
+            " file=\"/tmp/a &#xE9;&amp;.img\"\n file=\"/tmp/b.iso\"\n"
+        );
+        assert_eq!(
+            rich("//@a", false),
+            " a=\"1&amp;2 &lt; &quot;&#xE9;&quot;\"\n"
+        );
         assert_eq!(rich("//foo", false), "");
         assert_eq!(rich("//inner", false), "");
         assert_eq!(
@@ -3300,8 +3521,14 @@ line2 &amp; stuff</description>
              <app2:x y=\"z\">t</app2:x>\n    <app2:e/>\n  </app2:bar>\n</nodes>\n"
         );
         // Same-name attributes replace each other and move to the end.
-        assert_eq!(rich("//@dev | //@bus", true), "<nodes dev=\"hdc\" bus=\"ide\"/>\n");
-        assert_eq!(rich("//disk/@device | //target/@bus", true), "<nodes device=\"cdrom\" bus=\"ide\"/>\n");
+        assert_eq!(
+            rich("//@dev | //@bus", true),
+            "<nodes dev=\"hdc\" bus=\"ide\"/>\n"
+        );
+        assert_eq!(
+            rich("//disk/@device | //target/@bus", true),
+            "<nodes device=\"cdrom\" bus=\"ide\"/>\n"
+        );
         // Non-ASCII attribute text is escaped, except while dumping the
         // document node itself.
         assert!(rich("/", false).contains("<source file=\"/tmp/a \u{e9}&amp;.img\"/>"));
@@ -3313,14 +3540,33 @@ line2 &amp; stuff</description>
         assert_eq!(rich("//metadata/*[1]/text()", false), "fooish\ntail\n");
         // Namespace nodes: the xml one plus those in scope; virsh prints them as "(null)".
         assert_eq!(rich("//*[count(namespace::*)=2]/@k", false), " k=\"v\"\n");
-        assert_eq!(rich("//*[local-name()='x']/namespace::*", false), "(null)\n(null)\n");
+        assert_eq!(
+            rich("//*[local-name()='x']/namespace::*", false),
+            "(null)\n(null)\n"
+        );
     }
 
     #[test]
     fn xpath_not_a_node_set() {
-        for e in ["string(//name)", "count(//disk)", "true()", "\"str\"", "1", "name(", "(count(//disk))[1]"] {
-            assert_eq!(select(TEST_XML, e, false), Err(format!("internal error: Incorrect xpath '{e}'")), "{e}");
-            assert_eq!(select(TEST_XML, e, true), Err(format!("internal error: Incorrect xpath '{e}'")), "{e}");
+        for e in [
+            "string(//name)",
+            "count(//disk)",
+            "true()",
+            "\"str\"",
+            "1",
+            "name(",
+            "(count(//disk))[1]",
+        ] {
+            assert_eq!(
+                select(TEST_XML, e, false),
+                Err(format!("internal error: Incorrect xpath '{e}'")),
+                "{e}"
+            );
+            assert_eq!(
+                select(TEST_XML, e, true),
+                Err(format!("internal error: Incorrect xpath '{e}'")),
+                "{e}"
+            );
         }
         assert_eq!(select(TEST_XML, "", false), Err(String::new()));
     }
@@ -3328,34 +3574,76 @@ line2 &amp; stuff</description>
     #[test]
     fn xpath_errors() {
         let inv = "XPath error : Invalid expression\n";
-        assert_eq!(stderr("//[bad", false), (String::new(), format!("{inv}//[bad\n  ^\n")));
-        assert_eq!(stderr("//[bad", true), ("<nodes/>\n".into(), format!("{inv}//[bad\n  ^\n")));
+        assert_eq!(
+            stderr("//[bad", false),
+            (String::new(), format!("{inv}//[bad\n  ^\n"))
+        );
+        assert_eq!(
+            stderr("//[bad", true),
+            ("<nodes/>\n".into(), format!("{inv}//[bad\n  ^\n"))
+        );
         assert_eq!(stderr("//", false).1, inv);
         assert_eq!(stderr("  ", false).1, inv);
         assert_eq!(stderr("//name[", false).1, inv);
         assert_eq!(stderr("/a/", false).1, inv);
-        assert_eq!(stderr("//a[[", false).1, format!("{inv}//a[[\n    ^\n{inv}"));
+        assert_eq!(
+            stderr("//a[[", false).1,
+            format!("{inv}//a[[\n    ^\n{inv}")
+        );
         assert_eq!(stderr("a | | b", false).1, format!("{inv}a | | b\n    ^\n"));
-        assert_eq!(stderr("//name]", false).1, format!("{inv}//name]\n      ^\n"));
-        assert_eq!(stderr("//*[name(]", false).1, format!("{inv}//*[name(]\n         ^\n"));
-        assert_eq!(stderr("name name", false).1, format!("{inv}name name\n     ^\n"));
+        assert_eq!(
+            stderr("//name]", false).1,
+            format!("{inv}//name]\n      ^\n")
+        );
+        assert_eq!(
+            stderr("//*[name(]", false).1,
+            format!("{inv}//*[name(]\n         ^\n")
+        );
+        assert_eq!(
+            stderr("name name", false).1,
+            format!("{inv}name name\n     ^\n")
+        );
         assert_eq!(stderr("a||b", false).1, format!("{inv}a||b\n  ^\n"));
         assert_eq!(stderr("|name", false).1, format!("{inv}|name\n^\n"));
         assert_eq!(stderr("..a", false).1, format!("{inv}..a\n  ^\n"));
-        assert_eq!(stderr("//name[1", false).1, "XPath error : Invalid predicate\n");
-        assert_eq!(stderr("\"abc", false).1, "XPath error : Unfinished literal\n");
-        assert_eq!(stderr("//name/text(", false).1, "XPath error : Missing closing curly brace\n");
+        assert_eq!(
+            stderr("//name[1", false).1,
+            "XPath error : Invalid predicate\n"
+        );
+        assert_eq!(
+            stderr("\"abc", false).1,
+            "XPath error : Unfinished literal\n"
+        );
+        assert_eq!(
+            stderr("//name/text(", false).1,
+            "XPath error : Missing closing curly brace\n"
+        );
         assert_eq!(stderr("$x", false).1, "XPath error : Undefined variable\n");
         assert_eq!(
             stderr("foo(", false).1,
             "xmlXPathCompOpEval: function foo not found\nXPath error : Unregistered function\n"
         );
-        assert_eq!(stderr("foo:bar()", false).1, "xmlXPathCompOpEval: function bar bound to undefined prefix foo\n");
-        assert_eq!(stderr("//app1:foo", false), (String::new(), "XPath error : Undefined namespace prefix\n".into()));
+        assert_eq!(
+            stderr("foo:bar()", false).1,
+            "xmlXPathCompOpEval: function bar bound to undefined prefix foo\n"
+        );
+        assert_eq!(
+            stderr("//app1:foo", false),
+            (
+                String::new(),
+                "XPath error : Undefined namespace prefix\n".into()
+            )
+        );
         assert_eq!(stderr("count(1)", false).1, "XPath error : Invalid type\n");
-        assert_eq!(stderr("count()", false).1, "XPath error : Invalid number of arguments\n");
+        assert_eq!(
+            stderr("count()", false).1,
+            "XPath error : Invalid number of arguments\n"
+        );
         assert_eq!(stderr("1 | 2", false).1, "XPath error : Invalid type\n");
-        assert_eq!(stderr("(count(//name))[1][1]", false).1, "XPath error : Invalid type\n");
+        assert_eq!(
+            stderr("(count(//name))[1][1]", false).1,
+            "XPath error : Invalid type\n"
+        );
         assert_eq!(
             stderr("processing-instruction(pi)", false).1,
             "XPath error : Start of literal\nprocessing-instruction(pi)\n                       ^\n\
@@ -3366,7 +3654,10 @@ line2 &amp; stuff</description>
             "XPath error : Unfinished literal\n//name[.='\u{1f}']\n          ^\n"
         );
         // Errors in never-evaluated predicates are not reported.
-        assert_eq!(stderr("//nothing[foo()]", false), (String::new(), String::new()));
+        assert_eq!(
+            stderr("//nothing[foo()]", false),
+            (String::new(), String::new())
+        );
         assert_eq!(select(TEST_XML, "//[bad", false), Ok(String::new()));
     }
 
@@ -3374,10 +3665,22 @@ line2 &amp; stuff</description>
     fn xpath_blank_heuristics() {
         let xml = "<r>\n  <a>  </a>\n  <b>\n   text\n   <c/>\n</b>\n  <d xml:space='preserve'> <e/> </d>\n  <f><!--c--><?p x?><![CDATA[x]]>y</f>\n</r>\n";
         assert_eq!(select(xml, "//a", false).unwrap(), "<a>  </a>\n");
-        assert_eq!(select(xml, "//b", false).unwrap(), "<b>\n   text\n   <c/>\n</b>\n");
-        assert_eq!(select(xml, "//d", false).unwrap(), "<d xml:space=\"preserve\"> <e/> </d>\n");
-        assert_eq!(select(xml, "//f/node()", false).unwrap(), "<!--c-->\n<?p x?>\n<![CDATA[x]]>\ny\n");
-        assert_eq!(select(xml, "//f/text()", false).unwrap(), "<![CDATA[x]]>\ny\n");
+        assert_eq!(
+            select(xml, "//b", false).unwrap(),
+            "<b>\n   text\n   <c/>\n</b>\n"
+        );
+        assert_eq!(
+            select(xml, "//d", false).unwrap(),
+            "<d xml:space=\"preserve\"> <e/> </d>\n"
+        );
+        assert_eq!(
+            select(xml, "//f/node()", false).unwrap(),
+            "<!--c-->\n<?p x?>\n<![CDATA[x]]>\ny\n"
+        );
+        assert_eq!(
+            select(xml, "//f/text()", false).unwrap(),
+            "<![CDATA[x]]>\ny\n"
+        );
         assert_eq!(
             select(xml, "count(//text())", false),
             Err("internal error: Incorrect xpath 'count(//text())'".into())
@@ -3405,7 +3708,15 @@ line2 &amp; stuff</description>
 
     #[test]
     fn xpath_malformed_input_never_panics() {
-        for xml in ["", "<a>", "<a></b>", "text", "<a x='1' x='2'/>", "<a>&bogus;</a>", "<a/><b/>"] {
+        for xml in [
+            "",
+            "<a>",
+            "<a></b>",
+            "text",
+            "<a x='1' x='2'/>",
+            "<a>&bogus;</a>",
+            "<a/><b/>",
+        ] {
             assert!(select(xml, "//a", false).is_err(), "{xml}");
         }
         for e in [
@@ -3426,9 +3737,15 @@ line2 &amp; stuff</description>
             let _ = evaluate(TEST_XML, e, true);
         }
         let deep = "(".repeat(600) + "1" + &")".repeat(600);
-        assert_eq!(stderr(&deep, false).1, "XPath error : Recursion limit exceeded\n");
+        assert_eq!(
+            stderr(&deep, false).1,
+            "XPath error : Recursion limit exceeded\n"
+        );
         let long = "1".to_string() + &"+1".repeat(200_000);
-        assert_eq!(stderr(&long, false).1, "XPath error : Recursion limit exceeded\n");
+        assert_eq!(
+            stderr(&long, false).1,
+            "XPath error : Recursion limit exceeded\n"
+        );
         let _ = evaluate(TEST_XML, &"/a".repeat(200_000), false);
         let nested = "<a>".repeat(300) + &"</a>".repeat(300);
         assert!(select(&nested, "//a", false).is_err());

@@ -71,7 +71,10 @@ pub fn complete(line: &str, pos: usize, names: &mut dyn NameSource) -> (usize, V
     if let Some(opt) = state.awaiting {
         return (
             cursor.start,
-            render(values(opt.complete, &cursor.text, names, state.domain.as_deref()), cursor.style),
+            render(
+                values(opt.complete, &cursor.text, names, state.domain.as_deref()),
+                cursor.style,
+            ),
         );
     }
     if !state.data_only {
@@ -79,9 +82,12 @@ pub fn complete(line: &str, pos: usize, names: &mut dyn NameSource) -> (usize, V
             // `--opt=val`: complete the value after the `=`.
             let name = &cursor.text[2..eq.text];
             let found = match def.option(name).map(|o| resolve(def, o)) {
-                Some(opt) if opt.kind != OptKind::Bool => {
-                    values(opt.complete, &cursor.text[eq.text + 1..], names, state.domain.as_deref())
-                }
+                Some(opt) if opt.kind != OptKind::Bool => values(
+                    opt.complete,
+                    &cursor.text[eq.text + 1..],
+                    names,
+                    state.domain.as_deref(),
+                ),
                 _ => Vec::new(),
             };
             return (eq.raw + 1, render(found, eq.style));
@@ -109,7 +115,11 @@ pub fn words_before(line: &str) -> Option<(Vec<String>, usize)> {
 
 /// Completions of `word`, as typed, when it is a value for `complete` (a
 /// global option's value); each replaces the whole word.
-pub fn complete_value(word: &str, complete: Complete, names: &mut dyn NameSource) -> Vec<Candidate> {
+pub fn complete_value(
+    word: &str,
+    complete: Complete,
+    names: &mut dyn NameSource,
+) -> Vec<Candidate> {
     match scan(word) {
         Some(cursor) if cursor.done.is_empty() => {
             render(values(complete, &cursor.text, names, None), cursor.style)
@@ -398,13 +408,27 @@ const URIS: &[&str] = &[
 
 /// The values an option's completer offers for the partial value `partial`.
 /// Snapshots and checkpoints are those of `domain`.
-fn values(complete: Complete, partial: &str, names: &mut dyn NameSource, domain: Option<&str>) -> Vec<Value> {
+fn values(
+    complete: Complete,
+    partial: &str,
+    names: &mut dyn NameSource,
+    domain: Option<&str>,
+) -> Vec<Value> {
     let mut found: Vec<Value> = match complete {
         Complete::Nothing => Vec::new(),
         Complete::Snapshot | Complete::Checkpoint => {
-            let Some(domain) = domain else { return Vec::new() };
-            let list = if complete == Complete::Snapshot { names.snapshots(domain) } else { names.checkpoints(domain) };
-            list.iter().filter(|n| n.starts_with(partial)).map(|n| Value::word(n)).collect()
+            let Some(domain) = domain else {
+                return Vec::new();
+            };
+            let list = if complete == Complete::Snapshot {
+                names.snapshots(domain)
+            } else {
+                names.checkpoints(domain)
+            };
+            list.iter()
+                .filter(|n| n.starts_with(partial))
+                .map(|n| Value::word(n))
+                .collect()
         }
         Complete::Domain => names
             .domains()
@@ -569,18 +593,33 @@ impl Query {
         let domain = |key: &str| {
             conn.domain_lookup_by_name(key)
                 .ok()
-                .or_else(|| key.parse().ok().and_then(|id| conn.domain_lookup_by_id(id).ok()))
-                .or_else(|| api::Uuid::parse_str(key).ok().and_then(|u| conn.domain_lookup_by_uuid(&u).ok()))
+                .or_else(|| {
+                    key.parse()
+                        .ok()
+                        .and_then(|id| conn.domain_lookup_by_id(id).ok())
+                })
+                .or_else(|| {
+                    api::Uuid::parse_str(key)
+                        .ok()
+                        .and_then(|u| conn.domain_lookup_by_uuid(&u).ok())
+                })
         };
         match self {
-            Query::Domains => conn.list_all_domains(0).ok().map(|l| l.into_iter().map(|d| d.name).collect()),
+            Query::Domains => conn
+                .list_all_domains(0)
+                .ok()
+                .map(|l| l.into_iter().map(|d| d.name).collect()),
             Query::Snapshots(key) => {
                 let dom = domain(key)?;
-                conn.domain_list_all_snapshots(&dom, 0).ok().map(|l| l.into_iter().map(|s| s.name).collect())
+                conn.domain_list_all_snapshots(&dom, 0)
+                    .ok()
+                    .map(|l| l.into_iter().map(|s| s.name).collect())
             }
             Query::Checkpoints(key) => {
                 let dom = domain(key)?;
-                conn.domain_list_all_checkpoints(&dom, 0).ok().map(|l| l.into_iter().map(|c| c.name).collect())
+                conn.domain_list_all_checkpoints(&dom, 0)
+                    .ok()
+                    .map(|l| l.into_iter().map(|c| c.name).collect())
             }
         }
     }
@@ -590,7 +629,12 @@ impl SessionNames {
     /// Names from a connection to `uri` (opened on first use), waiting up to
     /// `wait` for them: a process that completes once has no later TAB.
     pub fn for_uri(uri: Option<String>, readonly: bool, wait: Duration) -> SessionNames {
-        SessionNames { wait: Some(wait), uri, readonly, ..SessionNames::default() }
+        SessionNames {
+            wait: Some(wait),
+            uri,
+            readonly,
+            ..SessionNames::default()
+        }
     }
 
     /// Follows the session before each prompt: the last line may have
@@ -652,12 +696,17 @@ impl SessionNames {
                     self.conn = Some(conn.clone());
                     self.opened = Some(conn);
                 }
-                self.cache.insert(query, (Instant::now(), fetched.names.clone()));
+                self.cache
+                    .insert(query, (Instant::now(), fetched.names.clone()));
                 fetched.names
             }
             Err(RecvTimeoutError::Timeout) => {
                 // Still working: a later TAB picks the answer up.
-                let known = self.cache.get(&query).map(|(_, n)| n.clone()).unwrap_or_default();
+                let known = self
+                    .cache
+                    .get(&query)
+                    .map(|(_, n)| n.clone())
+                    .unwrap_or_default();
                 self.pending = Some((query, rx));
                 known
             }
@@ -794,9 +843,15 @@ mod tests {
     fn snapshots_and_checkpoints_of_the_domain_given() {
         assert_eq!(list("snapshot-info test s"), vec!["s1 ", "s2 "]);
         assert_eq!(list("snapshot-dumpxml --domain test b"), vec!["base "]);
-        assert_eq!(list("snapshot-list --domain=test --from s"), vec!["s1 ", "s2 "]);
+        assert_eq!(
+            list("snapshot-list --domain=test --from s"),
+            vec!["s1 ", "s2 "]
+        );
         assert_eq!(list("snapshot-info web01 s"), Vec::<String>::new());
-        assert_eq!(list("checkpoint-info web01 "), vec!["c1 ", "--checkpointname "]);
+        assert_eq!(
+            list("checkpoint-info web01 "),
+            vec!["c1 ", "--checkpointname "]
+        );
         // Without a domain there is nothing to offer.
         assert_eq!(list("snapshot-info --snapshotname s"), Vec::<String>::new());
     }

@@ -54,20 +54,118 @@ pub enum ArgKind {
 }
 
 pub const GLOBAL_OPTS: &[GlobalOpt] = &[
-    GlobalOpt { short: 'c', long: "connect", arg: ArgKind::Required, usage: "-c | --connect=URI", help: "hypervisor connection URI", complete: Complete::Uri },
-    GlobalOpt { short: 'd', long: "debug", arg: ArgKind::Required, usage: "-d | --debug=NUM", help: "debug level [0-4]", complete: Complete::Choices(&["0", "1", "2", "3", "4"]) },
-    GlobalOpt { short: 'e', long: "escape", arg: ArgKind::Required, usage: "-e | --escape <char>", help: "set escape sequence for console", complete: Complete::Nothing },
-    GlobalOpt { short: 'h', long: "help", arg: ArgKind::None, usage: "-h | --help", help: "this help", complete: Complete::Nothing },
-    GlobalOpt { short: 'k', long: "keepalive-interval", arg: ArgKind::Required, usage: "-k | --keepalive-interval=NUM", help: "keepalive interval in seconds, 0 to disable", complete: Complete::Nothing },
-    GlobalOpt { short: 'K', long: "keepalive-count", arg: ArgKind::Required, usage: "-K | --keepalive-count=NUM", help: "missed keepalive replies before giving up", complete: Complete::Nothing },
-    GlobalOpt { short: 'l', long: "log", arg: ArgKind::Required, usage: "-l | --log=FILE", help: "append a log to FILE", complete: Complete::File },
-    GlobalOpt { short: 'q', long: "quiet", arg: ArgKind::None, usage: "-q | --quiet", help: "print results only", complete: Complete::Nothing },
-    GlobalOpt { short: 'r', long: "readonly", arg: ArgKind::None, usage: "-r | --readonly", help: "open the connection read-only", complete: Complete::Nothing },
-    GlobalOpt { short: 't', long: "timing", arg: ArgKind::None, usage: "-t | --timing", help: "print how long each command took", complete: Complete::Nothing },
-    GlobalOpt { short: 'v', long: "version", arg: ArgKind::Optional, usage: "-v | --version[=TYPE]", help: "version: TYPE short (default) or long", complete: Complete::Choices(&["short", "long"]) },
-    GlobalOpt { short: 'V', long: "", arg: ArgKind::None, usage: "-V", help: "long version", complete: Complete::Nothing },
-    GlobalOpt { short: NO_SHORT, long: "json", arg: ArgKind::None, usage: "     --json", help: "print data as JSON (also VIRTSH_OUTPUT=json)", complete: Complete::Nothing },
-    GlobalOpt { short: NO_SHORT, long: "color", arg: ArgKind::Optional, usage: "     --color[=WHEN]", help: "colour on a terminal: auto (default), always, never", complete: Complete::Choices(COLOR_CHOICES) },
+    GlobalOpt {
+        short: 'c',
+        long: "connect",
+        arg: ArgKind::Required,
+        usage: "-c | --connect=URI",
+        help: "hypervisor connection URI",
+        complete: Complete::Uri,
+    },
+    GlobalOpt {
+        short: 'd',
+        long: "debug",
+        arg: ArgKind::Required,
+        usage: "-d | --debug=NUM",
+        help: "debug level [0-4]",
+        complete: Complete::Choices(&["0", "1", "2", "3", "4"]),
+    },
+    GlobalOpt {
+        short: 'e',
+        long: "escape",
+        arg: ArgKind::Required,
+        usage: "-e | --escape <char>",
+        help: "set escape sequence for console",
+        complete: Complete::Nothing,
+    },
+    GlobalOpt {
+        short: 'h',
+        long: "help",
+        arg: ArgKind::None,
+        usage: "-h | --help",
+        help: "this help",
+        complete: Complete::Nothing,
+    },
+    GlobalOpt {
+        short: 'k',
+        long: "keepalive-interval",
+        arg: ArgKind::Required,
+        usage: "-k | --keepalive-interval=NUM",
+        help: "keepalive interval in seconds, 0 to disable",
+        complete: Complete::Nothing,
+    },
+    GlobalOpt {
+        short: 'K',
+        long: "keepalive-count",
+        arg: ArgKind::Required,
+        usage: "-K | --keepalive-count=NUM",
+        help: "missed keepalive replies before giving up",
+        complete: Complete::Nothing,
+    },
+    GlobalOpt {
+        short: 'l',
+        long: "log",
+        arg: ArgKind::Required,
+        usage: "-l | --log=FILE",
+        help: "append a log to FILE",
+        complete: Complete::File,
+    },
+    GlobalOpt {
+        short: 'q',
+        long: "quiet",
+        arg: ArgKind::None,
+        usage: "-q | --quiet",
+        help: "print results only",
+        complete: Complete::Nothing,
+    },
+    GlobalOpt {
+        short: 'r',
+        long: "readonly",
+        arg: ArgKind::None,
+        usage: "-r | --readonly",
+        help: "open the connection read-only",
+        complete: Complete::Nothing,
+    },
+    GlobalOpt {
+        short: 't',
+        long: "timing",
+        arg: ArgKind::None,
+        usage: "-t | --timing",
+        help: "print how long each command took",
+        complete: Complete::Nothing,
+    },
+    GlobalOpt {
+        short: 'v',
+        long: "version",
+        arg: ArgKind::Optional,
+        usage: "-v | --version[=TYPE]",
+        help: "version: TYPE short (default) or long",
+        complete: Complete::Choices(&["short", "long"]),
+    },
+    GlobalOpt {
+        short: 'V',
+        long: "",
+        arg: ArgKind::None,
+        usage: "-V",
+        help: "long version",
+        complete: Complete::Nothing,
+    },
+    GlobalOpt {
+        short: NO_SHORT,
+        long: "json",
+        arg: ArgKind::None,
+        usage: "     --json",
+        help: "print data as JSON (also VIRTSH_OUTPUT=json)",
+        complete: Complete::Nothing,
+    },
+    GlobalOpt {
+        short: NO_SHORT,
+        long: "color",
+        arg: ArgKind::Optional,
+        usage: "     --color[=WHEN]",
+        help: "colour on a terminal: auto (default), always, never",
+        complete: Complete::Choices(COLOR_CHOICES),
+    },
 ];
 
 /// The values of `--color`.
@@ -97,7 +195,8 @@ pub fn parse(argv: &[String], warn: &mut dyn FnMut(String)) -> Result<Invocation
                 Some((n, v)) => (n, Some(v.to_string())),
                 None => (long, None),
             };
-            let opt = match_long(name).ok_or_else(|| format!("unsupported option '{word}'. See --help."))?;
+            let opt = match_long(name)
+                .ok_or_else(|| format!("unsupported option '{word}'. See --help."))?;
             let value = match opt.arg {
                 ArgKind::None if inline.is_some() && opt.short == NO_SHORT => {
                     return Err(format!("unsupported option '--{}'. See --help.", opt.long))
@@ -163,7 +262,10 @@ pub fn match_long(name: &str) -> Option<&'static GlobalOpt> {
 }
 
 fn missing_arg(opt: &GlobalOpt) -> String {
-    format!("option '-{}'/'--{}' requires an argument", opt.short, opt.long)
+    format!(
+        "option '-{}'/'--{}' requires an argument",
+        opt.short, opt.long
+    )
 }
 
 /// Records one option; returns an invocation when the option ends parsing.
@@ -174,13 +276,19 @@ fn apply(
     spelled_long: bool,
     warn: &mut dyn FnMut(String),
 ) -> Result<Option<Invocation>, String> {
-    let spelled = if spelled_long { format!("--{}", opt.long) } else { format!("-{}", opt.short) };
+    let spelled = if spelled_long {
+        format!("--{}", opt.long)
+    } else {
+        format!("-{}", opt.short)
+    };
     match opt.long {
         "json" => g.json = true,
         "color" => {
             let when = value.clone().unwrap_or_else(|| "always".to_string());
             if !COLOR_CHOICES.contains(&when.as_str()) {
-                return Err(format!("invalid argument '{when}' for '--color': use auto, always or never"));
+                return Err(format!(
+                    "invalid argument '{when}' for '--color': use auto, always or never"
+                ));
             }
             g.color = Some(when);
         }
@@ -191,7 +299,8 @@ fn apply(
         'c' => g.connect = value,
         'd' => {
             let v = value.unwrap_or_default();
-            let level = strtol(&v, 10).ok_or_else(|| format!("option {spelled} takes a numeric argument"))?;
+            let level = strtol(&v, 10)
+                .ok_or_else(|| format!("option {spelled} takes a numeric argument"))?;
             if (0..=4).contains(&level) {
                 g.debug = Some(level as i32);
             } else {
@@ -215,7 +324,9 @@ fn apply(
                 .filter(|n| i32::try_from(*n).is_ok())
                 .ok_or_else(|| format!("Invalid value for option {spelled}"))?;
             if n < 0 {
-                return Err(format!("option {spelled} requires a positive integer argument"));
+                return Err(format!(
+                    "option {spelled} requires a positive integer argument"
+                ));
             }
             if opt.short == 'k' {
                 g.keepalive_interval = Some(n as i32);
@@ -275,7 +386,8 @@ mod tests {
 
     #[test]
     fn options_stop_at_first_word() {
-        let Ok(Invocation::Run(g, rest)) = run(&["-q", "-c", "test:///default", "list", "--all"]) else {
+        let Ok(Invocation::Run(g, rest)) = run(&["-q", "-c", "test:///default", "list", "--all"])
+        else {
             panic!()
         };
         assert!(g.quiet);
@@ -285,27 +397,57 @@ mod tests {
 
     #[test]
     fn clusters_prefixes_and_attached_values() {
-        let Ok(Invocation::Run(g, _)) = run(&["-qrctest:///default", "--conn", "x", "--tim"]) else { panic!() };
+        let Ok(Invocation::Run(g, _)) = run(&["-qrctest:///default", "--conn", "x", "--tim"])
+        else {
+            panic!()
+        };
         assert!(g.quiet && g.readonly && g.timing);
         assert_eq!(g.connect.as_deref(), Some("x"));
     }
 
     #[test]
     fn virsh_error_messages() {
-        assert_eq!(run(&["-c"]), Err("option '-c'/'--connect' requires an argument".into()));
-        assert_eq!(run(&["-z"]), Err("unsupported option '-z'. See --help.".into()));
-        assert_eq!(run(&["--bogus"]), Err("unsupported option '--bogus'. See --help.".into()));
-        assert_eq!(run(&["--readonly=1"]), Err("unsupported option '-r'. See --help.".into()));
-        assert_eq!(run(&["-d", "x"]), Err("option -d takes a numeric argument".into()));
-        assert_eq!(run(&["--debug=x"]), Err("option --debug takes a numeric argument".into()));
-        assert_eq!(run(&["-e", "ab"]), Err("Invalid string 'ab' for escape sequence".into()));
+        assert_eq!(
+            run(&["-c"]),
+            Err("option '-c'/'--connect' requires an argument".into())
+        );
+        assert_eq!(
+            run(&["-z"]),
+            Err("unsupported option '-z'. See --help.".into())
+        );
+        assert_eq!(
+            run(&["--bogus"]),
+            Err("unsupported option '--bogus'. See --help.".into())
+        );
+        assert_eq!(
+            run(&["--readonly=1"]),
+            Err("unsupported option '-r'. See --help.".into())
+        );
+        assert_eq!(
+            run(&["-d", "x"]),
+            Err("option -d takes a numeric argument".into())
+        );
+        assert_eq!(
+            run(&["--debug=x"]),
+            Err("option --debug takes a numeric argument".into())
+        );
+        assert_eq!(
+            run(&["-e", "ab"]),
+            Err("Invalid string 'ab' for escape sequence".into())
+        );
         assert_eq!(run(&["-k", "x"]), Err("Invalid value for option -k".into()));
-        assert_eq!(run(&["-k", "-1"]), Err("option -k requires a positive integer argument".into()));
+        assert_eq!(
+            run(&["-k", "-1"]),
+            Err("option -k requires a positive integer argument".into())
+        );
         assert_eq!(
             run(&["--keepalive-count=-2"]),
             Err("option --keepalive-count requires a positive integer argument".into())
         );
-        assert_eq!(run(&["--k", "1"]), Err("unsupported option '--k'. See --help.".into()));
+        assert_eq!(
+            run(&["--k", "1"]),
+            Err("unsupported option '--k'. See --help.".into())
+        );
     }
 
     #[test]

@@ -98,7 +98,10 @@ mod tests {
 
     #[test]
     fn quotes_and_escapes() {
-        assert_eq!(split(r#"echo "a b" 'c d' e\ f"#), vec![vec!["echo", "a b", "c d", "e f"]]);
+        assert_eq!(
+            split(r#"echo "a b" 'c d' e\ f"#),
+            vec![vec!["echo", "a b", "c d", "e f"]]
+        );
         assert_eq!(split(r#"echo "a\"b""#), vec![vec!["echo", "a\"b"]]);
         assert_eq!(split(r"echo 'a\b'"), vec![vec!["echo", r"a\b"]]);
         assert_eq!(split("echo a\\\nb"), vec![vec!["echo", "ab"]]);
@@ -107,8 +110,14 @@ mod tests {
 
     #[test]
     fn separators_and_comments() {
-        assert_eq!(split("echo a;;echo b"), vec![vec!["echo", "a"], vec!["echo", "b"]]);
-        assert_eq!(split("echo a # comment\nuri"), vec![vec!["echo", "a"], vec!["uri"]]);
+        assert_eq!(
+            split("echo a;;echo b"),
+            vec![vec!["echo", "a"], vec!["echo", "b"]]
+        );
+        assert_eq!(
+            split("echo a # comment\nuri"),
+            vec![vec!["echo", "a"], vec!["uri"]]
+        );
         assert_eq!(split("echo a#b"), vec![vec!["echo", "a#b"]]);
         assert!(split("  ").is_empty());
         assert!(split("# only a comment").is_empty());

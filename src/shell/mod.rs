@@ -32,6 +32,7 @@ pub enum Flow {
 
 /// Runs virtsh with the process's arguments; returns the exit status.
 pub fn main() -> i32 {
+    crate::drivers::register();
     crate::output::table::init_locale();
     let argv: Vec<String> = std::env::args_os()
         .skip(1)

@@ -28,9 +28,16 @@ pub fn parse_command(words: &[String]) -> Result<ParsedCommand, CmdError> {
     };
     parse_words(def, words).map_err(|e| {
         let mut error = CmdError::lines(e.split('\n').map(str::to_string).collect());
-        if let Some(option) = e.strip_prefix(&format!("command '{}' doesn't support option --", def.name)) {
-            let names = def.options.iter().filter(|o| !matches!(o.kind, OptKind::Alias(_))).map(|o| o.name);
-            error.hint = crate::output::style::closest(option, names).map(|o| format!("did you mean '--{o}'?"));
+        if let Some(option) =
+            e.strip_prefix(&format!("command '{}' doesn't support option --", def.name))
+        {
+            let names = def
+                .options
+                .iter()
+                .filter(|o| !matches!(o.kind, OptKind::Alias(_)))
+                .map(|o| o.name);
+            error.hint = crate::output::style::closest(option, names)
+                .map(|o| format!("did you mean '--{o}'?"));
         }
         error
     })
@@ -65,9 +72,15 @@ fn parse_words(def: &'static CommandDef, words: &[String]) -> Result<ParsedComma
                 .options
                 .iter()
                 .position(|o| o.name == opt_name)
-                .ok_or_else(|| format!("command '{}' doesn't support option --{opt_name}", def.name))?;
+                .ok_or_else(|| {
+                    format!("command '{}' doesn't support option --{opt_name}", def.name)
+                })?;
             if let OptKind::Alias(target) = def.options[index].kind {
-                index = def.options.iter().position(|o| o.name == target).expect("alias target");
+                index = def
+                    .options
+                    .iter()
+                    .position(|o| o.name == target)
+                    .expect("alias target");
             }
             let opt = &def.options[index];
             if filled[index] && opt.kind != OptKind::Argv {
@@ -87,7 +100,11 @@ fn parse_words(def: &'static CommandDef, words: &[String]) -> Result<ParsedComma
             let value = match inline {
                 Some(v) => v,
                 None => rest.next().cloned().ok_or_else(|| {
-                    let kind = if opt.kind == OptKind::Number { "number" } else { "string" };
+                    let kind = if opt.kind == OptKind::Number {
+                        "number"
+                    } else {
+                        "string"
+                    };
                     format!("expected syntax: --{} <{kind}>", opt.name)
                 })?,
             };
@@ -106,7 +123,10 @@ fn parse_words(def: &'static CommandDef, words: &[String]) -> Result<ParsedComma
             .ok_or_else(|| format!("unexpected data '{word}'"))?;
         filled[index] = true;
         if tracing {
-            trace.push(format!("{}: {}(optdata): {word}", def.name, def.options[index].name));
+            trace.push(format!(
+                "{}: {}(optdata): {word}",
+                def.name, def.options[index].name
+            ));
         }
         args.push(def.options[index].name, word.clone());
     }
@@ -114,7 +134,11 @@ fn parse_words(def: &'static CommandDef, words: &[String]) -> Result<ParsedComma
         let help = commands::find("help").expect("help command");
         let mut help_args = Args::default();
         help_args.push("command", def.name.to_string());
-        return Ok(ParsedCommand { def: help, args: help_args, trace });
+        return Ok(ParsedCommand {
+            def: help,
+            args: help_args,
+            trace,
+        });
     }
     // Every missing option gets its own line; virsh names a missing
     // positional string `<x>` and anything else `--x`.
@@ -157,7 +181,11 @@ fn parse_help(def: &'static CommandDef, words: &[String]) -> ParsedCommand {
             break;
         }
     }
-    ParsedCommand { def, args, trace: Vec::new() }
+    ParsedCommand {
+        def,
+        args,
+        trace: Vec::new(),
+    }
 }
 
 #[cfg(test)]
@@ -185,8 +213,14 @@ mod tests {
     fn optional_strings_fill_positionally_but_named_only_do_not() {
         let p = parse("shutdown test acpi").unwrap();
         assert_eq!(p.args.raw("mode"), Some("acpi"));
-        assert_eq!(parse("dumpxml test //name").err().unwrap(), "unexpected data '//name'");
-        assert_eq!(parse("dommemstat test 10").err().unwrap(), "unexpected data '10'");
+        assert_eq!(
+            parse("dumpxml test //name").err().unwrap(),
+            "unexpected data '//name'"
+        );
+        assert_eq!(
+            parse("dommemstat test 10").err().unwrap(),
+            "unexpected data '10'"
+        );
     }
 
     #[test]
@@ -214,14 +248,26 @@ mod tests {
     fn virsh_error_messages() {
         let err = |l: &str| parse(l).err().unwrap();
         assert_eq!(err("nosuch"), "unknown command: 'nosuch'");
-        assert_eq!(err("list --bogus"), "command 'list' doesn't support option --bogus");
+        assert_eq!(
+            err("list --bogus"),
+            "command 'list' doesn't support option --bogus"
+        );
         assert_eq!(err("list --all=yes"), "invalid '=' after option --all");
         assert_eq!(err("list --all --all"), "option --all already seen");
-        assert_eq!(err("dominfo --domain"), "expected syntax: --domain <string>");
-        assert_eq!(err("dommemstat test --period"), "expected syntax: --period <number>");
+        assert_eq!(
+            err("dominfo --domain"),
+            "expected syntax: --domain <string>"
+        );
+        assert_eq!(
+            err("dommemstat test --period"),
+            "expected syntax: --period <number>"
+        );
         assert_eq!(err("list extra"), "unexpected data 'extra'");
         assert_eq!(err("dominfo"), "command 'dominfo' requires <domain> option");
         assert_eq!(err("save test"), "command 'save' requires <file> option");
-        assert_eq!(err("setmem"), "command 'setmem' requires <domain> option\ncommand 'setmem' requires --size option");
+        assert_eq!(
+            err("setmem"),
+            "command 'setmem' requires <domain> option\ncommand 'setmem' requires --size option"
+        );
     }
 }

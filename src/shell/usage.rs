@@ -18,12 +18,19 @@ pub fn usage() -> String {
         if opt.usage.len() <= 22 {
             out.push_str(&format!("    {:<22}  {}\n", opt.usage, opt.help));
         } else {
-            out.push_str(&format!("    {}\n    {:<22}  {}\n", opt.usage, "", opt.help));
+            out.push_str(&format!(
+                "    {}\n    {:<22}  {}\n",
+                opt.usage, "", opt.help
+            ));
         }
     }
     out.push_str("  commands (non interactive mode):\n\n");
     for group in Group::listed() {
-        out.push_str(&format!(" {} (help keyword '{}')\n", group.title(), group.keyword()));
+        out.push_str(&format!(
+            " {} (help keyword '{}')\n",
+            group.title(),
+            group.keyword()
+        ));
         out.push_str(&group_lines(group));
         out.push('\n');
     }
@@ -53,7 +60,12 @@ pub fn group_lines(group: Group) -> String {
 
 /// `help COMMAND`: NAME, SYNOPSIS, DESCRIPTION and OPTIONS blocks.
 pub fn command_help(def: &CommandDef) -> String {
-    let mut out = format!("  NAME\n    {} - {}\n\n  SYNOPSIS\n    {}\n", def.name, def.summary, synopsis(def));
+    let mut out = format!(
+        "  NAME\n    {} - {}\n\n  SYNOPSIS\n    {}\n",
+        def.name,
+        def.summary,
+        synopsis(def)
+    );
     if !def.description.is_empty() {
         out.push_str(&format!("\n  DESCRIPTION\n    {}\n", def.description));
     }

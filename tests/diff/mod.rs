@@ -221,7 +221,9 @@ fn program_name(s: &str) -> String {
 #[test]
 fn program_names_in_prompts() {
     assert_eq!(
-        program_name("Welcome to virtsh, the virtualization interactive terminal.\nvirtsh # uri\nvirtsh > "),
+        program_name(
+            "Welcome to virtsh, the virtualization interactive terminal.\nvirtsh # uri\nvirtsh > "
+        ),
         "Welcome to virsh, the virtualization interactive terminal.\nvirsh # uri\nvirsh > "
     );
 }

@@ -539,7 +539,11 @@ fn errors_are_coloured_at_a_terminal_unless_no_color() {
     let sandbox = Sandbox::new("pty-colour");
     let term = Terminal::start(&sandbox, &["-c", "test:///default", "lsit"], &[]);
     let (_, _) = term.finish_raw_contains("\x1b[1;31merror:");
-    let term = Terminal::start(&sandbox, &["-c", "test:///default", "lsit"], &[("NO_COLOR", "1")]);
+    let term = Terminal::start(
+        &sandbox,
+        &["-c", "test:///default", "lsit"],
+        &[("NO_COLOR", "1")],
+    );
     let (_, raw) = term.finish_raw_contains("error: unknown command");
     assert!(!raw.contains("\x1b[1;31m"), "{raw:?}");
 }
@@ -551,7 +555,10 @@ fn no_hints_or_colour_without_a_terminal() {
         ("lsit", "error: unknown command: 'lsit'\n"),
         ("dominfo tset", "error: failed to get domain 'tset'\n"),
     ] {
-        let args: Vec<String> = ["-c", "test:///default", line].iter().map(|s| s.to_string()).collect();
+        let args: Vec<String> = ["-c", "test:///default", line]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         let out = harness::run(&harness::Run {
             program: &harness::virtsh_path(),
             args: &args,
@@ -564,7 +571,10 @@ fn no_hints_or_colour_without_a_terminal() {
         assert_eq!(out.stderr_str(), expected, "{line}");
     }
     // --color=always decorates even a pipe: the user asked for it.
-    let args: Vec<String> = ["--color=always", "-c", "test:///default", "lsit"].iter().map(|s| s.to_string()).collect();
+    let args: Vec<String> = ["--color=always", "-c", "test:///default", "lsit"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     let out = harness::run(&harness::Run {
         program: &harness::virtsh_path(),
         args: &args,
@@ -574,7 +584,12 @@ fn no_hints_or_colour_without_a_terminal() {
         timeout: TIMEOUT,
         merge_stderr: false,
     });
-    assert!(out.stderr_str().contains("\x1b[1;31merror:\x1b[0m unknown command"), "{}", out.stderr_str());
+    assert!(
+        out.stderr_str()
+            .contains("\x1b[1;31merror:\x1b[0m unknown command"),
+        "{}",
+        out.stderr_str()
+    );
     assert!(!out.stderr_str().contains("hint:"));
 }
 
@@ -599,8 +614,14 @@ impl Terminal {
 fn hints_for_mistyped_snapshot_and_checkpoint_names() {
     let sandbox = Sandbox::new("pty-moment-hints");
     for (line, hint) in [
-        ("snapshot-create-as test nightly-1; snapshot-info test nightly-2", "hint: did you mean 'nightly-1'?"),
-        ("checkpoint-create-as test weekly; checkpoint-info test weakly", "hint: did you mean 'weekly'?"),
+        (
+            "snapshot-create-as test nightly-1; snapshot-info test nightly-2",
+            "hint: did you mean 'nightly-1'?",
+        ),
+        (
+            "checkpoint-create-as test weekly; checkpoint-info test weakly",
+            "hint: did you mean 'weekly'?",
+        ),
     ] {
         let mut term = Terminal::start(&sandbox, &["-c", "test:///default", line], &[]);
         term.expect(hint);

@@ -48,26 +48,45 @@ fn run_in(sandbox: &Sandbox, args: &[&str], env: &[(&str, &str)]) -> Output {
 /// Every JSON document `virtsh --json -c URI CMDS` prints; the run must succeed quietly.
 fn json_docs(uri: &str, cmds: &str) -> Vec<Value> {
     let out = run_virtsh(&["--json", "-c", uri, cmds], &[]);
-    assert_eq!(out.code, Some(0), "--json {cmds}: {}\nstderr: {}", out.status_text(), out.stderr_str());
+    assert_eq!(
+        out.code,
+        Some(0),
+        "--json {cmds}: {}\nstderr: {}",
+        out.status_text(),
+        out.stderr_str()
+    );
     assert_eq!(out.stderr_str(), "", "--json {cmds}: stderr");
-    parse_docs(&out.stdout_str()).unwrap_or_else(|e| panic!("--json {cmds}: {e}\n{}", out.stdout_str()))
+    parse_docs(&out.stdout_str())
+        .unwrap_or_else(|e| panic!("--json {cmds}: {e}\n{}", out.stdout_str()))
 }
 
 fn parse_docs(text: &str) -> Result<Vec<Value>, serde_json::Error> {
-    serde_json::Deserializer::from_str(text).into_iter::<Value>().collect()
+    serde_json::Deserializer::from_str(text)
+        .into_iter::<Value>()
+        .collect()
 }
 
 /// The one JSON document `CMDS` prints (any other commands in it are actions).
 fn json(uri: &str, cmds: &str) -> Value {
     let mut docs = json_docs(uri, cmds);
-    assert_eq!(docs.len(), 1, "--json {cmds}: expected one document, got {docs:#?}");
+    assert_eq!(
+        docs.len(),
+        1,
+        "--json {cmds}: expected one document, got {docs:#?}"
+    );
     docs.remove(0)
 }
 
 /// The text `virtsh -q -c URI CMDS` prints (no headers, no success messages).
 fn text(uri: &str, cmds: &str) -> String {
     let out = run_virtsh(&["-q", "-c", uri, cmds], &[]);
-    assert_eq!(out.code, Some(0), "{cmds}: {}\nstderr: {}", out.status_text(), out.stderr_str());
+    assert_eq!(
+        out.code,
+        Some(0),
+        "{cmds}: {}\nstderr: {}",
+        out.status_text(),
+        out.stderr_str()
+    );
     out.stdout_str()
 }
 
@@ -95,7 +114,8 @@ fn s(v: &Value) -> &str {
 }
 
 fn u(v: &Value) -> u64 {
-    v.as_u64().unwrap_or_else(|| panic!("not an unsigned integer: {v}"))
+    v.as_u64()
+        .unwrap_or_else(|| panic!("not an unsigned integer: {v}"))
 }
 
 /// A text cell that is `-` for "none" as JSON has it (`null` or the string).
@@ -121,7 +141,10 @@ fn state_label(word: &str) -> &'static str {
 
 /// `N KiB` in bytes.
 fn kib_text_bytes(text: &str) -> u64 {
-    text.strip_suffix(" KiB").and_then(|n| n.parse::<u64>().ok()).unwrap_or_else(|| panic!("not KiB: {text}")) * 1024
+    text.strip_suffix(" KiB")
+        .and_then(|n| n.parse::<u64>().ok())
+        .unwrap_or_else(|| panic!("not KiB: {text}"))
+        * 1024
 }
 
 // --- the data commands --------------------------------------------------
@@ -170,19 +193,28 @@ const DATA: &[(&str, Case)] = &[
 
 fn desc() {
     for (opt, key) in [("", "description"), ("--title", "title")] {
-        assert_eq!(json(URI, &format!("desc test {opt}")), serde_json::json!({ key: "" }));
+        assert_eq!(
+            json(URI, &format!("desc test {opt}")),
+            serde_json::json!({ key: "" })
+        );
         let set = format!("desc test {opt} 'a new text'; desc test {opt}");
         assert_eq!(s(&json(URI, &set)[key]), text(URI, &set));
     }
 }
 
 fn domhostname() {
-    assert_eq!(s(&json(URI, "domhostname test")["hostname"]), text(URI, "domhostname test").trim_end());
+    assert_eq!(
+        s(&json(URI, "domhostname test")["hostname"]),
+        text(URI, "domhostname test").trim_end()
+    );
 }
 
 fn domid() {
     let running = json(URI, "domid test");
-    assert_eq!(running["id"].as_i64().unwrap().to_string(), text(URI, "domid test").trim_end());
+    assert_eq!(
+        running["id"].as_i64().unwrap().to_string(),
+        text(URI, "domid test").trim_end()
+    );
     assert_eq!(s(&running["name"]), "test");
     let stopped = json(URI, "destroy test; domid test");
     assert!(stopped["id"].is_null());
@@ -210,7 +242,12 @@ fn domuuid() {
 }
 
 fn dumpxml() {
-    for cmd in ["dumpxml test", "dumpxml --inactive test", "dumpxml test --xpath //disk", "dumpxml test --xpath //name --wrap"] {
+    for cmd in [
+        "dumpxml test",
+        "dumpxml --inactive test",
+        "dumpxml test --xpath //disk",
+        "dumpxml test --xpath //name --wrap",
+    ] {
         assert_eq!(s(&json(URI, cmd)["xml"]), text(URI, cmd), "{cmd}");
     }
 }
@@ -226,11 +263,17 @@ fn vcpucount() {
                 }
             }
         }
-        let shown: Vec<String> = lines(&text(URI, cmds)).iter().map(|l| cells(l).join(" ")).collect();
+        let shown: Vec<String> = lines(&text(URI, cmds))
+            .iter()
+            .map(|l| cells(l).join(" "))
+            .collect();
         assert_eq!(shown, expected, "{cmds}");
     }
     let selected = json(URI, "vcpucount test --maximum --config");
-    assert_eq!(u(&selected).to_string(), text(URI, "vcpucount test --maximum --config").trim_end());
+    assert_eq!(
+        u(&selected).to_string(),
+        text(URI, "vcpucount test --maximum --config").trim_end()
+    );
 }
 
 fn domblkinfo() {
@@ -267,11 +310,19 @@ fn domblklist() {
     let disks = doc.as_array().unwrap();
     assert_eq!(disks.len(), rows.len());
     for (disk, row) in disks.iter().zip(rows) {
-        let shown = [s(&disk["type"]).to_string(), s(&disk["device"]).to_string(), s(&disk["target"]).to_string(), or_dash(&disk["source"])];
+        let shown = [
+            s(&disk["type"]).to_string(),
+            s(&disk["device"]).to_string(),
+            s(&disk["target"]).to_string(),
+            or_dash(&disk["source"]),
+        ];
         assert_eq!(cells(row), shown);
     }
     // Without --details the JSON is the same.
-    assert_eq!(json(URI, "define $DATA/domains/full.xml; domblklist full"), doc);
+    assert_eq!(
+        json(URI, "define $DATA/domains/full.xml; domblklist full"),
+        doc
+    );
 }
 
 fn domiflist() {
@@ -282,7 +333,13 @@ fn domiflist() {
     let nics = doc.as_array().unwrap();
     assert_eq!(nics.len(), rows.len());
     for (nic, row) in nics.iter().zip(rows) {
-        let shown = [or_dash(&nic["interface"]), s(&nic["type"]).to_string(), or_dash(&nic["source"]), or_dash(&nic["model"]), s(&nic["mac"]).to_string()];
+        let shown = [
+            or_dash(&nic["interface"]),
+            s(&nic["type"]).to_string(),
+            or_dash(&nic["source"]),
+            or_dash(&nic["model"]),
+            s(&nic["mac"]).to_string(),
+        ];
         assert_eq!(cells(row), shown);
     }
 }
@@ -290,17 +347,31 @@ fn domiflist() {
 fn dominfo() {
     check_dominfo(URI, "test");
     check_dominfo(URI, "destroy test; dominfo test");
-    for name in ["web", "db", "saved", "ephemeral", "crashed", "sleeper", "stopping"] {
+    for name in [
+        "web",
+        "db",
+        "saved",
+        "ephemeral",
+        "crashed",
+        "sleeper",
+        "stopping",
+    ] {
         check_dominfo(&node("basic.xml"), name);
     }
 }
 
 /// `dominfo` of CMDS (a name, or a command string ending with dominfo).
 fn check_dominfo(uri: &str, what: &str) {
-    let cmds = if what.contains(' ') { what.to_string() } else { format!("dominfo {what}") };
+    let cmds = if what.contains(' ') {
+        what.to_string()
+    } else {
+        format!("dominfo {what}")
+    };
     let doc = json(uri, &cmds);
     let f = fields(&text(uri, &cmds));
-    let id = doc["id"].as_i64().map_or("-".to_string(), |i| i.to_string());
+    let id = doc["id"]
+        .as_i64()
+        .map_or("-".to_string(), |i| i.to_string());
     assert_eq!(id, f["Id"], "{cmds}");
     assert_eq!(s(&doc["name"]), f["Name"]);
     assert_eq!(s(&doc["uuid"]), f["UUID"]);
@@ -315,12 +386,23 @@ fn check_dominfo(uri: &str, what: &str) {
     assert_eq!(u(&doc["used_memory"]), kib_text_bytes(&f["Used memory"]));
     let yes_no = |b: &Value| if b.as_bool().unwrap() { "yes" } else { "no" };
     assert_eq!(yes_no(&doc["persistent"]), f["Persistent"]);
-    assert_eq!(if doc["autostart"].as_bool().unwrap() { "enable" } else { "disable" }, f["Autostart"]);
+    assert_eq!(
+        if doc["autostart"].as_bool().unwrap() {
+            "enable"
+        } else {
+            "disable"
+        },
+        f["Autostart"]
+    );
     assert_eq!(yes_no(&doc["managed_save"]), f["Managed save"]);
     assert_eq!(s(&doc["security"]["model"]), f["Security model"]);
     assert_eq!(s(&doc["security"]["doi"]), f["Security DOI"]);
     if let Some(label) = doc["security"]["label"].as_str() {
-        let mode = if doc["security"]["enforcing"].as_bool().unwrap() { "enforcing" } else { "permissive" };
+        let mode = if doc["security"]["enforcing"].as_bool().unwrap() {
+            "enforcing"
+        } else {
+            "permissive"
+        };
         assert_eq!(format!("{label} ({mode})"), f["Security label"]);
     }
 }
@@ -336,7 +418,9 @@ fn dommemstat() {
         let value = &stats[name];
         let n: u64 = text_value.parse().unwrap();
         match name {
-            "major_fault" | "minor_fault" | "hugetlb_pgalloc" | "hugetlb_pgfail" => assert_eq!(u(value), n),
+            "major_fault" | "minor_fault" | "hugetlb_pgalloc" | "hugetlb_pgfail" => {
+                assert_eq!(u(value), n)
+            }
             "last_update" => assert!(s(value).ends_with('Z'), "RFC 3339: {value}"),
             _ => assert_eq!(u(value), n * 1024, "{name} in bytes"),
         }
@@ -347,12 +431,31 @@ fn dommemstat() {
 
 fn domstate() {
     let uri = node("basic.xml");
-    for name in ["web", "db", "saved", "crashed", "sleeper", "blocked", "stopping", "nostate"] {
+    for name in [
+        "web", "db", "saved", "crashed", "sleeper", "blocked", "stopping", "nostate",
+    ] {
         let doc = json(&uri, &format!("domstate {name}"));
-        assert_eq!(state_label(s(&doc["state"])), text(&uri, &format!("domstate {name}")).trim_end());
+        assert_eq!(
+            state_label(s(&doc["state"])),
+            text(&uri, &format!("domstate {name}")).trim_end()
+        );
         let with_reason = text(&uri, &format!("domstate {name} --reason"));
-        let reason = with_reason.trim_end().rsplit_once(" (").unwrap().1.trim_end_matches(')');
-        let word: String = reason.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
+        let reason = with_reason
+            .trim_end()
+            .rsplit_once(" (")
+            .unwrap()
+            .1
+            .trim_end_matches(')');
+        let word: String = reason
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '_'
+                }
+            })
+            .collect();
         assert_eq!(s(&doc["reason"]), word, "{name}");
     }
 }
@@ -360,16 +463,31 @@ fn domstate() {
 fn list() {
     for uri in [URI.to_string(), node("basic.xml")] {
         let doc = json(&uri, "list --all");
-        let names: Vec<&str> = doc.as_array().unwrap().iter().map(|d| s(&d["name"])).collect();
+        let names: Vec<&str> = doc
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| s(&d["name"]))
+            .collect();
         assert_eq!(names, lines(&text(&uri, "list --all --name")));
         let table = text(&uri, "list --all");
         for (entry, row) in doc.as_array().unwrap().iter().zip(lines(&table)) {
             let c = cells(row);
-            assert_eq!(entry["id"].as_i64().map_or("-".to_string(), |i| i.to_string()), c[0]);
+            assert_eq!(
+                entry["id"]
+                    .as_i64()
+                    .map_or("-".to_string(), |i| i.to_string()),
+                c[0]
+            );
             assert_eq!(s(&entry["name"]), c[1]);
             assert_eq!(state_label(s(&entry["state"])), c[2..].join(" "));
         }
-        let uuids: Vec<&str> = doc.as_array().unwrap().iter().map(|d| s(&d["uuid"])).collect();
+        let uuids: Vec<&str> = doc
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| s(&d["uuid"]))
+            .collect();
         assert_eq!(uuids, lines(&text(&uri, "list --all --uuid")));
         // The layout options change only the text.
         assert_eq!(json(&uri, "list --all --name"), doc);
@@ -377,11 +495,17 @@ fn list() {
 }
 
 fn capabilities() {
-    assert_eq!(format!("{}\n", s(&json(URI, "capabilities")["xml"])), text(URI, "capabilities"));
+    assert_eq!(
+        format!("{}\n", s(&json(URI, "capabilities")["xml"])),
+        text(URI, "capabilities")
+    );
 }
 
 fn hostname() {
-    assert_eq!(s(&json(URI, "hostname")["hostname"]), text(URI, "hostname").trim_end());
+    assert_eq!(
+        s(&json(URI, "hostname")["hostname"]),
+        text(URI, "hostname").trim_end()
+    );
 }
 
 fn nodeinfo() {
@@ -391,8 +515,14 @@ fn nodeinfo() {
     assert_eq!(u(&doc["cpus"]).to_string(), f["CPU(s)"]);
     assert_eq!(format!("{} MHz", u(&doc["cpu_mhz"])), f["CPU frequency"]);
     assert_eq!(u(&doc["sockets"]).to_string(), f["CPU socket(s)"]);
-    assert_eq!(u(&doc["cores_per_socket"]).to_string(), f["Core(s) per socket"]);
-    assert_eq!(u(&doc["threads_per_core"]).to_string(), f["Thread(s) per core"]);
+    assert_eq!(
+        u(&doc["cores_per_socket"]).to_string(),
+        f["Core(s) per socket"]
+    );
+    assert_eq!(
+        u(&doc["threads_per_core"]).to_string(),
+        f["Thread(s) per core"]
+    );
     assert_eq!(u(&doc["numa_cells"]).to_string(), f["NUMA cell(s)"]);
     assert_eq!(u(&doc["memory"]), kib_text_bytes(&f["Memory size"]));
 }
@@ -409,17 +539,33 @@ fn version() {
     for cmd in ["version", "version --daemon"] {
         let doc = json(URI, cmd);
         let f = fields(&text(URI, cmd));
-        assert_eq!(format!("libvirt {}", s(&doc["compiled_against"])), f["Compiled against library"]);
-        assert_eq!(format!("libvirt {}", s(&doc["library"])), f["Using library"]);
+        assert_eq!(
+            format!("libvirt {}", s(&doc["compiled_against"])),
+            f["Compiled against library"]
+        );
+        assert_eq!(
+            format!("libvirt {}", s(&doc["library"])),
+            f["Using library"]
+        );
         let hv = s(&doc["hypervisor"]["type"]);
         assert_eq!(format!("{hv} {}", s(&doc["api"])), f["Using API"]);
-        assert_eq!(format!("{hv} {}", s(&doc["hypervisor"]["version"])), f["Running hypervisor"]);
-        assert_eq!(doc["daemon"].as_str(), f.get("Running against daemon").map(String::as_str));
+        assert_eq!(
+            format!("{hv} {}", s(&doc["hypervisor"]["version"])),
+            f["Running hypervisor"]
+        );
+        assert_eq!(
+            doc["daemon"].as_str(),
+            f.get("Running against daemon").map(String::as_str)
+        );
     }
 }
 
 fn echo() {
-    for cmd in ["echo hello world", "echo --shell 'a b' c", "echo --xml '<a>'"] {
+    for cmd in [
+        "echo hello world",
+        "echo --shell 'a b' c",
+        "echo --xml '<a>'",
+    ] {
         assert_eq!(s(&json(URI, cmd)["text"]), text(URI, cmd), "{cmd}");
     }
 }
@@ -430,10 +576,20 @@ fn help() {
         .as_array()
         .unwrap()
         .iter()
-        .flat_map(|g| g["commands"].as_array().unwrap().iter().map(|c| s(&c["name"])))
+        .flat_map(|g| {
+            g["commands"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| s(&c["name"]))
+        })
         .collect();
     let out = text(URI, "help");
-    let shown: Vec<&str> = out.lines().filter(|l| l.starts_with("    ")).map(|l| cells(l)[0]).collect();
+    let shown: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with("    "))
+        .map(|l| cells(l)[0])
+        .collect();
     assert_eq!(listed, shown);
     let registered: Vec<&str> = virtsh::commands::all().iter().map(|c| c.name).collect();
     let mut sorted_listed = listed.clone();
@@ -444,9 +600,18 @@ fn help() {
 
     let group = json(URI, "help monitor");
     assert_eq!(s(&group["keyword"]), "monitor");
-    let group_names: Vec<&str> = group["commands"].as_array().unwrap().iter().map(|c| s(&c["name"])).collect();
+    let group_names: Vec<&str> = group["commands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| s(&c["name"]))
+        .collect();
     let out = text(URI, "help monitor");
-    let shown: Vec<&str> = out.lines().filter(|l| l.starts_with("    ")).map(|l| cells(l)[0]).collect();
+    let shown: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with("    "))
+        .map(|l| cells(l)[0])
+        .collect();
     assert_eq!(group_names, shown);
 
     for name in ["dominfo", "list", "undefine", "echo"] {
@@ -454,12 +619,22 @@ fn help() {
         let out = text(URI, &format!("help {name}"));
         let mut text_lines = out.lines();
         text_lines.find(|l| l.trim() == "SYNOPSIS");
-        assert_eq!(s(&doc["synopsis"]), text_lines.next().unwrap().trim(), "{name}");
+        assert_eq!(
+            s(&doc["synopsis"]),
+            text_lines.next().unwrap().trim(),
+            "{name}"
+        );
         let def = virtsh::commands::find(name).unwrap();
         assert_eq!(s(&doc["summary"]), def.summary);
-        let options: Vec<&str> = doc["options"].as_array().unwrap().iter().map(|o| s(&o["name"])).collect();
+        let options: Vec<&str> = doc["options"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| s(&o["name"]))
+            .collect();
         for option in &options {
-            let shown = out.contains(&format!("--{option}")) || out.contains(&format!("<{option}>"));
+            let shown =
+                out.contains(&format!("--{option}")) || out.contains(&format!("<{option}>"));
             assert!(shown, "{name}: option {option} in the text");
         }
         for opt in doc["options"].as_array().unwrap() {
@@ -473,7 +648,10 @@ fn pwd() {
     let sandbox = Sandbox::new("json-pwd");
     let doc = run_in(&sandbox, &["--json", "pwd"], &[]).stdout_str();
     let doc: Value = serde_json::from_str(&doc).unwrap();
-    assert_eq!(s(&doc["directory"]), run_in(&sandbox, &["pwd"], &[]).stdout_str().trim_end());
+    assert_eq!(
+        s(&doc["directory"]),
+        run_in(&sandbox, &["pwd"], &[]).stdout_str().trim_end()
+    );
 }
 
 /// The two runs being compared are separate processes, so objects they
@@ -503,12 +681,18 @@ fn snapshot_current() {
     let cmds = format!("{SNAPSHOTS}; snapshot-current test --name");
     assert_eq!(s(&json(URI, &cmds)["name"]), text(URI, &cmds).trim_end());
     let xml = format!("{SNAPSHOTS}; snapshot-current test");
-    assert_eq!(untimed(s(&json(URI, &xml)["xml"])), untimed(&text(URI, &xml)));
+    assert_eq!(
+        untimed(s(&json(URI, &xml)["xml"])),
+        untimed(&text(URI, &xml))
+    );
 }
 
 fn snapshot_dumpxml() {
     let cmds = format!("{SNAPSHOTS}; snapshot-dumpxml test s1");
-    assert_eq!(untimed(s(&json(URI, &cmds)["xml"])), untimed(&text(URI, &cmds)));
+    assert_eq!(
+        untimed(s(&json(URI, &cmds)["xml"])),
+        untimed(&text(URI, &cmds))
+    );
 }
 
 fn snapshot_info() {
@@ -525,9 +709,19 @@ fn snapshot_info() {
 fn snapshot_list() {
     let cmds = format!("{SNAPSHOTS}; snapshot-list test");
     let doc = json(URI, &cmds);
-    let names: Vec<&str> = doc.as_array().unwrap().iter().map(|e| s(&e["name"])).collect();
+    let names: Vec<&str> = doc
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| s(&e["name"]))
+        .collect();
     assert_eq!(names, lines(&text(URI, &format!("{cmds} --name"))));
-    let parents: Vec<String> = doc.as_array().unwrap().iter().map(|e| or_dash(&e["parent"])).collect();
+    let parents: Vec<String> = doc
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| or_dash(&e["parent"]))
+        .collect();
     assert_eq!(parents, ["-", "s1"]);
 }
 
@@ -543,7 +737,10 @@ fn checkpoint_create_as() {
 
 fn checkpoint_dumpxml() {
     let cmds = format!("{CHECKPOINTS}; checkpoint-dumpxml test c1");
-    assert_eq!(untimed(s(&json(URI, &cmds)["xml"])), untimed(&text(URI, &cmds)));
+    assert_eq!(
+        untimed(s(&json(URI, &cmds)["xml"])),
+        untimed(&text(URI, &cmds))
+    );
 }
 
 fn checkpoint_info() {
@@ -559,7 +756,12 @@ fn checkpoint_info() {
 fn checkpoint_list() {
     let cmds = format!("{CHECKPOINTS}; checkpoint-list test");
     let doc = json(URI, &cmds);
-    let names: Vec<&str> = doc.as_array().unwrap().iter().map(|e| s(&e["name"])).collect();
+    let names: Vec<&str> = doc
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| s(&e["name"]))
+        .collect();
     assert_eq!(names, lines(&text(URI, &format!("{cmds} --name"))));
 }
 
@@ -589,7 +791,10 @@ const ACTIONS: &[(&str, &str)] = &[
     ("domrename", "destroy test; domrename test renamed"),
     ("edit", "edit test"),
     ("managedsave", "managedsave test"),
-    ("managedsave-remove", "managedsave test; managedsave-remove test"),
+    (
+        "managedsave-remove",
+        "managedsave test; managedsave-remove test",
+    ),
     ("reboot", "reboot test"),
     ("reset", "reset test"),
     ("restore", "save test $TMP_SAVE; restore $TMP_SAVE"),
@@ -608,14 +813,32 @@ const ACTIONS: &[(&str, &str)] = &[
     ("quit", "quit"),
     ("snapshot-create", "snapshot-create test"),
     ("snapshot-create-as", "snapshot-create-as test s1"),
-    ("snapshot-current", "snapshot-create-as test s1; snapshot-create-as test s2; snapshot-current test s1"),
-    ("snapshot-delete", "snapshot-create-as test s1; snapshot-delete test s1"),
-    ("snapshot-edit", "snapshot-create-as test s1; snapshot-edit test s1"),
-    ("snapshot-revert", "snapshot-create-as test s1; snapshot-revert test s1"),
+    (
+        "snapshot-current",
+        "snapshot-create-as test s1; snapshot-create-as test s2; snapshot-current test s1",
+    ),
+    (
+        "snapshot-delete",
+        "snapshot-create-as test s1; snapshot-delete test s1",
+    ),
+    (
+        "snapshot-edit",
+        "snapshot-create-as test s1; snapshot-edit test s1",
+    ),
+    (
+        "snapshot-revert",
+        "snapshot-create-as test s1; snapshot-revert test s1",
+    ),
     ("checkpoint-create", "checkpoint-create test"),
     ("checkpoint-create-as", "checkpoint-create-as test c1"),
-    ("checkpoint-delete", "checkpoint-create-as test c1; checkpoint-delete test c1"),
-    ("checkpoint-edit", "checkpoint-create-as test c1; checkpoint-edit test c1"),
+    (
+        "checkpoint-delete",
+        "checkpoint-create-as test c1; checkpoint-delete test c1",
+    ),
+    (
+        "checkpoint-edit",
+        "checkpoint-create-as test c1; checkpoint-edit test c1",
+    ),
     ("backup-begin", ""),
 ];
 
@@ -628,9 +851,15 @@ fn every_command_is_covered() {
         .map(|c| c.name)
         .filter(|n| !data.contains(n) && !actions.contains(n))
         .collect();
-    assert!(missing.is_empty(), "commands with neither a JSON data case nor an action case: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "commands with neither a JSON data case nor an action case: {missing:?}"
+    );
     for name in data.iter().chain(&actions) {
-        assert!(virtsh::commands::find(name).is_some(), "{name} is not a command");
+        assert!(
+            virtsh::commands::find(name).is_some(),
+            "{name} is not a command"
+        );
     }
 }
 
@@ -639,24 +868,43 @@ fn data_commands_print_json_with_the_text_facts() {
     let mut failures = Vec::new();
     for (name, case) in DATA {
         if let Err(e) = std::panic::catch_unwind(case) {
-            let why = e.downcast_ref::<String>().cloned().or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()));
+            let why = e
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()));
             failures.push(format!("{name}: {}", why.unwrap_or_default()));
         }
     }
-    assert!(failures.is_empty(), "{} JSON case(s) failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} JSON case(s) failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn actions_print_nothing() {
     let mut failures = Vec::new();
     for (name, cmds) in ACTIONS.iter().filter(|(_, c)| !c.is_empty()) {
-        let save = std::env::temp_dir().join(format!("virtsh-json-{}-{name}.save", std::process::id()));
+        let save =
+            std::env::temp_dir().join(format!("virtsh-json-{}-{name}.save", std::process::id()));
         let cmds = cmds.replace("$TMP_SAVE", &save.display().to_string());
         // `edit`s get an editor that changes the document.
         let editor = match *name {
-            "snapshot-edit" => "sed -i 's|</domainsnapshot>|<description>x</description></domainsnapshot>|'".to_string(),
-            "checkpoint-edit" => "sed -i 's|</domaincheckpoint>|<description>x</description></domaincheckpoint>|'".to_string(),
-            _ => harness::data_dir().join("editor").join("set-vcpus.sh").display().to_string(),
+            "snapshot-edit" => {
+                "sed -i 's|</domainsnapshot>|<description>x</description></domainsnapshot>|'"
+                    .to_string()
+            }
+            "checkpoint-edit" => {
+                "sed -i 's|</domaincheckpoint>|<description>x</description></domaincheckpoint>|'"
+                    .to_string()
+            }
+            _ => harness::data_dir()
+                .join("editor")
+                .join("set-vcpus.sh")
+                .display()
+                .to_string(),
         };
         let out = run_virtsh(&["--json", "-c", URI, &cmds], &[("EDITOR", &editor)]);
         let _ = std::fs::remove_file(&save);
@@ -676,11 +924,15 @@ fn actions_print_nothing() {
 
 /// The `(code, domain)` of the one JSON error document on stderr.
 fn error_numbers(out: &Output) -> (i64, i64) {
-    let docs = parse_docs(&out.stderr_str()).unwrap_or_else(|e| panic!("stderr is not JSON ({e}): {}", out.stderr_str()));
+    let docs = parse_docs(&out.stderr_str())
+        .unwrap_or_else(|e| panic!("stderr is not JSON ({e}): {}", out.stderr_str()));
     assert_eq!(docs.len(), 1, "one error document: {}", out.stderr_str());
     let error = &docs[0]["error"];
     assert!(error["message"].is_string(), "{error}");
-    (error["code"].as_i64().unwrap(), error["domain"].as_i64().unwrap())
+    (
+        error["code"].as_i64().unwrap(),
+        error["domain"].as_i64().unwrap(),
+    )
 }
 
 fn failing(cmds: &str) -> (i64, i64, String) {
@@ -688,7 +940,10 @@ fn failing(cmds: &str) -> (i64, i64, String) {
     assert_eq!(out.code, Some(1), "{cmds}: {}", out.status_text());
     assert_eq!(out.stdout_str(), "", "{cmds}: stdout");
     let (code, domain) = error_numbers(&out);
-    let message = parse_docs(&out.stderr_str()).unwrap()[0]["error"]["message"].as_str().unwrap().to_string();
+    let message = parse_docs(&out.stderr_str()).unwrap()[0]["error"]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
     (code, domain, message)
 }
 
@@ -701,7 +956,10 @@ fn errors_are_json_with_libvirts_numbers() {
     // VIR_ERR_OPERATION_INVALID.
     assert_eq!(failing("destroy test; managedsave test").0, 55);
     // VIR_ERR_OPERATION_UNSUPPORTED.
-    assert_eq!(failing("snapshot-create-as test s1; checkpoint-create-as test c1").0, 84);
+    assert_eq!(
+        failing("snapshot-create-as test s1; checkpoint-create-as test c1").0,
+        84
+    );
     // VIR_ERR_NO_SUPPORT.
     assert_eq!(failing("domjobabort test").0, 3);
     // virsh's own checks are invalid arguments.
@@ -719,7 +977,13 @@ fn one_document_per_command_and_quiet_changes_nothing() {
     assert!(docs[1].is_array());
     assert_eq!(docs[2]["state"], "shutoff");
     // cpu_time follows the clock in the test driver.
-    let steady = |out: Output| out.stdout_str().lines().filter(|l| !l.contains("cpu_time")).collect::<Vec<_>>().join("\n");
+    let steady = |out: Output| {
+        out.stdout_str()
+            .lines()
+            .filter(|l| !l.contains("cpu_time"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
     let plain = steady(run_virtsh(&["--json", "-c", URI, cmds], &[]));
     let quiet = steady(run_virtsh(&["-q", "--json", "-c", URI, cmds], &[]));
     assert_eq!(plain, quiet);

@@ -13,7 +13,11 @@ optionally creating a checkpoint at the same moment.",
     options: &[
         OptDef::DOMAIN,
         OptDef::string("backupxml", "file holding the backup XML").completes(Complete::File),
-        OptDef::string("checkpointxml", "file holding the XML of a checkpoint to create").completes(Complete::File),
+        OptDef::string(
+            "checkpointxml",
+            "file holding the XML of a checkpoint to create",
+        )
+        .completes(Complete::File),
         OptDef::flag("reuse-external", "write into files the caller provides"),
     ],
     needs_connection: true,
@@ -28,7 +32,9 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     };
     let checkpoint = args.get("checkpointxml")?.map(read_file).transpose()?;
     let flags = args.flags(&[("reuse-external", f::REUSE_EXTERNAL)]);
-    session.conn()?.domain_backup_begin(&dom, Some(&backup), checkpoint.as_deref(), flags)?;
+    session
+        .conn()?
+        .domain_backup_begin(&dom, Some(&backup), checkpoint.as_deref(), flags)?;
     // Unlike other success messages, -q does not silence this one.
     if session.format == Format::Text {
         session.print("Backup started\n");

@@ -11,16 +11,25 @@ later incremental backups, as an XML file describes (or with every default); \
     options: &[
         OptDef::DOMAIN,
         OptDef::string("xmlfile", "file holding the checkpoint XML").completes(Complete::File),
-        OptDef::flag("redefine", "redefine the metadata of an existing checkpoint"),
-        OptDef::flag("redefine-validate", "with --redefine, check the disks' bitmaps"),
+        OptDef::flag(
+            "redefine",
+            "redefine the metadata of an existing checkpoint",
+        ),
+        OptDef::flag(
+            "redefine-validate",
+            "with --redefine, check the disks' bitmaps",
+        ),
         OptDef::flag("quiesce", "quiesce the guest's file systems"),
     ],
     needs_connection: true,
     run,
 };
 
-const FLAGS: &[(&str, u32)] =
-    &[("redefine", f::REDEFINE), ("redefine-validate", f::REDEFINE_VALIDATE), ("quiesce", f::QUIESCE)];
+const FLAGS: &[(&str, u32)] = &[
+    ("redefine", f::REDEFINE),
+    ("redefine-validate", f::REDEFINE_VALIDATE),
+    ("quiesce", f::QUIESCE),
+];
 
 fn run(session: &mut Session, args: &Args) -> CmdResult {
     args.requires("redefine-validate", "redefine")?;

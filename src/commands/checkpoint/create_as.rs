@@ -14,7 +14,10 @@ what happens to each disk (--diskspec DISK[,checkpoint=bitmap|no][,bitmap=NAME])
         OptDef::DOMAIN,
         OptDef::string("name", "name of the checkpoint"),
         OptDef::string("description", "description of the checkpoint"),
-        OptDef::flag("print-xml", "print the XML instead of creating the checkpoint"),
+        OptDef::flag(
+            "print-xml",
+            "print the XML instead of creating the checkpoint",
+        ),
         OptDef::flag("quiesce", "quiesce the guest's file systems"),
         OptDef::argv("diskspec", "a disk: DISK[,checkpoint=TYPE][,bitmap=NAME]"),
     ],
@@ -32,5 +35,11 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
         session.emit(&XmlDocument::line(xml));
         return Ok(());
     }
-    super::create(session, &dom, &xml, args.flags(&[("quiesce", f::QUIESCE)]), None)
+    super::create(
+        session,
+        &dom,
+        &xml,
+        args.flags(&[("quiesce", f::QUIESCE)]),
+        None,
+    )
 }

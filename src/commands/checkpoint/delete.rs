@@ -11,15 +11,24 @@ pub static DEF: CommandDef = CommandDef {
         OptDef::DOMAIN,
         OptDef::string("checkpointname", "checkpoint name").completes(Complete::Checkpoint),
         OptDef::flag("children", "delete the checkpoint and all its descendants"),
-        OptDef::flag("children-only", "delete the descendants but not the checkpoint"),
-        OptDef::flag("metadata", "delete only libvirt's metadata, leaving the bitmaps"),
+        OptDef::flag(
+            "children-only",
+            "delete the descendants but not the checkpoint",
+        ),
+        OptDef::flag(
+            "metadata",
+            "delete only libvirt's metadata, leaving the bitmaps",
+        ),
     ],
     needs_connection: true,
     run,
 };
 
-const FLAGS: &[(&str, u32)] =
-    &[("children", f::CHILDREN), ("children-only", f::CHILDREN_ONLY), ("metadata", f::METADATA_ONLY)];
+const FLAGS: &[(&str, u32)] = &[
+    ("children", f::CHILDREN),
+    ("children-only", f::CHILDREN_ONLY),
+    ("metadata", f::METADATA_ONLY),
+];
 
 fn run(session: &mut Session, args: &Args) -> CmdResult {
     let dom = session.lookup_domain(args, "domain")?;

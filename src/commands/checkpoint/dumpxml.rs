@@ -20,12 +20,18 @@ pub static DEF: CommandDef = CommandDef {
     run,
 };
 
-const FLAGS: &[(&str, u32)] = &[("security-info", f::SECURE), ("no-domain", f::NO_DOMAIN), ("size", f::SIZE)];
+const FLAGS: &[(&str, u32)] = &[
+    ("security-info", f::SECURE),
+    ("no-domain", f::NO_DOMAIN),
+    ("size", f::SIZE),
+];
 
 fn run(session: &mut Session, args: &Args) -> CmdResult {
     let dom = session.lookup_domain(args, "domain")?;
     check_xpath(args)?;
     let cp = super::lookup(session, args, &dom, "checkpointname")?;
-    let text = session.conn()?.domain_checkpoint_get_xml_desc(&cp, args.flags(FLAGS))?;
+    let text = session
+        .conn()?
+        .domain_checkpoint_get_xml_desc(&cp, args.flags(FLAGS))?;
     print_xml(session, args, &text)
 }

@@ -31,17 +31,26 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     )?;
     let edited = match outcome {
         Edited::Unchanged => {
-            session.print_extra(&format!("Checkpoint {name} XML configuration not changed.\n"));
+            session.print_extra(&format!(
+                "Checkpoint {name} XML configuration not changed.\n"
+            ));
             return Ok(());
         }
         Edited::Defined(edited) => edited,
     };
     if edited.name != name {
         // The redefinition made a second checkpoint; take it back.
-        conn.domain_checkpoint_delete(&edited, df::METADATA_ONLY).map_err(|e| {
-            CmdError::from(e).also(format!("Failed to clean up {}", edited.name)).also(failure.clone())
-        })?;
-        return Err(CmdError::msg(format!("Cannot rename checkpoint {name} to {}", edited.name)).also(failure));
+        conn.domain_checkpoint_delete(&edited, df::METADATA_ONLY)
+            .map_err(|e| {
+                CmdError::from(e)
+                    .also(format!("Failed to clean up {}", edited.name))
+                    .also(failure.clone())
+            })?;
+        return Err(CmdError::msg(format!(
+            "Cannot rename checkpoint {name} to {}",
+            edited.name
+        ))
+        .also(failure));
     }
     session.print_extra(&format!("Checkpoint {name} edited.\n"));
     Ok(())

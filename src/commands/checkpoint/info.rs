@@ -53,11 +53,20 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     let parent = super::parent_name(&conn, &cp).map_err(|e| {
         // virsh prints the name and domain before it finds out (JSON has only the error).
         if !session.json() {
-            session.print(&format!("{:<15} {}\n{:<15} {}\n", "Name:", cp.name, "Domain:", dom.name));
+            session.print(&format!(
+                "{:<15} {}\n{:<15} {}\n",
+                "Name:", cp.name, "Domain:", dom.name
+            ));
         }
         e.also("unexpected problem querying checkpoint state")
     })?;
-    let mut info = CheckpointInfo { name: cp.name.clone(), domain: dom.name.clone(), parent, children: None, descendants: None };
+    let mut info = CheckpointInfo {
+        name: cp.name.clone(),
+        domain: dom.name.clone(),
+        parent,
+        children: None,
+        descendants: None,
+    };
     let mut outcome = Ok(());
     match conn.domain_checkpoint_list_all_children(&cp, 0) {
         Ok(children) => {

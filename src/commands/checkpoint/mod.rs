@@ -22,18 +22,26 @@ pub const CHECKPOINT_DOC: (&str, &str) = ("(domain_checkpoint)", "domaincheckpoi
 
 /// Finds the checkpoint named by `option`, which virsh 9.0 declares
 /// optional but needs.
-pub fn lookup(session: &mut Session, args: &Args, dom: &Domain, option: &str) -> Result<DomainCheckpoint, CmdError> {
-    let name = args.get(option)?.ok_or_else(|| CmdError::msg(format!("--{option} is required")))?;
+pub fn lookup(
+    session: &mut Session,
+    args: &Args,
+    dom: &Domain,
+    option: &str,
+) -> Result<DomainCheckpoint, CmdError> {
+    let name = args
+        .get(option)?
+        .ok_or_else(|| CmdError::msg(format!("--{option} is required")))?;
     let conn = session.conn()?;
-    conn.domain_checkpoint_lookup_by_name(dom, name, 0).map_err(|e| {
-        let mut failure = CmdError::from(e);
-        // A person at a terminal gets the closest existing name.
-        if crate::output::style::get().hints {
-            let all = conn.domain_list_all_checkpoints(dom, 0).unwrap_or_default();
-            failure = failure.suggest(name, all.iter().map(|c| c.name.as_str()));
-        }
-        failure
-    })
+    conn.domain_checkpoint_lookup_by_name(dom, name, 0)
+        .map_err(|e| {
+            let mut failure = CmdError::from(e);
+            // A person at a terminal gets the closest existing name.
+            if crate::output::style::get().hints {
+                let all = conn.domain_list_all_checkpoints(dom, 0).unwrap_or_default();
+                failure = failure.suggest(name, all.iter().map(|c| c.name.as_str()));
+            }
+            failure
+        })
 }
 
 /// The parent's name, `None` for a root.
@@ -47,11 +55,22 @@ pub fn parent_name(conn: &Connection, cp: &DomainCheckpoint) -> Result<Option<St
 
 /// Creates a checkpoint from `xml` and reports it, as checkpoint-create and
 /// checkpoint-create-as do (`from` is the file the XML came from).
-pub fn create(session: &mut Session, dom: &Domain, xml: &str, flags: u32, from: Option<&str>) -> CmdResult {
-    let cp = session.conn()?.domain_checkpoint_create_xml(dom, xml, flags)?;
+pub fn create(
+    session: &mut Session,
+    dom: &Domain,
+    xml: &str,
+    flags: u32,
+    from: Option<&str>,
+) -> CmdResult {
+    let cp = session
+        .conn()?
+        .domain_checkpoint_create_xml(dom, xml, flags)?;
     // No newline: virsh ends these messages with its separator alone.
     match from {
-        Some(file) => session.print_extra(&format!("Domain checkpoint {} created from '{file}'", cp.name)),
+        Some(file) => session.print_extra(&format!(
+            "Domain checkpoint {} created from '{file}'",
+            cp.name
+        )),
         None => session.print_extra(&format!("Domain checkpoint {} created", cp.name)),
     }
     Ok(())
@@ -78,14 +97,18 @@ pub fn collect(
         Some(start) => conn.domain_checkpoint_list_all_children(start, flags),
         None => conn.domain_list_all_checkpoints(dom, flags),
     };
-    let cps = found.map_err(|e| CmdError::from(e).context("unexpected problem querying checkpoints"))?;
+    let cps =
+        found.map_err(|e| CmdError::from(e).context("unexpected problem querying checkpoints"))?;
     let mut listed = Vec::with_capacity(cps.len() + 1);
     for cp in cps {
         let parent = if tree { parent_name(conn, &cp)? } else { None };
         listed.push(Listed { cp, parent });
     }
     if let (true, Some(start)) = (tree, from) {
-        listed.push(Listed { cp: start.clone(), parent: None });
+        listed.push(Listed {
+            cp: start.clone(),
+            parent: None,
+        });
     }
     if flags & lf::TOPOLOGICAL == 0 {
         listed.sort_by(|a, b| by_name(&a.cp.name, &b.cp.name));

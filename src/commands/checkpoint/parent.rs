@@ -8,7 +8,8 @@ pub static DEF: CommandDef = CommandDef {
     description: "Print the name of the parent of a checkpoint.",
     options: &[
         OptDef::DOMAIN,
-        OptDef::string("checkpointname", "the checkpoint whose parent to print").completes(Complete::Checkpoint),
+        OptDef::string("checkpointname", "the checkpoint whose parent to print")
+            .completes(Complete::Checkpoint),
     ],
     needs_connection: true,
     run,

@@ -5,7 +5,10 @@ pub static DEF: CommandDef = CommandDef {
     group: Group::Domain,
     summary: "start a domain when the host boots",
     description: "Mark a domain to be started with the host, or with --disable unmark it.",
-    options: &[OptDef::DOMAIN, OptDef::flag("disable", "stop starting it with the host")],
+    options: &[
+        OptDef::DOMAIN,
+        OptDef::flag("disable", "stop starting it with the host"),
+    ],
     needs_connection: true,
     run,
 };
@@ -15,9 +18,15 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     let shown = args.req("domain")?;
     let enable = !args.has("disable");
     let (failure, done) = if enable {
-        ("Failed to mark domain '{}' as autostarted", "marked as autostarted")
+        (
+            "Failed to mark domain '{}' as autostarted",
+            "marked as autostarted",
+        )
     } else {
-        ("Failed to unmark domain '{}' as autostarted", "unmarked as autostarted")
+        (
+            "Failed to unmark domain '{}' as autostarted",
+            "unmarked as autostarted",
+        )
     };
     session
         .conn()?

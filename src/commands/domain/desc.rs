@@ -29,7 +29,11 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     let dom = session.lookup_domain(args, "domain")?;
     let conn = session.conn()?.clone();
     let title = args.has("title");
-    let (kind, what) = if title { (metadata::TITLE, "title") } else { (metadata::DESCRIPTION, "description") };
+    let (kind, what) = if title {
+        (metadata::TITLE, "title")
+    } else {
+        (metadata::DESCRIPTION, "description")
+    };
     let words = args.all("new-desc");
     let xml_flags = if args.has("config") { xml::INACTIVE } else { 0 };
     let current = || -> Result<String, CmdError> {
@@ -39,7 +43,11 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     let new_text = if args.has("edit") {
         let old = current()?;
         // The words given, if any, are the starting text in the editor.
-        let start = if words.is_empty() { old.clone() } else { words.join(" ") };
+        let start = if words.is_empty() {
+            old.clone()
+        } else {
+            words.join(" ")
+        };
         let file = EditFile::create(&start)?;
         let edited = file.edit()?;
         if edited == old {
@@ -58,13 +66,23 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
             // transient domain's missing config fails there, without context.
             current()?;
             conn.domain_set_metadata(&dom, kind, Some(&text), None, None, flags)
-                .map_err(|e| CmdError::from(e).context(format!("Failed to set new domain {what}")))?;
-            let label = if title { "Domain title" } else { "Domain description" };
+                .map_err(|e| {
+                    CmdError::from(e).context(format!("Failed to set new domain {what}"))
+                })?;
+            let label = if title {
+                "Domain title"
+            } else {
+                "Domain description"
+            };
             session.print_extra(&format!("{label} updated successfully"));
         }
         None => {
             let text = current()?;
-            session.emit(&Description { key: what, text, domain: dom.name.clone() });
+            session.emit(&Description {
+                key: what,
+                text,
+                domain: dom.name.clone(),
+            });
         }
     }
     Ok(())

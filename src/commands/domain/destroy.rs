@@ -9,7 +9,10 @@ pub static DEF: CommandDef = CommandDef {
 domain disappears.",
     options: &[
         OptDef::DOMAIN,
-        OptDef::flag("graceful", "ask the hypervisor to stop it gently, without a hard kill"),
+        OptDef::flag(
+            "graceful",
+            "ask the hypervisor to stop it gently, without a hard kill",
+        ),
         OptDef::flag("remove-logs", "remove the domain's log files"),
     ],
     needs_connection: true,
@@ -18,5 +21,7 @@ domain disappears.",
 
 fn run(session: &mut Session, args: &Args) -> CmdResult {
     let flags = args.flags(&[("graceful", f::GRACEFUL), ("remove-logs", f::REMOVE_LOGS)]);
-    super::domain_action(session, args, "destroy", "destroyed", |c, d| c.domain_destroy(d, flags))
+    super::domain_action(session, args, "destroy", "destroyed", |c, d| {
+        c.domain_destroy(d, flags)
+    })
 }

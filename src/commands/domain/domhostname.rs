@@ -1,6 +1,8 @@
 use crate::api::flags::hostname as f;
 use crate::commands::values::Single;
-use crate::commands::{failed, Args, CmdError, CmdResult, CommandDef, Complete, Group, OptDef, Session};
+use crate::commands::{
+    failed, Args, CmdError, CmdResult, CommandDef, Complete, Group, OptDef, Session,
+};
 
 pub static DEF: CommandDef = CommandDef {
     name: "domhostname",
@@ -9,7 +11,8 @@ pub static DEF: CommandDef = CommandDef {
     description: "Print the guest's hostname, from the guest agent or DHCP leases.",
     options: &[
         OptDef::DOMAIN,
-        OptDef::string("source", "where to ask: lease or agent").completes(Complete::Choices(&["lease", "agent"])),
+        OptDef::string("source", "where to ask: lease or agent")
+            .completes(Complete::Choices(&["lease", "agent"])),
     ],
     needs_connection: true,
     run,
@@ -23,7 +26,10 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
         Some("agent") => f::AGENT,
         Some(other) => return Err(CmdError::msg(format!("Unknown data source '{other}'"))),
     };
-    let name = session.conn()?.domain_get_hostname(&dom, flags).map_err(failed("failed to get hostname"))?;
+    let name = session
+        .conn()?
+        .domain_get_hostname(&dom, flags)
+        .map_err(failed("failed to get hostname"))?;
     session.emit(&Single::line("hostname", name));
     Ok(())
 }

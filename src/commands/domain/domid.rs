@@ -7,13 +7,25 @@ pub static DEF: CommandDef = CommandDef {
     group: Group::Domain,
     summary: "print a domain's id",
     description: "Print the id of a domain given by name or UUID; '-' when it is not running.",
-    options: &[OptDef::data("domain", "domain name or uuid").completes(crate::commands::Complete::Domain)],
+    options: &[
+        OptDef::data("domain", "domain name or uuid").completes(crate::commands::Complete::Domain)
+    ],
     needs_connection: true,
     run,
 };
 
 fn run(session: &mut Session, args: &Args) -> CmdResult {
-    let dom = session.lookup_domain_by(args, "domain", LookupBy { id: false, ..LookupBy::ALL })?;
-    session.emit(&DomainIdentity { domain: DomainRef::from(&dom), part: DomainPart::Id });
+    let dom = session.lookup_domain_by(
+        args,
+        "domain",
+        LookupBy {
+            id: false,
+            ..LookupBy::ALL
+        },
+    )?;
+    session.emit(&DomainIdentity {
+        domain: DomainRef::from(&dom),
+        part: DomainPart::Id,
+    });
     Ok(())
 }

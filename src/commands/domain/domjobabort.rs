@@ -6,7 +6,10 @@ pub static DEF: CommandDef = CommandDef {
     group: Group::Domain,
     summary: "abort a domain's running job",
     description: "Abort the job the domain is running (a save, migration or backup).",
-    options: &[OptDef::DOMAIN, OptDef::flag("postcopy", "interrupt a post-copy migration")],
+    options: &[
+        OptDef::DOMAIN,
+        OptDef::flag("postcopy", "interrupt a post-copy migration"),
+    ],
     needs_connection: true,
     run,
 };

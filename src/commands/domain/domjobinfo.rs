@@ -17,26 +17,53 @@ pub static DEF: CommandDef = CommandDef {
         OptDef::flag("completed", "the last completed job instead"),
         OptDef::flag("keep-completed", "keep the completed job's statistics"),
         OptDef::flag("anystats", "print statistics whatever the job's state"),
-        OptDef::flag("rawstats", "print the statistics as the hypervisor reports them"),
+        OptDef::flag(
+            "rawstats",
+            "print the statistics as the hypervisor reports them",
+        ),
     ],
     needs_connection: true,
     run,
 };
 
-const JOB_TYPES: [&str; 6] = ["None", "Bounded", "Unbounded", "Completed", "Failed", "Cancelled"];
+const JOB_TYPES: [&str; 6] = [
+    "None",
+    "Bounded",
+    "Unbounded",
+    "Completed",
+    "Failed",
+    "Cancelled",
+];
 const OPERATIONS: [&str; 11] = [
-    "Unknown", "Start", "Save", "Restore", "Incoming migration", "Outgoing migration",
-    "Snapshot", "Snapshot revert", "Dump", "Backup", "Snapshot delete",
+    "Unknown",
+    "Start",
+    "Save",
+    "Restore",
+    "Incoming migration",
+    "Outgoing migration",
+    "Snapshot",
+    "Snapshot revert",
+    "Dump",
+    "Backup",
+    "Snapshot delete",
 ];
 
 fn run(session: &mut Session, args: &Args) -> CmdResult {
     args.requires("keep-completed", "completed")?;
     let dom = session.lookup_domain(args, "domain")?;
     let conn = session.conn()?.clone();
-    let flags = args.flags(&[("completed", job_stats::COMPLETED), ("keep-completed", job_stats::KEEP_COMPLETED)]);
+    let flags = args.flags(&[
+        ("completed", job_stats::COMPLETED),
+        ("keep-completed", job_stats::KEEP_COMPLETED),
+    ]);
     let (job_type, params) = match conn.domain_get_job_stats(&dom, flags) {
         Ok((t, params)) => (t, params),
-        Err(e) if matches!(e.code, ErrorCode::NoSupport | ErrorCode::ArgumentUnsupported) => {
+        Err(e)
+            if matches!(
+                e.code,
+                ErrorCode::NoSupport | ErrorCode::ArgumentUnsupported
+            ) =>
+        {
             if flags != 0 || args.has("rawstats") {
                 return Err(CmdError::from(e)
                     .context("Optional flags or --rawstats are not supported by the daemon"));
@@ -50,7 +77,12 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
         || job_type == JobType::Bounded as i32
         || job_type == JobType::Unbounded as i32
         || (job_type == JobType::Completed as i32 && args.has("completed"));
-    session.emit(&JobReport { job_type, params, raw: args.has("rawstats"), show_stats });
+    session.emit(&JobReport {
+        job_type,
+        params,
+        raw: args.has("rawstats"),
+        show_stats,
+    });
     Ok(())
 }
 
@@ -73,17 +105,24 @@ fn word(label: &str) -> String {
 
 impl JobReport {
     fn type_name(&self) -> &'static str {
-        JOB_TYPES.get(self.job_type as usize).copied().unwrap_or("Unknown")
+        JOB_TYPES
+            .get(self.job_type as usize)
+            .copied()
+            .unwrap_or("Unknown")
     }
     fn operation(&self) -> Option<&'static str> {
-        uint(&self.params, "operation").map(|op| OPERATIONS.get(op as usize).copied().unwrap_or("Unknown"))
+        uint(&self.params, "operation")
+            .map(|op| OPERATIONS.get(op as usize).copied().unwrap_or("Unknown"))
     }
 }
 
 impl Serialize for JobReport {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let statistics: serde_json::Map<String, serde_json::Value> =
-            self.params.iter().map(|p| (p.field.clone(), json_value(&p.value))).collect();
+        let statistics: serde_json::Map<String, serde_json::Value> = self
+            .params
+            .iter()
+            .map(|p| (p.field.clone(), json_value(&p.value)))
+            .collect();
         let mut map = s.serialize_map(Some(3))?;
         map.serialize_entry("type", &word(self.type_name()))?;
         map.serialize_entry("operation", &self.operation().map(word))?;
@@ -112,7 +151,12 @@ impl Render for JobReport {
         if self.show_stats {
             stats_lines(&mut t, &self.params);
         }
-        if let Some(TypedValue::String(msg)) = self.params.iter().find(|p| p.field == "errmsg").map(|p| &p.value) {
+        if let Some(TypedValue::String(msg)) = self
+            .params
+            .iter()
+            .find(|p| p.field == "errmsg")
+            .map(|p| &p.value)
+        {
             t.push_str(&format!("{:<17} {}\n", "Error message:", msg));
         }
         t
@@ -158,13 +202,16 @@ fn stats_lines(t: &mut String, params: &[TypedParam]) {
 }
 
 fn uint(params: &[TypedParam], field: &str) -> Option<u64> {
-    params.iter().find(|p| p.field == field).and_then(|p| match p.value {
-        TypedValue::Int(v) => u64::try_from(v).ok(),
-        TypedValue::UInt(v) => Some(u64::from(v)),
-        TypedValue::LLong(v) => u64::try_from(v).ok(),
-        TypedValue::ULLong(v) => Some(v),
-        _ => None,
-    })
+    params
+        .iter()
+        .find(|p| p.field == field)
+        .and_then(|p| match p.value {
+            TypedValue::Int(v) => u64::try_from(v).ok(),
+            TypedValue::UInt(v) => Some(u64::from(v)),
+            TypedValue::LLong(v) => u64::try_from(v).ok(),
+            TypedValue::ULLong(v) => Some(v),
+            _ => None,
+        })
 }
 
 fn value_text(v: &TypedValue) -> String {
@@ -196,6 +243,9 @@ fn info_params(info: &JobInfo) -> Vec<TypedParam> {
     ];
     fields
         .iter()
-        .map(|(f, v)| TypedParam { field: f.to_string(), value: TypedValue::ULLong(*v) })
+        .map(|(f, v)| TypedParam {
+            field: f.to_string(),
+            value: TypedValue::ULLong(*v),
+        })
         .collect()
 }

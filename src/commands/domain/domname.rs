@@ -7,13 +7,25 @@ pub static DEF: CommandDef = CommandDef {
     group: Group::Domain,
     summary: "print a domain's name",
     description: "Print the name of a domain given by id or UUID.",
-    options: &[OptDef::data("domain", "domain id or uuid").completes(crate::commands::Complete::Domain)],
+    options: &[
+        OptDef::data("domain", "domain id or uuid").completes(crate::commands::Complete::Domain)
+    ],
     needs_connection: true,
     run,
 };
 
 fn run(session: &mut Session, args: &Args) -> CmdResult {
-    let dom = session.lookup_domain_by(args, "domain", LookupBy { name: false, ..LookupBy::ALL })?;
-    session.emit(&DomainIdentity { domain: DomainRef::from(&dom), part: DomainPart::Name });
+    let dom = session.lookup_domain_by(
+        args,
+        "domain",
+        LookupBy {
+            name: false,
+            ..LookupBy::ALL
+        },
+    )?;
+    session.emit(&DomainIdentity {
+        domain: DomainRef::from(&dom),
+        part: DomainPart::Name,
+    });
     Ok(())
 }

@@ -7,13 +7,25 @@ pub static DEF: CommandDef = CommandDef {
     group: Group::Domain,
     summary: "print a domain's UUID",
     description: "Print the UUID of a domain given by name or id.",
-    options: &[OptDef::data("domain", "domain id or name").completes(crate::commands::Complete::Domain)],
+    options: &[
+        OptDef::data("domain", "domain id or name").completes(crate::commands::Complete::Domain)
+    ],
     needs_connection: true,
     run,
 };
 
 fn run(session: &mut Session, args: &Args) -> CmdResult {
-    let dom = session.lookup_domain_by(args, "domain", LookupBy { uuid: false, ..LookupBy::ALL })?;
-    session.emit(&DomainIdentity { domain: DomainRef::from(&dom), part: DomainPart::Uuid });
+    let dom = session.lookup_domain_by(
+        args,
+        "domain",
+        LookupBy {
+            uuid: false,
+            ..LookupBy::ALL
+        },
+    )?;
+    session.emit(&DomainIdentity {
+        domain: DomainRef::from(&dom),
+        part: DomainPart::Uuid,
+    });
     Ok(())
 }

@@ -30,7 +30,9 @@ const FLAGS: &[(&str, u32)] = &[
 
 fn run(session: &mut Session, args: &Args) -> CmdResult {
     let dom = session.lookup_domain(args, "domain")?;
-    let text = session.conn()?.domain_get_xml_desc(&dom, args.flags(FLAGS))?;
+    let text = session
+        .conn()?
+        .domain_get_xml_desc(&dom, args.flags(FLAGS))?;
     print_xml(session, args, &text)
 }
 
@@ -52,14 +54,15 @@ pub fn print_xml(session: &mut Session, args: &Args, text: &str) -> CmdResult {
         session.emit(&XmlDocument::new(text.to_string()));
         return Ok(());
     };
-    let selected = crate::output::xpath::evaluate(text, expr, args.has("wrap")).map_err(|message| {
-        // An empty expression fails without a word.
-        if message.is_empty() {
-            CmdError::silent()
-        } else {
-            CmdError::msg(message)
-        }
-    })?;
+    let selected =
+        crate::output::xpath::evaluate(text, expr, args.has("wrap")).map_err(|message| {
+            // An empty expression fails without a word.
+            if message.is_empty() {
+                CmdError::silent()
+            } else {
+                CmdError::msg(message)
+            }
+        })?;
     session.emit(&XmlDocument::new(selected.stdout));
     if !selected.stderr.is_empty() {
         session.flush();

@@ -8,7 +8,10 @@ pub static DEF: CommandDef = CommandDef {
     summary: "edit a domain's XML in your editor",
     description: "Open the domain's next-boot XML in $VISUAL or $EDITOR and define \
 the result.",
-    options: &[OptDef::DOMAIN, OptDef::flag("skip-validate", "do not validate the edited XML")],
+    options: &[
+        OptDef::DOMAIN,
+        OptDef::flag("skip-validate", "do not validate the edited XML"),
+    ],
     needs_connection: true,
     run,
 };
@@ -22,13 +25,19 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     loop {
         let edited = file.edit()?;
         if edited == original {
-            session.print_extra(&format!("Domain '{}' XML configuration not changed.\n", dom.name));
+            session.print_extra(&format!(
+                "Domain '{}' XML configuration not changed.\n",
+                dom.name
+            ));
             return Ok(());
         }
         let flags = if validate { define::VALIDATE } else { 0 };
         match conn.domain_define_xml(&edited, flags) {
             Ok(defined) => {
-                session.print_extra(&format!("Domain '{}' XML configuration edited.\n", defined.name));
+                session.print_extra(&format!(
+                    "Domain '{}' XML configuration edited.\n",
+                    defined.name
+                ));
                 return Ok(());
             }
             Err(e) => {

@@ -18,11 +18,16 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
         .domain_has_managed_save_image(&dom, 0)
         .map_err(failed("Failed to check for domain managed save image"))?;
     if !has_image {
-        session.print_extra(&format!("Domain '{}' has no manage save image; removal skipped", shown));
+        session.print_extra(&format!(
+            "Domain '{}' has no manage save image; removal skipped",
+            shown
+        ));
         return Ok(());
     }
     conn.domain_managed_save_remove(&dom, 0)
-        .map_err(failed(format!("Failed to remove managed save image for domain '{shown}'")))?;
+        .map_err(failed(format!(
+            "Failed to remove managed save image for domain '{shown}'"
+        )))?;
     session.print_extra(&format!("Removed managedsave image for domain '{shown}'"));
     Ok(())
 }

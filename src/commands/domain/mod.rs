@@ -53,11 +53,15 @@ pub fn affect_flags(args: &Args) -> Result<u32, CmdError> {
 pub fn read_file(path: &str) -> Result<String, CmdError> {
     use std::io::Read;
     let failure = |what: &str, e: std::io::Error| {
-        CmdError::msg(format!("Failed to {what} file '{path}': {}", crate::output::os_error_text(&e)))
+        CmdError::msg(format!(
+            "Failed to {what} file '{path}': {}",
+            crate::error::os_error_text(&e)
+        ))
     };
     let mut file = std::fs::File::open(path).map_err(|e| failure("open", e))?;
     let mut text = String::new();
-    file.read_to_string(&mut text).map_err(|e| failure("read", e))?;
+    file.read_to_string(&mut text)
+        .map_err(|e| failure("read", e))?;
     Ok(text)
 }
 
@@ -83,7 +87,9 @@ pub fn domain_action(
 
 /// `--pass-fds` must be a comma list of integers (or empty).
 pub fn check_pass_fds(args: &Args) -> Result<(), CmdError> {
-    let Some(list) = args.raw("pass-fds").filter(|l| !l.is_empty()) else { return Ok(()) };
+    let Some(list) = args.raw("pass-fds").filter(|l| !l.is_empty()) else {
+        return Ok(());
+    };
     for fd in list.split(',') {
         if fd.parse::<i32>().is_err() {
             return Err(CmdError::msg(format!("Unable to parse FD number '{fd}'")));
@@ -107,7 +113,9 @@ pub fn attach_console(args: &Args) -> Result<(), CmdError> {
         return Ok(());
     }
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
-        return Err(CmdError::msg("Cannot run interactive console without a controlling TTY"));
+        return Err(CmdError::msg(
+            "Cannot run interactive console without a controlling TTY",
+        ));
     }
     Err(api::Error::no_support("virDomainOpenConsole").into())
 }
@@ -124,5 +132,8 @@ pub fn report_progress(session: &mut Session, args: &Args, label: &str) {
 /// A driver refusing a call or a flag it does not know, which virsh works
 /// around (start --force-boot, undefine's flags).
 pub fn is_unsupported(e: &api::Error) -> bool {
-    matches!(e.code, api::ErrorCode::NoSupport | api::ErrorCode::InvalidArg)
+    matches!(
+        e.code,
+        api::ErrorCode::NoSupport | api::ErrorCode::InvalidArg
+    )
 }

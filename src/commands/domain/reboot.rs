@@ -7,8 +7,11 @@ pub static DEF: CommandDef = CommandDef {
     description: "Ask the guest to reboot; the command returns before it has finished.",
     options: &[
         OptDef::DOMAIN,
-        OptDef::string("mode", "comma-separated methods: acpi, agent, initctl, signal, paravirt")
-            .completes(Complete::Choices(super::shutdown::MODES)),
+        OptDef::string(
+            "mode",
+            "comma-separated methods: acpi, agent, initctl, signal, paravirt",
+        )
+        .completes(Complete::Choices(super::shutdown::MODES)),
     ],
     needs_connection: true,
     run,
@@ -16,5 +19,7 @@ pub static DEF: CommandDef = CommandDef {
 
 fn run(session: &mut Session, args: &Args) -> CmdResult {
     let flags = super::shutdown::mode_flags(args, "'signal' or 'paravirt'")?;
-    super::domain_action(session, args, "reboot", "is being rebooted", |c, d| c.domain_reboot(d, flags))
+    super::domain_action(session, args, "reboot", "is being rebooted", |c, d| {
+        c.domain_reboot(d, flags)
+    })
 }

@@ -11,5 +11,7 @@ pub static DEF: CommandDef = CommandDef {
 };
 
 fn run(session: &mut Session, args: &Args) -> CmdResult {
-    super::domain_action(session, args, "reset", "was reset", |c, d| c.domain_reset(d, 0))
+    super::domain_action(session, args, "reset", "was reset", |c, d| {
+        c.domain_reset(d, 0)
+    })
 }

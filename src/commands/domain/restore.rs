@@ -9,10 +9,14 @@ pub static DEF: CommandDef = CommandDef {
     options: &[
         OptDef::data("file", "the saved state file").completes(Complete::File),
         OptDef::flag("bypass-cache", "read without the page cache"),
-        OptDef::string("xml", "file with replacement domain XML for the image").completes(Complete::File),
+        OptDef::string("xml", "file with replacement domain XML for the image")
+            .completes(Complete::File),
         OptDef::flag("running", "restore it running"),
         OptDef::flag("paused", "restore it paused"),
-        OptDef::flag("reset-nvram", "recreate the UEFI variable store from its template"),
+        OptDef::flag(
+            "reset-nvram",
+            "recreate the UEFI variable store from its template",
+        ),
     ],
     needs_connection: true,
     run,

@@ -11,5 +11,7 @@ pub static DEF: CommandDef = CommandDef {
 };
 
 fn run(session: &mut Session, args: &Args) -> CmdResult {
-    super::domain_action(session, args, "resume", "resumed", |c, d| c.domain_resume(d))
+    super::domain_action(session, args, "resume", "resumed", |c, d| {
+        c.domain_resume(d)
+    })
 }

@@ -8,8 +8,11 @@ pub static DEF: CommandDef = CommandDef {
     description: "Ask the guest to shut down; the command returns before it has finished.",
     options: &[
         OptDef::DOMAIN,
-        OptDef::string("mode", "comma-separated methods: acpi, agent, initctl, signal, paravirt")
-            .completes(Complete::Choices(MODES)),
+        OptDef::string(
+            "mode",
+            "comma-separated methods: acpi, agent, initctl, signal, paravirt",
+        )
+        .completes(Complete::Choices(MODES)),
     ],
     needs_connection: true,
     run,
@@ -20,7 +23,9 @@ pub const MODES: &[&str] = &["acpi", "agent", "initctl", "signal", "paravirt"];
 /// Turns a `--mode` list into flags, as `shutdown` and `reboot` accept it;
 /// `last_two` is how each command's error message ends the list of modes.
 pub fn mode_flags(args: &Args, last_two: &str) -> Result<u32, CmdError> {
-    let Some(modes) = args.get("mode")? else { return Ok(0) };
+    let Some(modes) = args.get("mode")? else {
+        return Ok(0);
+    };
     let mut flags = 0;
     for mode in modes.split(',') {
         flags |= match mode {
@@ -41,5 +46,7 @@ pub fn mode_flags(args: &Args, last_two: &str) -> Result<u32, CmdError> {
 
 fn run(session: &mut Session, args: &Args) -> CmdResult {
     let flags = mode_flags(args, "'signal', or 'paravirt'")?;
-    super::domain_action(session, args, "shutdown", "is being shutdown", |c, d| c.domain_shutdown(d, flags))
+    super::domain_action(session, args, "shutdown", "is being shutdown", |c, d| {
+        c.domain_shutdown(d, flags)
+    })
 }

@@ -11,5 +11,7 @@ pub static DEF: CommandDef = CommandDef {
 };
 
 fn run(session: &mut Session, args: &Args) -> CmdResult {
-    super::domain_action(session, args, "suspend", "suspended", |c, d| c.domain_suspend(d))
+    super::domain_action(session, args, "suspend", "suspended", |c, d| {
+        c.domain_suspend(d)
+    })
 }

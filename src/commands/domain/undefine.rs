@@ -11,13 +11,28 @@ transient. Optionally remove its storage and metadata too.",
     options: &[
         OptDef::DOMAIN,
         OptDef::flag("managed-save", "also remove the managed save image"),
-        OptDef::string("storage", "comma-separated disk targets or source paths whose volumes to remove"),
-        OptDef::flag("remove-all-storage", "remove the volumes of every disk (careful)"),
-        OptDef::flag("delete-storage-volume-snapshots", "also delete the volumes' snapshots (needs --remove-all-storage)"),
+        OptDef::string(
+            "storage",
+            "comma-separated disk targets or source paths whose volumes to remove",
+        ),
+        OptDef::flag(
+            "remove-all-storage",
+            "remove the volumes of every disk (careful)",
+        ),
+        OptDef::flag(
+            "delete-storage-volume-snapshots",
+            "also delete the volumes' snapshots (needs --remove-all-storage)",
+        ),
         OptDef::alias("delete-snapshots", "delete-storage-volume-snapshots"),
         OptDef::flag("wipe-storage", "overwrite the volumes before removing them"),
-        OptDef::flag("snapshots-metadata", "also remove snapshot metadata (inactive domains)"),
-        OptDef::flag("checkpoints-metadata", "also remove checkpoint metadata (inactive domains)"),
+        OptDef::flag(
+            "snapshots-metadata",
+            "also remove snapshot metadata (inactive domains)",
+        ),
+        OptDef::flag(
+            "checkpoints-metadata",
+            "also remove checkpoint metadata (inactive domains)",
+        ),
         OptDef::flag("nvram", "also remove the UEFI variable store"),
         OptDef::flag("keep-nvram", "keep the UEFI variable store"),
         OptDef::flag("tpm", "also remove the TPM state"),
@@ -44,17 +59,23 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     let storage = args.get("storage")?.map(str::to_string);
     let remove_all = args.has("remove-all-storage");
     if remove_all && storage.is_some() {
-        return Err(CmdError::msg("Specified both --storage and --remove-all-storage"));
+        return Err(CmdError::msg(
+            "Specified both --storage and --remove-all-storage",
+        ));
     }
     if args.has("wipe-storage") && storage.is_none() && !remove_all {
-        return Err(CmdError::msg("'--wipe-storage' requires '--storage <string>' or '--remove-all-storage'"));
+        return Err(CmdError::msg(
+            "'--wipe-storage' requires '--storage <string>' or '--remove-all-storage'",
+        ));
     }
     let dom = session.lookup_domain(args, "domain")?;
     let shown = args.req("domain")?;
     let wants_storage = remove_all || storage.as_deref().is_some_and(|s| !s.is_empty());
     if wants_storage {
         if dom.is_active() {
-            return Err(CmdError::msg("Storage volume deletion is supported only on stopped domains"));
+            return Err(CmdError::msg(
+                "Storage volume deletion is supported only on stopped domains",
+            ));
         }
         let def = crate::commands::monitor::domain_def(session, &dom, false)?;
         let chosen = volumes_to_remove(&def, storage.as_deref().unwrap_or(""), remove_all)?;
@@ -69,7 +90,9 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     }
     let conn = session.conn()?;
     if !args.has("managed-save") && conn.domain_has_managed_save_image(&dom, 0).unwrap_or(false) {
-        return Err(CmdError::msg("Refusing to undefine while domain managed save image exists"));
+        return Err(CmdError::msg(
+            "Refusing to undefine while domain managed save image exists",
+        ));
     }
     let flags = args.flags(FLAGS);
     let conn = conn.clone();
@@ -102,7 +125,10 @@ fn undefine_by_hand(conn: &Connection, dom: &Domain, flags: u32) -> Result<(), C
                 snapshots.len()
             )));
         }
-        if snapshots.iter().any(|s| conn.domain_snapshot_delete(s, METADATA_ONLY).is_err()) {
+        if snapshots
+            .iter()
+            .any(|s| conn.domain_snapshot_delete(s, METADATA_ONLY).is_err())
+        {
             return Err(CmdError::msg(format!(
                 "Unable to remove metadata of {} snapshots",
                 snapshots.len()
@@ -124,7 +150,9 @@ fn volumes_to_remove(
     let mut chosen = Vec::new();
     for disk in &def.disks {
         let Some(source) = &disk.source else { continue };
-        let matched = wanted.iter().position(|w| *w == disk.target_dev || w == source);
+        let matched = wanted
+            .iter()
+            .position(|w| *w == disk.target_dev || w == source);
         if let Some(i) = matched {
             wanted.remove(i);
         } else if !remove_all {
@@ -133,7 +161,9 @@ fn volumes_to_remove(
         chosen.push((disk.target_dev.clone(), source.clone()));
     }
     if let Some(missing) = wanted.first() {
-        return Err(CmdError::msg(format!("Volume '{missing}' was not found in domain's definition.\n")));
+        return Err(CmdError::msg(format!(
+            "Volume '{missing}' was not found in domain's definition.\n"
+        )));
     }
     Ok(chosen)
 }

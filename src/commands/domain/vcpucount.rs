@@ -2,8 +2,8 @@ use crate::api::flags::{affect, vcpu};
 use crate::api::{Connection, Domain};
 use serde::Serialize;
 
-use crate::output::render::Render;
 use crate::commands::{failed, Args, CmdError, CmdResult, CommandDef, Group, OptDef, Session};
+use crate::output::render::Render;
 
 pub static DEF: CommandDef = CommandDef {
     name: "vcpucount",
@@ -53,7 +53,10 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
         return Ok(());
     }
     let mut counts = VcpuCounts::default();
-    for (which, extra) in [(&mut counts.maximum, vcpu::MAXIMUM), (&mut counts.current, 0)] {
+    for (which, extra) in [
+        (&mut counts.maximum, vcpu::MAXIMUM),
+        (&mut counts.current, 0),
+    ] {
         which.config = count(&conn, &dom, affect::CONFIG | extra)?;
         // A shut-off domain has no live counts.
         if dom.is_active() {

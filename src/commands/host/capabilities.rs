@@ -1,5 +1,5 @@
 use crate::commands::values::XmlDocument;
-use crate::commands::{Args, CmdResult, CommandDef, Group, Session, failed};
+use crate::commands::{failed, Args, CmdResult, CommandDef, Group, Session};
 
 pub static DEF: CommandDef = CommandDef {
     name: "capabilities",
@@ -12,7 +12,10 @@ pub static DEF: CommandDef = CommandDef {
 };
 
 fn run(session: &mut Session, _args: &Args) -> CmdResult {
-    let xml = session.conn()?.get_capabilities().map_err(failed("failed to get capabilities"))?;
+    let xml = session
+        .conn()?
+        .get_capabilities()
+        .map_err(failed("failed to get capabilities"))?;
     session.emit(&XmlDocument::line(xml));
     Ok(())
 }

@@ -1,5 +1,5 @@
 use crate::commands::values::Single;
-use crate::commands::{Args, CmdResult, CommandDef, Group, Session, failed};
+use crate::commands::{failed, Args, CmdResult, CommandDef, Group, Session};
 
 pub static DEF: CommandDef = CommandDef {
     name: "hostname",
@@ -12,7 +12,10 @@ pub static DEF: CommandDef = CommandDef {
 };
 
 fn run(session: &mut Session, _args: &Args) -> CmdResult {
-    let name = session.conn()?.get_hostname().map_err(failed("failed to get hostname"))?;
+    let name = session
+        .conn()?
+        .get_hostname()
+        .map_err(failed("failed to get hostname"))?;
     session.emit(&Single::line("hostname", name));
     Ok(())
 }

@@ -1,7 +1,7 @@
 use serde::Serialize;
 
 use crate::commands::values::kib_as_bytes;
-use crate::commands::{Args, CmdResult, CommandDef, Group, Session, failed};
+use crate::commands::{failed, Args, CmdResult, CommandDef, Group, Session};
 use crate::output::fields::Fields;
 use crate::output::render::Render;
 
@@ -45,7 +45,10 @@ impl Render for NodeSummary {
 }
 
 fn run(session: &mut Session, _args: &Args) -> CmdResult {
-    let info = session.conn()?.node_get_info().map_err(failed("failed to get node information"))?;
+    let info = session
+        .conn()?
+        .node_get_info()
+        .map_err(failed("failed to get node information"))?;
     session.emit(&NodeSummary {
         cpu_model: info.model,
         cpus: info.cpus,

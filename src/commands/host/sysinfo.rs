@@ -1,5 +1,5 @@
 use crate::commands::values::XmlDocument;
-use crate::commands::{Args, CmdResult, CommandDef, Group, Session, failed};
+use crate::commands::{failed, Args, CmdResult, CommandDef, Group, Session};
 
 pub static DEF: CommandDef = CommandDef {
     name: "sysinfo",
@@ -12,7 +12,10 @@ pub static DEF: CommandDef = CommandDef {
 };
 
 fn run(session: &mut Session, _args: &Args) -> CmdResult {
-    let xml = session.conn()?.get_sysinfo(0).map_err(failed("failed to get sysinfo"))?;
+    let xml = session
+        .conn()?
+        .get_sysinfo(0)
+        .map_err(failed("failed to get sysinfo"))?;
     session.emit(&XmlDocument::new(xml));
     Ok(())
 }

@@ -1,6 +1,6 @@
 use serde::Serialize;
 
-use crate::commands::{Args, CmdResult, CommandDef, Group, OptDef, Session, failed};
+use crate::commands::{failed, Args, CmdResult, CommandDef, Group, OptDef, Session};
 use crate::output::render::Render;
 use crate::shell::COMPAT_VERSION;
 
@@ -48,7 +48,9 @@ impl Render for Versions {
         );
         match &self.hypervisor.version {
             Some(v) => text.push_str(&format!("Running hypervisor: {hv_type} {v}\n")),
-            None => text.push_str(&format!("Cannot extract running {hv_type} hypervisor version\n")),
+            None => text.push_str(&format!(
+                "Cannot extract running {hv_type} hypervisor version\n"
+            )),
         }
         if let Some(daemon) = self.daemon {
             text.push_str(&format!("Running against daemon: {daemon}\n"));
@@ -59,13 +61,20 @@ impl Render for Versions {
 
 fn run(session: &mut Session, args: &Args) -> CmdResult {
     let conn = session.conn()?.clone();
-    let hv_type = conn.get_type().map_err(failed("failed to get hypervisor type"))?;
-    let hv_version = conn.get_version().map_err(failed("failed to get the hypervisor version"))?;
+    let hv_type = conn
+        .get_type()
+        .map_err(failed("failed to get hypervisor type"))?;
+    let hv_version = conn
+        .get_version()
+        .map_err(failed("failed to get the hypervisor version"))?;
     session.emit(&Versions {
         compiled_against: COMPAT_VERSION,
         library: COMPAT_VERSION,
         api: COMPAT_VERSION,
-        hypervisor: Hypervisor { hv_type, version: (hv_version != 0).then(|| dotted(hv_version)) },
+        hypervisor: Hypervisor {
+            hv_type,
+            version: (hv_version != 0).then(|| dotted(hv_version)),
+        },
         daemon: args.has("daemon").then_some(COMPAT_VERSION),
     });
     Ok(())

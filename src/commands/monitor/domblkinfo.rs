@@ -73,7 +73,12 @@ impl Render for AllDiskSizes {
         let mut table = Table::new(&["Target", "Capacity", "Allocation", "Physical"]);
         let cell = |v: Option<u64>| v.map_or_else(|| "-".to_string(), |b| size(b, self.human));
         for disk in &self.disks {
-            table.row(vec![disk.target.clone(), cell(disk.capacity), cell(disk.allocation), cell(disk.physical)]);
+            table.row(vec![
+                disk.target.clone(),
+                cell(disk.capacity),
+                cell(disk.allocation),
+                cell(disk.physical),
+            ]);
         }
         table.render(quiet)
     }
@@ -84,7 +89,9 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     args.exclusive("all", "device")?;
     let dom = session.lookup_domain(args, "domain")?;
     if !args.has("all") && args.raw("device").is_none_or(str::is_empty) {
-        return Err(CmdError::msg("command 'domblkinfo' requires <device> option"));
+        return Err(CmdError::msg(
+            "command 'domblkinfo' requires <device> option",
+        ));
     }
     let conn = session.conn()?.clone();
     if args.has("all") {
@@ -107,7 +114,16 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
         return Ok(());
     }
     let device = args.req("device")?;
-    let BlockInfo { capacity, allocation, physical } = conn.domain_get_block_info(&dom, device, 0)?;
-    session.emit(&BlockSizes { capacity, allocation, physical, human });
+    let BlockInfo {
+        capacity,
+        allocation,
+        physical,
+    } = conn.domain_get_block_info(&dom, device, 0)?;
+    session.emit(&BlockSizes {
+        capacity,
+        allocation,
+        physical,
+        human,
+    });
     Ok(())
 }

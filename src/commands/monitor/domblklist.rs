@@ -47,7 +47,12 @@ impl Render for DiskList {
         for disk in &self.disks {
             let source = disk.source.clone().unwrap_or_else(|| "-".to_string());
             if self.details {
-                table.row(vec![disk.disk_type.clone(), disk.device.clone(), disk.target.clone(), source]);
+                table.row(vec![
+                    disk.disk_type.clone(),
+                    disk.device.clone(),
+                    disk.target.clone(),
+                    source,
+                ]);
             } else {
                 table.row(vec![disk.target.clone(), source]);
             }
@@ -62,8 +67,16 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     let disks = def
         .disks
         .into_iter()
-        .map(|d| Disk { disk_type: d.disk_type, device: d.device, target: d.target_dev, source: d.source })
+        .map(|d| Disk {
+            disk_type: d.disk_type,
+            device: d.device,
+            target: d.target_dev,
+            source: d.source,
+        })
         .collect();
-    session.emit(&DiskList { disks, details: args.has("details") });
+    session.emit(&DiskList {
+        disks,
+        details: args.has("details"),
+    });
     Ok(())
 }

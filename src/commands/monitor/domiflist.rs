@@ -10,7 +10,10 @@ pub static DEF: CommandDef = CommandDef {
     summary: "list a domain's network interfaces",
     description: "List the network interfaces of a domain with their type, source, \
 model and MAC address.",
-    options: &[OptDef::DOMAIN, OptDef::flag("inactive", "read the next-boot configuration")],
+    options: &[
+        OptDef::DOMAIN,
+        OptDef::flag("inactive", "read the next-boot configuration"),
+    ],
     needs_connection: true,
     run,
 };

@@ -83,12 +83,15 @@ fn yes_no(value: Option<bool>) -> &'static str {
 impl Render for DomainSummary {
     fn text(&self, _quiet: bool) -> String {
         let mut t = Fields::new(15);
-        t.line("Id:", self.domain.id_text()).line("Name:", &self.domain.name).line("UUID:", &self.domain.uuid);
+        t.line("Id:", self.domain.id_text())
+            .line("Name:", &self.domain.name)
+            .line("UUID:", &self.domain.uuid);
         if let Some(os) = &self.os_type {
             t.line("OS Type:", os);
         }
         if let Some(info) = &self.info {
-            t.line("State:", info.state.0.label()).line("CPU(s):", info.cpus);
+            t.line("State:", info.state.0.label())
+                .line("CPU(s):", info.cpus);
             if info.cpu_time != 0 {
                 t.line("CPU time:", format!("{:.1}s", info.cpu_time as f64 / 1e9));
             }
@@ -108,7 +111,8 @@ impl Render for DomainSummary {
         }
         t.line("Managed save:", yes_no(self.managed_save));
         if let Some(sec) = &self.security {
-            t.line("Security model:", &sec.model).line("Security DOI:", &sec.doi);
+            t.line("Security model:", &sec.model)
+                .line("Security DOI:", &sec.doi);
             if let (Some(label), Some(enforcing)) = (&sec.label, sec.enforcing) {
                 let mode = if enforcing { "enforcing" } else { "permissive" };
                 t.line("Security label:", format!("{label} ({mode})"));
@@ -134,22 +138,37 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     let persistent = conn.domain_is_persistent(&dom).ok();
     let autostart = conn.domain_get_autostart(&dom).ok();
     let managed_save = conn.domain_has_managed_save_image(&dom, 0).ok();
-    let security = conn.node_get_security_model().ok().filter(|m| !m.model.is_empty()).map(|model| {
-        let label = conn.domain_get_security_label(&dom).ok().filter(|l| !l.label.is_empty());
-        Security {
-            model: model.model,
-            doi: model.doi,
-            enforcing: label.as_ref().map(|l| l.enforcing),
-            label: label.map(|l| l.label),
-        }
-    });
+    let security = conn
+        .node_get_security_model()
+        .ok()
+        .filter(|m| !m.model.is_empty())
+        .map(|model| {
+            let label = conn
+                .domain_get_security_label(&dom)
+                .ok()
+                .filter(|l| !l.label.is_empty());
+            Security {
+                model: model.model,
+                doi: model.doi,
+                enforcing: label.as_ref().map(|l| l.enforcing),
+                label: label.map(|l| l.label),
+            }
+        });
     let domain = DomainRef::from(&dom);
     let debug_note = (session.debug_level <= DEBUG_DEBUG).then(|| {
         let value = persistent.map_or(-1, i32::from);
         format!("Domain persistent flag value: {value}")
     });
-    let summary =
-        DomainSummary { domain, os_type, info: run_info, persistent, autostart, managed_save, security, debug_note };
+    let summary = DomainSummary {
+        domain,
+        os_type,
+        info: run_info,
+        persistent,
+        autostart,
+        managed_save,
+        security,
+        debug_note,
+    };
     session.emit(&summary);
     // virsh prints what it could and fails without a further word.
     info.map(|_| ()).map_err(CmdError::unsaid)

@@ -28,20 +28,24 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     let conn = session.conn()?.clone();
     if let Some(period) = args.int::<i32>("period")? {
         if period < 0 {
-            return Err(CmdError::msg(format!("Invalid collection period value '{period}'")));
+            return Err(CmdError::msg(format!(
+                "Invalid collection period value '{period}'"
+            )));
         }
         return conn
             .domain_set_memory_stats_period(&dom, period, flags)
             .map_err(failed("Unable to change balloon collection period."));
     }
     let shown = args.req("domain")?;
-    let stats = conn
-        .domain_memory_stats(&dom, 0)
-        .map_err(failed(format!("Failed to get memory statistics for domain {shown}")))?;
+    let stats = conn.domain_memory_stats(&dom, 0).map_err(failed(format!(
+        "Failed to get memory statistics for domain {shown}"
+    )))?;
     let stats = stats
         .into_iter()
         .filter_map(|stat| {
-            let name = usize::try_from(stat.tag).ok().and_then(|i| MEMORY_STAT_NAMES.get(i))?;
+            let name = usize::try_from(stat.tag)
+                .ok()
+                .and_then(|i| MEMORY_STAT_NAMES.get(i))?;
             Some((*name, stat.value))
         })
         .collect();
@@ -54,8 +58,16 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
 struct MemoryStats(Vec<(&'static str, u64)>);
 
 /// The statistics libvirt reports in KiB (the rest are counts, and a time).
-const KIB_STATS: &[&str] =
-    &["swap_in", "swap_out", "unused", "available", "actual", "rss", "usable", "disk_caches"];
+const KIB_STATS: &[&str] = &[
+    "swap_in",
+    "swap_out",
+    "unused",
+    "available",
+    "actual",
+    "rss",
+    "usable",
+    "disk_caches",
+];
 
 impl Serialize for MemoryStats {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -75,6 +87,9 @@ impl Serialize for MemoryStats {
 
 impl Render for MemoryStats {
     fn text(&self, _quiet: bool) -> String {
-        self.0.iter().map(|(name, value)| format!("{name} {value}\n")).collect()
+        self.0
+            .iter()
+            .map(|(name, value)| format!("{name} {value}\n"))
+            .collect()
     }
 }

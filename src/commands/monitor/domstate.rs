@@ -10,7 +10,10 @@ pub static DEF: CommandDef = CommandDef {
     group: Group::Monitor,
     summary: "print a domain's state",
     description: "Print the state of a domain, and with --reason why it is in it.",
-    options: &[OptDef::DOMAIN, OptDef::flag("reason", "also print the reason for the state")],
+    options: &[
+        OptDef::DOMAIN,
+        OptDef::flag("reason", "also print the reason for the state"),
+    ],
     needs_connection: true,
     run,
 };
@@ -30,7 +33,11 @@ impl Render for StateReport {
     fn text(&self, _quiet: bool) -> String {
         let state: DomainState = self.state.0;
         if self.show_reason {
-            format!("{} ({})\n", state.label(), state.reason_label(self.reason_number))
+            format!(
+                "{} ({})\n",
+                state.label(),
+                state.reason_label(self.reason_number)
+            )
         } else {
             format!("{}\n", state.label())
         }

@@ -26,14 +26,26 @@ pub static DEF: CommandDef = CommandDef {
         OptDef::flag("state-shutoff", "only shut-off domains"),
         OptDef::flag("state-other", "only domains in other states"),
         OptDef::flag("autostart", "only domains that start with the host"),
-        OptDef::flag("no-autostart", "only domains that do not start with the host"),
-        OptDef::flag("with-managed-save", "only domains with a managed save image"),
-        OptDef::flag("without-managed-save", "only domains without a managed save image"),
+        OptDef::flag(
+            "no-autostart",
+            "only domains that do not start with the host",
+        ),
+        OptDef::flag(
+            "with-managed-save",
+            "only domains with a managed save image",
+        ),
+        OptDef::flag(
+            "without-managed-save",
+            "only domains without a managed save image",
+        ),
         OptDef::flag("uuid", "print UUIDs instead of a table"),
         OptDef::flag("name", "print names instead of a table"),
         OptDef::flag("id", "print ids instead of a table"),
         OptDef::flag("table", "print a table (the default)"),
-        OptDef::flag("managed-save", "show 'saved' for domains with a managed save image"),
+        OptDef::flag(
+            "managed-save",
+            "show 'saved' for domains with a managed save image",
+        ),
         OptDef::flag("title", "add a column with each domain's title"),
     ],
     needs_connection: true,
@@ -89,7 +101,12 @@ struct Listing {
 
 impl Render for Listing {
     fn text(&self, quiet: bool) -> String {
-        let Layout { uuid, name, id, title } = self.layout;
+        let Layout {
+            uuid,
+            name,
+            id,
+            title,
+        } = self.layout;
         if !(uuid || name || id) {
             let mut header = vec!["Id", "Name", "State"];
             if title {
@@ -97,7 +114,11 @@ impl Render for Listing {
             }
             let mut table = Table::new(&header);
             for e in &self.entries {
-                let mut row = vec![e.domain.id_text(), e.domain.name.clone(), e.state_label.clone()];
+                let mut row = vec![
+                    e.domain.id_text(),
+                    e.domain.name.clone(),
+                    e.state_label.clone(),
+                ];
                 if title {
                     row.push(e.title.clone().unwrap_or_default());
                 }
@@ -141,9 +162,16 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     }
     flags |= args.flags(FILTERS);
     let conn = session.conn()?.clone();
-    let mut domains = conn.list_all_domains(flags).map_err(failed("Failed to list domains"))?;
+    let mut domains = conn
+        .list_all_domains(flags)
+        .map_err(failed("Failed to list domains"))?;
     sort_like_virsh(&mut domains);
-    let layout = Layout { uuid: args.has("uuid"), name: args.has("name"), id: args.has("id"), title: args.has("title") };
+    let layout = Layout {
+        uuid: args.has("uuid"),
+        name: args.has("name"),
+        id: args.has("id"),
+        title: args.has("title"),
+    };
     let table = !(layout.uuid || layout.name || layout.id);
     let entries = domains
         .iter()
@@ -158,9 +186,10 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
                 domain: DomainRef::from(dom),
                 state,
                 state_label,
-                title: layout
-                    .title
-                    .then(|| conn.domain_get_metadata(dom, metadata::TITLE, None, 0).unwrap_or_default()),
+                title: layout.title.then(|| {
+                    conn.domain_get_metadata(dom, metadata::TITLE, None, 0)
+                        .unwrap_or_default()
+                }),
             }
         })
         .collect();

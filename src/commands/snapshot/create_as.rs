@@ -30,13 +30,13 @@ happens to each disk (--diskspec DISK[,snapshot=TYPE][,driver=FMT][,stype=file|b
     run,
 };
 
-
 fn run(session: &mut Session, args: &Args) -> CmdResult {
     let dom = session.lookup_domain(args, "domain")?;
     let name = args.get("name")?;
     let description = args.get("description")?;
     let memspec = args.get("memspec")?;
-    let xml = build_create_as_xml(name, description, memspec, &args.all("diskspec")).map_err(super::spec_error)?;
+    let xml = build_create_as_xml(name, description, memspec, &args.all("diskspec"))
+        .map_err(super::spec_error)?;
     if args.has("print-xml") {
         session.emit(&XmlDocument::line(xml));
         return Ok(());

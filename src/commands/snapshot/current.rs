@@ -14,8 +14,12 @@ snapshot, or make the named snapshot current without reverting to it.",
     options: &[
         OptDef::DOMAIN,
         OptDef::flag("name", "print the name instead of the XML"),
-        OptDef::flag("security-info", "include security-sensitive information in the XML"),
-        OptDef::string("snapshotname", "the snapshot to make current").completes(Complete::Snapshot),
+        OptDef::flag(
+            "security-info",
+            "include security-sensitive information in the XML",
+        ),
+        OptDef::string("snapshotname", "the snapshot to make current")
+            .completes(Complete::Snapshot),
     ],
     needs_connection: true,
     run,
@@ -51,7 +55,10 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     }
     if !conn.domain_has_current_snapshot(&dom, 0)? {
         // virsh names the domain as the user wrote it.
-        return Err(CmdError::msg(format!("domain '{}' has no current snapshot", args.req("domain")?)));
+        return Err(CmdError::msg(format!(
+            "domain '{}' has no current snapshot",
+            args.req("domain")?
+        )));
     }
     let snap = conn.domain_snapshot_current(&dom, 0)?;
     if args.has("name") {
@@ -59,6 +66,8 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
         return Ok(());
     }
     let flags = args.flags(&[("security-info", xml::SECURE)]);
-    session.emit(&XmlDocument::new(conn.domain_snapshot_get_xml_desc(&snap, flags)?));
+    session.emit(&XmlDocument::new(
+        conn.domain_snapshot_get_xml_desc(&snap, flags)?,
+    ));
     Ok(())
 }

@@ -12,15 +12,24 @@ parent unless --children deletes them too or --children-only deletes only them."
         OptDef::string("snapshotname", "snapshot name").completes(Complete::Snapshot),
         OptDef::flag("current", "delete the current snapshot"),
         OptDef::flag("children", "delete the snapshot and all its descendants"),
-        OptDef::flag("children-only", "delete the descendants but not the snapshot"),
-        OptDef::flag("metadata", "delete only libvirt's metadata, leaving the data behind"),
+        OptDef::flag(
+            "children-only",
+            "delete the descendants but not the snapshot",
+        ),
+        OptDef::flag(
+            "metadata",
+            "delete only libvirt's metadata, leaving the data behind",
+        ),
     ],
     needs_connection: true,
     run,
 };
 
-const FLAGS: &[(&str, u32)] =
-    &[("children", f::CHILDREN), ("children-only", f::CHILDREN_ONLY), ("metadata", f::METADATA_ONLY)];
+const FLAGS: &[(&str, u32)] = &[
+    ("children", f::CHILDREN),
+    ("children-only", f::CHILDREN_ONLY),
+    ("metadata", f::METADATA_ONLY),
+];
 
 fn run(session: &mut Session, args: &Args) -> CmdResult {
     let dom = session.lookup_domain(args, "domain")?;

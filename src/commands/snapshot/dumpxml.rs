@@ -24,6 +24,7 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     let conn = session.conn()?;
     let snap = conn.domain_snapshot_lookup_by_name(&dom, name, 0)?;
     check_xpath(args)?;
-    let text = conn.domain_snapshot_get_xml_desc(&snap, args.flags(&[("security-info", xml::SECURE)]))?;
+    let text =
+        conn.domain_snapshot_get_xml_desc(&snap, args.flags(&[("security-info", xml::SECURE)]))?;
     print_xml(session, args, &text)
 }

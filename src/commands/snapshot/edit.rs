@@ -59,12 +59,18 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
         // The redefinition made a second snapshot: drop the old one for a
         // rename, or the new one when renaming was not allowed.
         let dropped = if rename { &snap } else { &edited };
-        conn.domain_snapshot_delete(dropped, df::METADATA_ONLY).map_err(|e| {
-            CmdError::from(e).also(format!("Failed to clean up {}", dropped.name)).also(failure.clone())
-        })?;
+        conn.domain_snapshot_delete(dropped, df::METADATA_ONLY)
+            .map_err(|e| {
+                CmdError::from(e)
+                    .also(format!("Failed to clean up {}", dropped.name))
+                    .also(failure.clone())
+            })?;
         if !rename {
-            return Err(CmdError::msg(format!("Must use --rename or --clone to change {name} to {}", edited.name))
-                .also(failure));
+            return Err(CmdError::msg(format!(
+                "Must use --rename or --clone to change {name} to {}",
+                edited.name
+            ))
+            .also(failure));
         }
     }
     Ok(())

@@ -75,14 +75,22 @@ fn yes_no(b: bool) -> &'static str {
 fn run(session: &mut Session, args: &Args) -> CmdResult {
     let dom = session.lookup_domain(args, "domain")?;
     let snap = super::lookup(session, args, &dom, "snapshotname", true)?;
-    let mut info = SnapshotInfo { name: snap.name.clone(), domain: dom.name.clone(), ..Default::default() };
+    let mut info = SnapshotInfo {
+        name: snap.name.clone(),
+        domain: dom.name.clone(),
+        ..Default::default()
+    };
     let outcome = fill(session, &snap, &mut info);
     // What was learnt is shown even when a later step failed.
     session.emit(&info);
     outcome
 }
 
-fn fill(session: &mut Session, snap: &crate::api::DomainSnapshot, info: &mut SnapshotInfo) -> CmdResult {
+fn fill(
+    session: &mut Session,
+    snap: &crate::api::DomainSnapshot,
+    info: &mut SnapshotInfo,
+) -> CmdResult {
     let conn = session.conn()?.clone();
     info.current = conn.domain_snapshot_is_current(snap, 0).unwrap_or(false);
     let xml = conn.domain_snapshot_get_xml_desc(snap, 0)?;
@@ -92,7 +100,8 @@ fn fill(session: &mut Session, snap: &crate::api::DomainSnapshot, info: &mut Sna
     // With a <memory> element any external part makes it external; older
     // snapshots lack one, and only disk-only ones were external then.
     let external = if doc.exists(&["memory"]) {
-        doc.has_attr(&["memory"], "snapshot", "external") || doc.has_attr(&["disks", "disk"], "snapshot", "external")
+        doc.has_attr(&["memory"], "snapshot", "external")
+            || doc.has_attr(&["disks", "disk"], "snapshot", "external")
     } else {
         state == "disk-snapshot"
     };
@@ -105,11 +114,17 @@ fn fill(session: &mut Session, snap: &crate::api::DomainSnapshot, info: &mut Sna
         Err(e) if e.code == ErrorCode::NoSupport => return Ok(()),
         Err(e) => return Err(e.into()),
     }
-    info.descendants = Some(conn.domain_snapshot_list_all_children(snap, lf::DESCENDANTS)?.len());
+    info.descendants = Some(
+        conn.domain_snapshot_list_all_children(snap, lf::DESCENDANTS)?
+            .len(),
+    );
     info.metadata = match conn.domain_snapshot_has_metadata(snap, 0) {
         Ok(m) => Some(m),
         // Metadata used to be all or nothing for a domain's snapshots.
-        Err(_) => conn.domain_list_all_snapshots(&snap.domain, lf::METADATA).ok().map(|l| !l.is_empty()),
+        Err(_) => conn
+            .domain_list_all_snapshots(&snap.domain, lf::METADATA)
+            .ok()
+            .map(|l| !l.is_empty()),
     };
     Ok(())
 }

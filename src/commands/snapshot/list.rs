@@ -1,6 +1,6 @@
 use crate::api::flags::snapshot_list as f;
-use crate::commands::{Args, CmdError, CmdResult, CommandDef, Complete, Group, OptDef, Session};
 use crate::commands::moment_list::{Layout, MomentEntry, MomentListing};
+use crate::commands::{Args, CmdError, CmdResult, CommandDef, Complete, Group, OptDef, Session};
 use crate::output::render::Format;
 
 pub static DEF: CommandDef = CommandDef {
@@ -46,30 +46,52 @@ const FILTERS: &[(&str, u32)] = &[
 ];
 
 fn run(session: &mut Session, args: &Args) -> CmdResult {
-    for (a, b) in [("tree", "name"), ("parent", "roots"), ("parent", "tree"), ("roots", "tree"), ("roots", "from"), ("roots", "current")] {
+    for (a, b) in [
+        ("tree", "name"),
+        ("parent", "roots"),
+        ("parent", "tree"),
+        ("roots", "tree"),
+        ("roots", "from"),
+        ("roots", "current"),
+    ] {
         args.exclusive(a, b)?;
     }
     let tree = args.has("tree");
     if let Some((name, _)) = FILTERS.iter().find(|(name, _)| tree && args.has(name)) {
-        return Err(CmdError::msg(format!("--{name} and --tree are mutually exclusive")));
+        return Err(CmdError::msg(format!(
+            "--{name} and --tree are mutually exclusive"
+        )));
     }
     let mut flags = args.flags(FILTERS)
-        | args.flags(&[("topological", f::TOPOLOGICAL), ("roots", f::ROOTS), ("metadata", f::METADATA), ("no-metadata", f::NO_METADATA)]);
+        | args.flags(&[
+            ("topological", f::TOPOLOGICAL),
+            ("roots", f::ROOTS),
+            ("metadata", f::METADATA),
+            ("no-metadata", f::NO_METADATA),
+        ]);
     let from = args.has("from") || args.has("current");
     if args.has("descendants") {
         if !from {
-            return Err(CmdError::msg("--descendants requires either --from or --current"));
+            return Err(CmdError::msg(
+                "--descendants requires either --from or --current",
+            ));
         }
         flags |= f::DESCENDANTS;
     }
     let dom = session.lookup_domain(args, "domain")?;
-    let start = if from { Some(super::lookup(session, args, &dom, "from", true)?) } else { None };
+    let start = if from {
+        Some(super::lookup(session, args, &dom, "from", true)?)
+    } else {
+        None
+    };
     let conn = session.conn()?.clone();
     let listed = super::collect(&conn, &dom, start.as_ref(), flags, tree)?;
     let layout = match (tree, args.has("name")) {
         (true, _) => Layout::Tree,
         (_, true) => Layout::Names,
-        _ => Layout::Table { parent: args.has("parent") },
+        _ => Layout::Table {
+            parent: args.has("parent"),
+        },
     };
     let details = session.format == Format::Json || matches!(layout, Layout::Table { .. });
     let entries = listed
@@ -78,7 +100,9 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
             let mut e = MomentEntry::new(&l.snap.name, l.parent);
             if details {
                 let xml = conn.domain_snapshot_get_xml_desc(&l.snap, 0).ok();
-                if let Some(doc) = xml.and_then(|x| super::DocFields::parse(&x, super::SNAPSHOT_DOC).ok()) {
+                if let Some(doc) =
+                    xml.and_then(|x| super::DocFields::parse(&x, super::SNAPSHOT_DOC).ok())
+                {
                     e.state = doc.text(&["state"]);
                     e.creation_time = doc.number(&["creationTime"]);
                     e.parent = doc.text(&["parent", "name"]);
@@ -87,6 +111,10 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
             e
         })
         .collect();
-    session.emit(&MomentListing { entries, layout, with_state: true });
+    session.emit(&MomentListing {
+        entries,
+        layout,
+        with_state: true,
+    });
     Ok(())
 }

@@ -33,21 +33,29 @@ pub fn lookup(
     let name = args.get(option)?;
     let current = args.has("current");
     if exclusive && current && name.is_some() {
-        return Err(CmdError::msg(format!("--{option} and --current are mutually exclusive")));
+        return Err(CmdError::msg(format!(
+            "--{option} and --current are mutually exclusive"
+        )));
     }
     let conn = session.conn()?;
     let found = match name {
-        Some(name) => conn.domain_snapshot_lookup_by_name(dom, name, 0).map_err(|e| {
-            let mut failure = CmdError::from(e);
-            // A person at a terminal gets the closest existing name.
-            if crate::output::style::get().hints {
-                let all = conn.domain_list_all_snapshots(dom, 0).unwrap_or_default();
-                failure = failure.suggest(name, all.iter().map(|s| s.name.as_str()));
-            }
-            failure
-        }),
+        Some(name) => conn
+            .domain_snapshot_lookup_by_name(dom, name, 0)
+            .map_err(|e| {
+                let mut failure = CmdError::from(e);
+                // A person at a terminal gets the closest existing name.
+                if crate::output::style::get().hints {
+                    let all = conn.domain_list_all_snapshots(dom, 0).unwrap_or_default();
+                    failure = failure.suggest(name, all.iter().map(|s| s.name.as_str()));
+                }
+                failure
+            }),
         None if current => conn.domain_snapshot_current(dom, 0).map_err(CmdError::from),
-        None => return Err(CmdError::msg(format!("--{option} or --current is required"))),
+        None => {
+            return Err(CmdError::msg(format!(
+                "--{option} or --current is required"
+            )))
+        }
     };
     found
 }
@@ -55,12 +63,15 @@ pub fn lookup(
 /// The parent's name, `None` for a root. A driver that cannot say is asked
 /// for the snapshot's XML instead, as virsh falls back to.
 pub fn parent_name(conn: &Connection, snap: &DomainSnapshot) -> Result<Option<String>, CmdError> {
-    let undetermined = |e: api::Error| CmdError::from(e).also("unable to determine if snapshot has parent");
+    let undetermined =
+        |e: api::Error| CmdError::from(e).also("unable to determine if snapshot has parent");
     match conn.domain_snapshot_get_parent(snap, 0) {
         Ok(parent) => Ok(Some(parent.name)),
         Err(e) if e.code == ErrorCode::NoDomainSnapshot => Ok(None),
         Err(_) => {
-            let xml = conn.domain_snapshot_get_xml_desc(snap, 0).map_err(undetermined)?;
+            let xml = conn
+                .domain_snapshot_get_xml_desc(snap, 0)
+                .map_err(undetermined)?;
             let doc = DocFields::parse(&xml, SNAPSHOT_DOC).map_err(undetermined)?;
             Ok(doc.text(&["parent", "name"]))
         }
@@ -69,7 +80,13 @@ pub fn parent_name(conn: &Connection, snap: &DomainSnapshot) -> Result<Option<St
 
 /// Creates a snapshot from `xml` and reports it, as snapshot-create and
 /// snapshot-create-as do (`from` is the file the XML came from).
-pub fn create(session: &mut Session, dom: &Domain, xml: &str, mut flags: u32, from: Option<&str>) -> CmdResult {
+pub fn create(
+    session: &mut Session,
+    dom: &Domain,
+    xml: &str,
+    mut flags: u32,
+    from: Option<&str>,
+) -> CmdResult {
     let conn = session.conn()?.clone();
     let mut made = conn.domain_snapshot_create_xml(dom, xml, flags);
     // A server that does not know --validate is asked again without it.
@@ -81,7 +98,9 @@ pub fn create(session: &mut Session, dom: &Domain, xml: &str, mut flags: u32, fr
     let mut halt = false;
     if matches!(&made, Err(e) if e.code == ErrorCode::InvalidArg) && flags & cf::HALT != 0 {
         if !conn.domain_is_persistent(dom)? {
-            return Err(CmdError::msg("cannot halt after snapshot of transient domain"));
+            return Err(CmdError::msg(
+                "cannot halt after snapshot of transient domain",
+            ));
         }
         halt = conn.domain_is_active(dom).unwrap_or(false);
         flags &= !cf::HALT;
@@ -93,7 +112,10 @@ pub fn create(session: &mut Session, dom: &Domain, xml: &str, mut flags: u32, fr
     }
     // No newline: virsh ends these messages with its separator alone.
     match from {
-        Some(file) => session.print_extra(&format!("Domain snapshot {} created from '{file}'", snap.name)),
+        Some(file) => session.print_extra(&format!(
+            "Domain snapshot {} created from '{file}'",
+            snap.name
+        )),
         None => session.print_extra(&format!("Domain snapshot {} created", snap.name)),
     }
     Ok(())
@@ -124,26 +146,35 @@ impl DocFields {
     /// errors and the root element's name.
     pub fn parse(text: &str, doc: (&str, &str)) -> api::Result<DocFields> {
         let root = parse_document(text, doc.0)?;
-        Ok(DocFields { root: (root.local() == doc.1).then_some(root) })
+        Ok(DocFields {
+            root: (root.local() == doc.1).then_some(root),
+        })
     }
 
     /// The elements at `path` below the root, in document order.
     fn at(&self, path: &[&str]) -> Vec<&Element> {
         let mut found: Vec<&Element> = self.root.iter().collect();
         for step in path {
-            found = found.into_iter().flat_map(|e| e.elements().filter(|c| c.name == *step && c.ns.is_none())).collect();
+            found = found
+                .into_iter()
+                .flat_map(|e| e.elements().filter(|c| c.name == *step && c.ns.is_none()))
+                .collect();
         }
         found
     }
 
     /// `string(/ROOT/PATH)`, with empty text as `None`.
     pub fn text(&self, path: &[&str]) -> Option<String> {
-        self.at(path).first().map(|e| e.text()).filter(|t| !t.is_empty())
+        self.at(path)
+            .first()
+            .map(|e| e.text())
+            .filter(|t| !t.is_empty())
     }
 
     /// `string(/ROOT/PATH)` as a number, as `virXPathLongLong` reads it.
     pub fn number(&self, path: &[&str]) -> Option<i64> {
-        self.text(path).and_then(|t| crate::model::units::parse_i64(&t))
+        self.text(path)
+            .and_then(|t| crate::model::units::parse_i64(&t))
     }
 
     /// `boolean(/ROOT/PATH)`.
@@ -186,7 +217,10 @@ pub fn collect(
     let snaps = match list(flags) {
         // A server that predates the state and location filters lists
         // everything, and virsh filters by each snapshot's XML.
-        Err(e) if e.code == ErrorCode::InvalidArg && flags & (STATUS_FILTERS | LOCATION_FILTERS) != 0 => {
+        Err(e)
+            if e.code == ErrorCode::InvalidArg
+                && flags & (STATUS_FILTERS | LOCATION_FILTERS) != 0 =>
+        {
             emulate = true;
             list(flags & !(STATUS_FILTERS | LOCATION_FILTERS))?
         }
@@ -197,11 +231,18 @@ pub fn collect(
         if emulate && !passes_filters(conn, &snap, flags)? {
             continue;
         }
-        let parent = if tree { parent_name(conn, &snap)? } else { None };
+        let parent = if tree {
+            parent_name(conn, &snap)?
+        } else {
+            None
+        };
         listed.push(Listed { snap, parent });
     }
     if let (true, Some(start)) = (tree, from) {
-        listed.push(Listed { snap: start.clone(), parent: None });
+        listed.push(Listed {
+            snap: start.clone(),
+            parent: None,
+        });
     }
     if flags & lf::TOPOLOGICAL == 0 {
         listed.sort_by(|a, b| by_name(&a.snap.name, &b.snap.name));
@@ -211,13 +252,19 @@ pub fn collect(
 
 /// Case-insensitive order of names, as `strcasecmp` in the C locale.
 pub fn by_name(a: &str, b: &str) -> std::cmp::Ordering {
-    a.bytes().map(|c| c.to_ascii_lowercase()).cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+    a.bytes()
+        .map(|c| c.to_ascii_lowercase())
+        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
 }
 
 /// virsh's own state and location filter, read from the snapshot's XML: a
 /// disk-only snapshot is external, every other one internal. A group of
 /// filters not asked for lets everything through.
-fn passes_filters(conn: &Connection, snap: &DomainSnapshot, mut flags: u32) -> Result<bool, CmdError> {
+fn passes_filters(
+    conn: &Connection,
+    snap: &DomainSnapshot,
+    mut flags: u32,
+) -> Result<bool, CmdError> {
     if flags & STATUS_FILTERS == 0 {
         flags |= STATUS_FILTERS;
     }
@@ -226,7 +273,9 @@ fn passes_filters(conn: &Connection, snap: &DomainSnapshot, mut flags: u32) -> R
     }
     let xml = conn.domain_snapshot_get_xml_desc(snap, 0)?;
     let doc = DocFields::parse(&xml, SNAPSHOT_DOC)?;
-    let state = doc.text(&["state"]).ok_or_else(|| CmdError::msg("unable to perform snapshot filtering"))?;
+    let state = doc
+        .text(&["state"])
+        .ok_or_else(|| CmdError::msg("unable to perform snapshot filtering"))?;
     Ok(match state.as_str() {
         "disk-snapshot" => flags & lf::DISK_ONLY != 0 && flags & lf::EXTERNAL != 0,
         _ if flags & lf::INTERNAL == 0 => false,
@@ -234,6 +283,30 @@ fn passes_filters(conn: &Connection, snap: &DomainSnapshot, mut flags: u32) -> R
         _ => flags & lf::ACTIVE != 0,
     })
 }
+
+/// The options snapshot-create and snapshot-create-as share, in their order.
+pub const CREATE_OPTIONS: [OptDef; 8] = [
+    OptDef::flag("no-metadata", "take the snapshot but keep no metadata"),
+    OptDef::flag("halt", "stop the domain once the snapshot is taken"),
+    OptDef::flag("disk-only", "capture the disks but not the memory"),
+    OptDef::flag("reuse-external", "reuse existing external files"),
+    OptDef::flag("quiesce", "quiesce the guest's file systems"),
+    OptDef::flag("atomic", "all or nothing"),
+    OptDef::flag("live", "take the snapshot while the domain runs"),
+    OptDef::flag("validate", "check the XML against the schema"),
+];
+
+/// The flags those options set.
+pub const CREATE_FLAGS: &[(&str, u32)] = &[
+    ("no-metadata", cf::NO_METADATA),
+    ("halt", cf::HALT),
+    ("disk-only", cf::DISK_ONLY),
+    ("reuse-external", cf::REUSE_EXT),
+    ("quiesce", cf::QUIESCE),
+    ("atomic", cf::ATOMIC),
+    ("live", cf::LIVE),
+    ("validate", cf::VALIDATE),
+];
 
 #[cfg(test)]
 mod tests {
@@ -265,7 +338,9 @@ mod tests {
 
     #[test]
     fn parse_errors_name_the_document() {
-        let e = DocFields::parse("<domainsnapshot>", SNAPSHOT_DOC).err().unwrap();
+        let e = DocFields::parse("<domainsnapshot>", SNAPSHOT_DOC)
+            .err()
+            .unwrap();
         assert!(e.message.contains("(domain_snapshot)"), "{}", e.message);
     }
 
@@ -276,27 +351,3 @@ mod tests {
         assert_eq!(names, ["A", "a2", "b", "C"]);
     }
 }
-
-/// The options snapshot-create and snapshot-create-as share, in their order.
-pub const CREATE_OPTIONS: [OptDef; 8] = [
-        OptDef::flag("no-metadata", "take the snapshot but keep no metadata"),
-        OptDef::flag("halt", "stop the domain once the snapshot is taken"),
-        OptDef::flag("disk-only", "capture the disks but not the memory"),
-        OptDef::flag("reuse-external", "reuse existing external files"),
-        OptDef::flag("quiesce", "quiesce the guest's file systems"),
-        OptDef::flag("atomic", "all or nothing"),
-        OptDef::flag("live", "take the snapshot while the domain runs"),
-        OptDef::flag("validate", "check the XML against the schema"),
-];
-
-/// The flags those options set.
-pub const CREATE_FLAGS: &[(&str, u32)] = &[
-    ("no-metadata", cf::NO_METADATA),
-    ("halt", cf::HALT),
-    ("disk-only", cf::DISK_ONLY),
-    ("reuse-external", cf::REUSE_EXT),
-    ("quiesce", cf::QUIESCE),
-    ("atomic", cf::ATOMIC),
-    ("live", cf::LIVE),
-    ("validate", cf::VALIDATE),
-];

@@ -10,7 +10,8 @@ pub static DEF: CommandDef = CommandDef {
     description: "Print the name of the parent of a snapshot (or of the current one).",
     options: &[
         OptDef::DOMAIN,
-        OptDef::string("snapshotname", "the snapshot whose parent to print").completes(Complete::Snapshot),
+        OptDef::string("snapshotname", "the snapshot whose parent to print")
+            .completes(Complete::Snapshot),
         OptDef::flag("current", "the parent of the current snapshot"),
     ],
     needs_connection: true,

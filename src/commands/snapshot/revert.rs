@@ -21,8 +21,11 @@ recorded; that snapshot becomes current.",
     run,
 };
 
-const FLAGS: &[(&str, u32)] =
-    &[("running", f::RUNNING), ("paused", f::PAUSED), ("reset-nvram", f::RESET_NVRAM)];
+const FLAGS: &[(&str, u32)] = &[
+    ("running", f::RUNNING),
+    ("paused", f::PAUSED),
+    ("reset-nvram", f::RESET_NVRAM),
+];
 
 fn run(session: &mut Session, args: &Args) -> CmdResult {
     let mut flags = args.flags(FLAGS);

@@ -1,12 +1,14 @@
-use crate::commands::{CmdError, CmdResult, CommandDef, Complete, Group, OptDef, Session, Args};
+use crate::commands::{Args, CmdError, CmdResult, CommandDef, Complete, Group, OptDef, Session};
 
 pub static DEF: CommandDef = CommandDef {
     name: "cd",
     group: Group::Virsh,
     summary: "change the working directory",
     description: "Change the working directory of the shell (interactive mode only).",
-    options: &[OptDef::string("dir", "directory to change to (default: home, else /)")
-        .completes(Complete::Directory)],
+    options: &[
+        OptDef::string("dir", "directory to change to (default: home, else /)")
+            .completes(Complete::Directory),
+    ],
     needs_connection: false,
     run,
 };
@@ -19,7 +21,6 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
         Some(d) => d.to_string(),
         None => std::env::var("HOME").unwrap_or_else(|_| "/".to_string()),
     };
-    std::env::set_current_dir(&dir).map_err(|e| {
-        CmdError::msg(format!("cd: {}: {dir}", crate::output::os_error_text(&e)))
-    })
+    std::env::set_current_dir(&dir)
+        .map_err(|e| CmdError::msg(format!("cd: {}: {dir}", crate::error::os_error_text(&e))))
 }

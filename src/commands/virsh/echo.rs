@@ -10,7 +10,10 @@ or escaped for XML.",
     options: &[
         OptDef::flag("shell", "quote each argument for a POSIX shell"),
         OptDef::flag("xml", "escape each argument for XML"),
-        OptDef::flag("split", "split each argument at ',' (',,' is a literal comma)"),
+        OptDef::flag(
+            "split",
+            "split each argument at ',' (',,' is a literal comma)",
+        ),
         OptDef::flag("err", "write to standard error instead"),
         OptDef::argv("string", "the words to print"),
     ],
@@ -31,7 +34,10 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
             } else if args.has("xml") {
                 xml_escape(word)
             } else if args.has("split") {
-                split_commas(word).iter().map(|piece| format!("{piece}\n")).collect()
+                split_commas(word)
+                    .iter()
+                    .map(|piece| format!("{piece}\n"))
+                    .collect()
             } else {
                 word.to_string()
             }

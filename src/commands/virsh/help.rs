@@ -1,6 +1,8 @@
 use serde::Serialize;
 
-use crate::commands::{self, Args, CmdError, CmdResult, CommandDef, Complete, Group, OptDef, OptKind, Session};
+use crate::commands::{
+    self, Args, CmdError, CmdResult, CommandDef, Complete, Group, OptDef, OptKind, Session,
+};
 use crate::output::render::Render;
 use crate::shell::usage;
 
@@ -10,8 +12,9 @@ pub static DEF: CommandDef = CommandDef {
     summary: "show help",
     description: "List every command by group, the commands of one group, or the \
 details of one command.",
-    options: &[OptDef::string("command", "a command name or group keyword")
-        .completes(Complete::Command)],
+    options: &[
+        OptDef::string("command", "a command name or group keyword").completes(Complete::Command)
+    ],
     needs_connection: false,
     run,
 };
@@ -67,9 +70,17 @@ impl GroupHelp {
         let commands = commands::all()
             .iter()
             .filter(|c| c.group == group)
-            .map(|c| CommandSummary { name: c.name, summary: c.summary })
+            .map(|c| CommandSummary {
+                name: c.name,
+                summary: c.summary,
+            })
             .collect();
-        GroupHelp { keyword: group.keyword(), title: group.title(), commands, group }
+        GroupHelp {
+            keyword: group.keyword(),
+            title: group.title(),
+            commands,
+            group,
+        }
     }
 }
 
@@ -92,8 +103,21 @@ impl CommandHelp {
                     .filter(|a| a.kind == OptKind::Alias(opt.name))
                     .map(|a| a.name)
                     .collect();
-                let OptDef { name, required, positional, help, .. } = *opt;
-                Some(OptionHelp { name, kind, required, positional, help, aliases })
+                let OptDef {
+                    name,
+                    required,
+                    positional,
+                    help,
+                    ..
+                } = *opt;
+                Some(OptionHelp {
+                    name,
+                    kind,
+                    required,
+                    positional,
+                    help,
+                    aliases,
+                })
             })
             .collect();
         CommandHelp {
@@ -120,7 +144,12 @@ impl Render for HelpIndex {
 
 impl Render for GroupHelp {
     fn text(&self, _quiet: bool) -> String {
-        format!(" {} (help keyword '{}'):\n{}\n", self.title, self.keyword, usage::group_lines(self.group))
+        format!(
+            " {} (help keyword '{}'):\n{}\n",
+            self.title,
+            self.keyword,
+            usage::group_lines(self.group)
+        )
     }
 }
 
@@ -132,7 +161,9 @@ impl Render for CommandHelp {
 
 fn run(session: &mut Session, args: &Args) -> CmdResult {
     let Some(topic) = args.get("command")? else {
-        session.emit(&HelpIndex { groups: Group::listed().map(GroupHelp::of).collect() });
+        session.emit(&HelpIndex {
+            groups: Group::listed().map(GroupHelp::of).collect(),
+        });
         return Ok(());
     };
     if let Some(group) = Group::ALL
@@ -147,6 +178,8 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
             session.emit(&CommandHelp::of(def));
             Ok(())
         }
-        None => Err(CmdError::msg(format!("command or command group '{topic}' doesn't exist"))),
+        None => Err(CmdError::msg(format!(
+            "command or command group '{topic}' doesn't exist"
+        ))),
     }
 }

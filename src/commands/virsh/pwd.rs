@@ -13,7 +13,10 @@ pub static DEF: CommandDef = CommandDef {
 
 fn run(session: &mut Session, _args: &Args) -> CmdResult {
     let dir = std::env::current_dir().map_err(|e| {
-        CmdError::msg(format!("pwd: cannot get current directory: {}", crate::output::os_error_text(&e)))
+        CmdError::msg(format!(
+            "pwd: cannot get current directory: {}",
+            crate::error::os_error_text(&e)
+        ))
     })?;
     session.emit(&Single::line("directory", dir.display().to_string()));
     Ok(())

@@ -9,9 +9,9 @@ use crate::model::snapshot::SnapshotParseFlags;
 use crate::model::xml::xml_detail_error;
 
 use super::host::{default_node_info, HostObject, PoolObject};
-use crate::api::log;
 use super::snapshot::parse_snapshot;
 use super::state::{Def, DomainObj, State};
+use crate::api::log;
 
 /// Loads a node file. libxml2 reports an unreadable file on stderr before
 /// libvirt's own error, so this does too.

@@ -16,9 +16,9 @@ use crate::model::snapshot::{
 use crate::model::xml::parse_document;
 
 use super::errors::{self, check_flags};
-use crate::api::log;
 use super::moments::{MomentTree, Scope};
 use super::state::{DomainObj, State};
+use crate::api::log;
 
 /// Every listing filter the test driver accepts, ROOTS/DESCENDANTS and
 /// TOPOLOGICAL included.

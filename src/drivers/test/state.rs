@@ -531,7 +531,10 @@ mod tests {
         s.start(0, DomainState::Running, reason::UNKNOWN);
         let obj = &mut s.domains[0];
         obj.live.as_deref_mut().expect("live").current_memory_kib = 512;
-        assert_eq!(obj.config.as_deref().expect("config").current_memory_kib, 1024);
+        assert_eq!(
+            obj.config.as_deref().expect("config").current_memory_kib,
+            1024
+        );
         obj.config.as_deref_mut().expect("config").max_memory_kib = 2048;
         assert_eq!(obj.live.as_deref().expect("live").max_memory_kib, 1024);
         let copy = obj.clone();

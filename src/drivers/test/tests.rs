@@ -51,6 +51,12 @@ fn define_a(c: &Connection) -> Domain {
 
 const RUNNING: (DomainState, i32) = (DomainState::Running, reason::RUNNING_BOOTED);
 
+/// Opens a URI through the api with every driver registered, as the program does.
+fn open_uri(uri: Option<&str>, flags: u32) -> crate::api::Result<crate::api::Connection> {
+    crate::drivers::register();
+    crate::api::open(uri, flags)
+}
+
 #[test]
 fn default_domain_is_running_with_unknown_reason() {
     let c = conn();
@@ -143,7 +149,7 @@ fn lookups_and_their_errors() {
 
 #[test]
 fn uri_forms() {
-    let open = |u: &str| crate::api::open(Some(u), 0).map(|c| c.uri());
+    let open = |u: &str| open_uri(Some(u), 0).map(|c| c.uri());
     assert_eq!(
         err(open("test:///")),
         "invalid argument: testOpen: supply a path or use test:///default"
@@ -1172,7 +1178,7 @@ fn open_node_file(tag: &str, files: &[(&str, &str)]) -> (Result<Connection>, std
         std::fs::write(dir.join(name), text).unwrap();
     }
     let uri = format!("test://{}/{}", dir.display(), files[0].0);
-    (crate::api::open(Some(&uri), 0), dir)
+    (open_uri(Some(&uri), 0), dir)
 }
 
 const NS: &str = "xmlns:test='http://libvirt.org/schemas/domain/test/1.0'";
@@ -1382,7 +1388,7 @@ fn each_node_file_connection_has_its_own_state() {
     let node = format!("<node>{}</node>", node_domain("web", ""));
     let (first, dir) = open_node_file("private", &[("node.xml", &node)]);
     let first = first.unwrap();
-    let second = crate::api::open(Some(&first.uri()), 0).unwrap();
+    let second = open_uri(Some(&first.uri()), 0).unwrap();
     let web = first.domain_lookup_by_name("web").unwrap();
     first.domain_destroy(&web, 0).unwrap();
     assert!(second

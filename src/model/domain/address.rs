@@ -1,7 +1,7 @@
 //! Device addresses and the per-device info block (boot order, alias, rom,
 //! address) every device shares.
 
-use crate::api::{Error, Result};
+use crate::error::{Error, Result};
 use crate::model::units::parse_u64_auto;
 use crate::model::xml::{Element, Out};
 

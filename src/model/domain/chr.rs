@@ -1,7 +1,7 @@
 //! Character devices: `<serial>`, `<parallel>`, `<console>`, `<channel>`.
 
 use super::*;
-use crate::api::Error;
+use crate::error::Error;
 use crate::model::canon::{spec, write};
 use crate::model::xml::Out;
 

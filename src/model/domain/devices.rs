@@ -2,7 +2,7 @@
 
 use super::parse::bad_enum_attr;
 use super::*;
-use crate::api::Error;
+use crate::error::Error;
 use crate::model::canon::{spec, write};
 use crate::model::xml::{Node, Out};
 

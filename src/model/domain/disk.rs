@@ -2,7 +2,7 @@
 
 use super::parse::bad_enum_attr;
 use super::*;
-use crate::api::{Error, ErrorCode, ErrorDomain};
+use crate::error::{Error, ErrorCode, ErrorDomain};
 use crate::model::canon::{canon_child, spec, write};
 use crate::model::xml::{Node, Out};
 

@@ -2,7 +2,7 @@
 //! first error a document triggers is the one libvirt reports.
 
 use super::*;
-use crate::api::{Error, ErrorCode, ErrorDomain};
+use crate::error::{Error, ErrorCode, ErrorDomain};
 use crate::model::canon::{canon_all, canon_child, spec};
 use crate::model::units::{
     format_bitmap, invalid_value, parse_bitmap, parse_u64, scaled_kib, MAX_MEMORY_KIB,

@@ -3,7 +3,7 @@
 
 use super::disk::{assign_drive_address, default_bus};
 use super::*;
-use crate::api::{Error, ErrorCode, ErrorDomain};
+use crate::error::{Error, ErrorCode, ErrorDomain};
 use crate::model::xml::Node;
 
 pub fn post_parse(def: &mut DomainDef) -> Result<()> {

@@ -1,7 +1,7 @@
 //! The test driver's private namespace inside `<domain>`:
 //! `xmlns:test='http://libvirt.org/schemas/domain/test/1.0'`.
 
-use crate::api::{Error, Result};
+use crate::error::{Error, Result};
 use crate::model::xml::{Element, Node};
 
 pub const TEST_NS_URI: &str = "http://libvirt.org/schemas/domain/test/1.0";

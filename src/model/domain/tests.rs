@@ -100,9 +100,9 @@ fn oracle_error_messages_match() {
 #[test]
 fn xml_errors_carry_xml_codes() {
     let e = DomainDef::parse("<domain").unwrap_err();
-    assert_eq!(e.code, crate::api::ErrorCode::XmlDetail);
+    assert_eq!(e.code, crate::error::ErrorCode::XmlDetail);
     let e = DomainDef::parse("<domain type='test'><name>x</name></domain>").unwrap_err();
-    assert_eq!(e.code, crate::api::ErrorCode::XmlError);
+    assert_eq!(e.code, crate::error::ErrorCode::XmlError);
     assert!(e.message.starts_with("XML error: "));
 }
 

@@ -20,7 +20,7 @@ const GRAIN: usize = 16;
 const CLASSES: usize = 64;
 const CHUNK: usize = 64 * 1024;
 
-pub struct SmallBlockPool {
+pub struct SmallBlockAllocator {
     locked: AtomicBool,
     lists: UnsafeCell<Lists>,
 }
@@ -38,11 +38,11 @@ struct FreeBlock {
 }
 
 // SAFETY: `lists` is only reached through `with_lists`, under the lock.
-unsafe impl Sync for SmallBlockPool {}
+unsafe impl Sync for SmallBlockAllocator {}
 
-impl SmallBlockPool {
-    pub const fn new() -> SmallBlockPool {
-        SmallBlockPool {
+impl SmallBlockAllocator {
+    pub const fn new() -> SmallBlockAllocator {
+        SmallBlockAllocator {
             locked: AtomicBool::new(false),
             lists: UnsafeCell::new(Lists {
                 free: [ptr::null_mut(); CLASSES],
@@ -52,7 +52,7 @@ impl SmallBlockPool {
         }
     }
 
-    /// The size class serving `layout`, if the pool serves it.
+    /// The size class serving `layout`, if it serves one.
     fn class(layout: Layout) -> Option<usize> {
         (layout.size() <= GRAIN * CLASSES && layout.align() <= GRAIN)
             .then(|| layout.size().max(1).div_ceil(GRAIN) - 1)
@@ -87,7 +87,8 @@ impl SmallBlockPool {
             if (lists.end as usize) - (lists.next as usize) < size {
                 // SAFETY: CHUNK is non-zero and GRAIN a power of two. The
                 // system allocator takes no lock of ours.
-                let chunk = unsafe { System.alloc(Layout::from_size_align_unchecked(CHUNK, GRAIN)) };
+                let chunk =
+                    unsafe { System.alloc(Layout::from_size_align_unchecked(CHUNK, GRAIN)) };
                 if chunk.is_null() {
                     return chunk;
                 }
@@ -111,22 +112,26 @@ impl SmallBlockPool {
             let block = block.cast::<FreeBlock>();
             // SAFETY: the block is at least GRAIN bytes, aligned to GRAIN,
             // and free, so it can hold the link.
-            unsafe { block.write(FreeBlock { next: lists.free[class] }) };
+            unsafe {
+                block.write(FreeBlock {
+                    next: lists.free[class],
+                })
+            };
             lists.free[class] = block;
         })
     }
 }
 
-impl Default for SmallBlockPool {
-    fn default() -> SmallBlockPool {
-        SmallBlockPool::new()
+impl Default for SmallBlockAllocator {
+    fn default() -> SmallBlockAllocator {
+        SmallBlockAllocator::new()
     }
 }
 
 // SAFETY: blocks of a class are GRAIN-aligned, hold at least the requested
 // size and are handed out once until given back; everything else is the
 // system allocator's.
-unsafe impl GlobalAlloc for SmallBlockPool {
+unsafe impl GlobalAlloc for SmallBlockAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         match Self::class(layout) {
             Some(class) => self.take(class),
@@ -193,52 +198,54 @@ mod tests {
 
     #[test]
     fn classes_cover_sizes_up_to_a_kibibyte() {
-        assert_eq!(SmallBlockPool::class(layout(1, 1)), Some(0));
-        assert_eq!(SmallBlockPool::class(layout(16, 8)), Some(0));
-        assert_eq!(SmallBlockPool::class(layout(17, 8)), Some(1));
-        assert_eq!(SmallBlockPool::class(layout(1024, 16)), Some(63));
-        assert_eq!(SmallBlockPool::class(layout(1025, 8)), None);
-        assert_eq!(SmallBlockPool::class(layout(64, 32)), None);
+        assert_eq!(SmallBlockAllocator::class(layout(1, 1)), Some(0));
+        assert_eq!(SmallBlockAllocator::class(layout(16, 8)), Some(0));
+        assert_eq!(SmallBlockAllocator::class(layout(17, 8)), Some(1));
+        assert_eq!(SmallBlockAllocator::class(layout(1024, 16)), Some(63));
+        assert_eq!(SmallBlockAllocator::class(layout(1025, 8)), None);
+        assert_eq!(SmallBlockAllocator::class(layout(64, 32)), None);
     }
 
     #[test]
     fn freed_blocks_are_reused_by_their_class_only() {
-        let pool = SmallBlockPool::new();
+        let allocator = SmallBlockAllocator::new();
         unsafe {
-            let a = pool.alloc(layout(24, 8));
-            let b = pool.alloc(layout(24, 8));
+            let a = allocator.alloc(layout(24, 8));
+            let b = allocator.alloc(layout(24, 8));
             assert_ne!(a, b);
             assert_eq!(a as usize % GRAIN, 0);
-            pool.dealloc(a, layout(24, 8));
-            assert_ne!(pool.alloc(layout(100, 8)), a);
-            assert_eq!(pool.alloc(layout(32, 8)), a);
+            allocator.dealloc(a, layout(24, 8));
+            assert_ne!(allocator.alloc(layout(100, 8)), a);
+            assert_eq!(allocator.alloc(layout(32, 8)), a);
         }
     }
 
     #[test]
     fn blocks_keep_their_bytes_through_realloc() {
-        let pool = SmallBlockPool::new();
+        let allocator = SmallBlockAllocator::new();
         unsafe {
             let mut size = 3;
-            let mut block = pool.alloc(layout(size, 1));
+            let mut block = allocator.alloc(layout(size, 1));
             ptr::copy_nonoverlapping(b"abc".as_ptr(), block, 3);
             // Through the classes, out to the system and back.
             for new_size in [8, 40, 1000, 5000, 20, 3] {
-                block = pool.realloc(block, layout(size, 1), new_size);
+                block = allocator.realloc(block, layout(size, 1), new_size);
                 assert_eq!(std::slice::from_raw_parts(block, 3), b"abc");
                 size = new_size;
             }
-            pool.dealloc(block, layout(size, 1));
-            let zeroed = pool.alloc_zeroed(layout(48, 8));
-            assert!(std::slice::from_raw_parts(zeroed, 48).iter().all(|&b| b == 0));
+            allocator.dealloc(block, layout(size, 1));
+            let zeroed = allocator.alloc_zeroed(layout(48, 8));
+            assert!(std::slice::from_raw_parts(zeroed, 48)
+                .iter()
+                .all(|&b| b == 0));
         }
     }
 
     #[test]
     fn chunks_are_refilled() {
-        let pool = SmallBlockPool::new();
+        let allocator = SmallBlockAllocator::new();
         let blocks: Vec<usize> = (0..200)
-            .map(|_| unsafe { pool.alloc(layout(1024, 16)) } as usize)
+            .map(|_| unsafe { allocator.alloc(layout(1024, 16)) } as usize)
             .collect();
         let mut sorted = blocks.clone();
         sorted.sort_unstable();
@@ -248,8 +255,8 @@ mod tests {
     }
 
     #[test]
-    fn threads_share_the_pool() {
-        static POOL: SmallBlockPool = SmallBlockPool::new();
+    fn threads_share_the_allocator() {
+        static POOL: SmallBlockAllocator = SmallBlockAllocator::new();
         let workers: Vec<_> = (0..4)
             .map(|t| {
                 std::thread::spawn(move || {

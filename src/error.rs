@@ -1,4 +1,4 @@
-//! libvirt's error model: every failure carries libvirt's numeric code and
+//! libvirt's error model, shared by every layer: every failure carries libvirt's numeric code and
 //! domain so it can cross the wire unchanged and print exactly as virsh does.
 
 use std::fmt;
@@ -100,15 +100,54 @@ impl ErrorCode {
     pub fn from_number(n: i32) -> ErrorCode {
         use ErrorCode::*;
         const ALL: &[ErrorCode] = &[
-            Ok, InternalError, NoMemory, NoSupport, UnknownHost, NoConnect, InvalidConn,
-            InvalidDomain, InvalidArg, OperationFailed, NoSource, NoTarget, NoName, XmlError, DomExist, OperationDenied,
-            OpenFailed, ReadFailed, ParseFailed, WriteFailed, XmlDetail, SystemError, Rpc,
-            NoDomain, NoNetwork, AuthFailed, NoStoragePool, NoStorageVol, OperationInvalid,
-            ConfigUnsupported, OperationTimeout, NoDomainSnapshot, ArgumentUnsupported, SnapshotRevertRisky,
-            OperationAborted, NoDomainMetadata, Overflow, OperationUnsupported, ResourceBusy,
-            XmlInvalidSchema, NoDomainCheckpoint, NoDomainBackup, NoHostname,
+            Ok,
+            InternalError,
+            NoMemory,
+            NoSupport,
+            UnknownHost,
+            NoConnect,
+            InvalidConn,
+            InvalidDomain,
+            InvalidArg,
+            OperationFailed,
+            NoSource,
+            NoTarget,
+            NoName,
+            XmlError,
+            DomExist,
+            OperationDenied,
+            OpenFailed,
+            ReadFailed,
+            ParseFailed,
+            WriteFailed,
+            XmlDetail,
+            SystemError,
+            Rpc,
+            NoDomain,
+            NoNetwork,
+            AuthFailed,
+            NoStoragePool,
+            NoStorageVol,
+            OperationInvalid,
+            ConfigUnsupported,
+            OperationTimeout,
+            NoDomainSnapshot,
+            ArgumentUnsupported,
+            SnapshotRevertRisky,
+            OperationAborted,
+            NoDomainMetadata,
+            Overflow,
+            OperationUnsupported,
+            ResourceBusy,
+            XmlInvalidSchema,
+            NoDomainCheckpoint,
+            NoDomainBackup,
+            NoHostname,
         ];
-        ALL.iter().copied().find(|c| *c as i32 == n).unwrap_or(InternalError)
+        ALL.iter()
+            .copied()
+            .find(|c| *c as i32 == n)
+            .unwrap_or(InternalError)
     }
 }
 
@@ -153,18 +192,34 @@ impl Error {
         let detail = detail.as_ref();
         let message = match code.category() {
             Some(cat) if detail.is_empty() => cat.to_string(),
-            Some(cat) if matches!(code, ErrorCode::NoConnect | ErrorCode::NoSource | ErrorCode::NoTarget | ErrorCode::NoName) => {
+            Some(cat)
+                if matches!(
+                    code,
+                    ErrorCode::NoConnect
+                        | ErrorCode::NoSource
+                        | ErrorCode::NoTarget
+                        | ErrorCode::NoName
+                ) =>
+            {
                 format!("{cat} {detail}")
             }
             Some(cat) => format!("{cat}: {detail}"),
             None => detail.to_string(),
         };
-        Error { code, domain, message }
+        Error {
+            code,
+            domain,
+            message,
+        }
     }
 
     /// An error whose message is used verbatim (system errors, remote errors).
     pub fn raw(code: ErrorCode, domain: ErrorDomain, message: impl Into<String>) -> Error {
-        Error { code, domain, message: message.into() }
+        Error {
+            code,
+            domain,
+            message: message.into(),
+        }
     }
 
     pub fn internal(detail: impl AsRef<str>) -> Error {
@@ -225,3 +280,13 @@ impl Error {
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
+
+/// The C library's text for an I/O error (`No such file or directory`),
+/// without Rust's ` (os error N)` suffix.
+pub fn os_error_text(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match text.find(" (os error") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
+}
