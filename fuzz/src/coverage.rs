@@ -45,6 +45,10 @@ pub unsafe extern "C" fn __sanitizer_cov_pcs_init(_start: *const usize, _stop: *
 /// The counters of this process and what the fuzzer has seen of them.
 pub struct Coverage {
     regions: Vec<&'static mut [u8]>,
+    /// The counters as the execution left them. The fuzzer's own code is
+    /// instrumented too, so they go on changing while they are read: they
+    /// are copied at once (by the uninstrumented memcpy) and judged here.
+    taken: Vec<u8>,
     /// Per counter, the hit-count classes seen so far (one bit each).
     seen: Vec<u8>,
     edges: usize,
@@ -64,6 +68,7 @@ impl Coverage {
         let total = regions.iter().map(|r| r.len()).sum();
         Coverage {
             regions,
+            taken: vec![0; total],
             seen: vec![0; total],
             edges: 0,
         }
@@ -91,37 +96,39 @@ impl Coverage {
         }
     }
 
-    /// Folds the counters of the execution just done into what was seen;
+    /// Copies the counters, right after an execution.
+    pub fn take(&mut self) {
+        let mut base = 0;
+        for r in &self.regions {
+            self.taken[base..base + r.len()].copy_from_slice(r);
+            base += r.len();
+        }
+    }
+
+    /// Folds the counters taken after an execution into what was seen;
     /// true when it reached an edge, or an edge's hit-count class, not seen
     /// before. `commit` false only asks.
     pub fn novel(&mut self, commit: bool) -> bool {
         let mut novel = false;
-        let mut base = 0;
-        for r in &self.regions {
-            // Most counters stay zero: skip them a block at a time.
-            for (b, block) in r.chunks(64).enumerate() {
-                if block.iter().fold(0u8, |a, &c| a | c) == 0 {
-                    continue;
-                }
-                for (i, &c) in block.iter().enumerate() {
-                    if c == 0 {
-                        continue;
+        // Most counters stay zero: skip them a block at a time.
+        for (b, block) in self.taken.chunks(64).enumerate() {
+            if block.iter().fold(0u8, |a, &c| a | c) == 0 {
+                continue;
+            }
+            for (i, &c) in block.iter().enumerate() {
+                let class = class_bit(c);
+                let s = &mut self.seen[b * 64 + i];
+                if *s & class != class {
+                    novel = true;
+                    if !commit {
+                        return true;
                     }
-                    let class = class_bit(c);
-                    let s = &mut self.seen[base + b * 64 + i];
-                    if *s & class == 0 {
-                        novel = true;
-                        if !commit {
-                            return true;
-                        }
-                        if *s == 0 {
-                            self.edges += 1;
-                        }
-                        *s |= class;
+                    if *s == 0 {
+                        self.edges += 1;
                     }
+                    *s |= class;
                 }
             }
-            base += r.len();
         }
         novel
     }

@@ -4,11 +4,14 @@
 //! virtsh-fuzz list
 //! virtsh-fuzz run TARGET [--seconds N] [--jobs J] [--seed S] [--corpus DIR] [--findings DIR]
 //! virtsh-fuzz repro TARGET FILE|DIR...
+//! virtsh-fuzz minimize TARGET FILE [OUT]
 //! ```
 //! `run` reads seeds from fuzz/corpus/TARGET, keeps inputs that reach new
 //! coverage in target/fuzz/corpus/TARGET (or --corpus) and saves findings in
 //! target/fuzz/findings/TARGET (or --findings); it exits 1 when it saved
 //! any. `repro` runs inputs once each and exits 1 when one fails.
+//! `minimize` shrinks a failing input while it fails the same way, and
+//! writes it to OUT (default FILE.min).
 
 mod alloc;
 mod coverage;
@@ -24,7 +27,8 @@ static ALLOCATOR: alloc::CountingAlloc = alloc::CountingAlloc;
 
 const USAGE: &str = "usage: virtsh-fuzz list
        virtsh-fuzz run TARGET [--seconds N] [--jobs J] [--seed S] [--corpus DIR] [--findings DIR]
-       virtsh-fuzz repro TARGET FILE|DIR...";
+       virtsh-fuzz repro TARGET FILE|DIR...
+       virtsh-fuzz minimize TARGET FILE [OUT]";
 
 fn main() -> ExitCode {
     virtsh::drivers::register();
@@ -39,6 +43,7 @@ fn main() -> ExitCode {
         }
         Some("run") => run(&args[1..]),
         Some("repro") => repro(&args[1..]),
+        Some("minimize") => minimize(&args[1..]),
         _ => Err(USAGE.to_string()),
     };
     match result {
@@ -189,4 +194,44 @@ fn repro(args: &[String]) -> Result<bool, String> {
         }
     }
     Ok(ok)
+}
+
+/// What identifies a failure across inputs: its kind, and for a panic the
+/// place.
+fn signature(what: &str) -> String {
+    match what.strip_prefix("panic: ") {
+        Some(rest) => format!("panic: {}", rest.split(": ").next().unwrap_or("")),
+        None => what.split([':', ',']).next().unwrap_or("").to_string(),
+    }
+}
+
+fn minimize(args: &[String]) -> Result<bool, String> {
+    let target = target(args.first())?;
+    let file = args.get(1).ok_or(USAGE)?;
+    let out = args.get(2).cloned().unwrap_or(format!("{file}.min"));
+    let mut data = std::fs::read(file).map_err(|e| format!("{file}: {e}"))?;
+    let scratch = worker::Scratch::new(target.name).map_err(|e| format!("cannot prepare: {e}"))?;
+    let Some(what) = worker::replay(target, &data, &scratch.0) else {
+        return Err(format!("{file} does not fail"));
+    };
+    let wanted = signature(&what);
+    println!("{file}: {} bytes, {what}", data.len());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
+    let mut chunk = data.len().next_power_of_two() / 2;
+    while chunk >= 1 && std::time::Instant::now() < deadline {
+        let mut at = 0;
+        while at < data.len() && std::time::Instant::now() < deadline {
+            let end = (at + chunk).min(data.len());
+            let mut shorter = data[..at].to_vec();
+            shorter.extend_from_slice(&data[end..]);
+            match worker::replay(target, &shorter, &scratch.0) {
+                Some(w) if signature(&w) == wanted => data = shorter,
+                _ => at += chunk,
+            }
+        }
+        chunk /= 2;
+    }
+    std::fs::write(&out, &data).map_err(|e| format!("{out}: {e}"))?;
+    println!("{out}: {} bytes", data.len());
+    Ok(true)
 }

@@ -332,7 +332,7 @@ fn run_xpath(data: &[u8]) {
     let expr = text(data);
     let xml = default_domain_xml();
     let _ = virtsh::output::xpath::evaluate(xml, &expr, false);
-    if data.len() % 2 == 0 {
+    if data.len().is_multiple_of(2) {
         let _ = virtsh::output::xpath::select(xml, &expr, true);
     }
 }

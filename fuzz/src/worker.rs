@@ -258,6 +258,7 @@ impl Executor<'_> {
         let start = Instant::now();
         let run = self.target.run;
         let result = std::panic::catch_unwind(|| run(data));
+        self.coverage.take();
         let elapsed = start.elapsed();
         s.busy_since.store(0, Ordering::Release);
         s.execs.fetch_add(1, Ordering::Relaxed);
