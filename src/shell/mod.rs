@@ -46,8 +46,16 @@ pub fn main() -> i32 {
         Some("__generate") => return generate::main(&argv[1..]),
         _ => {}
     }
+    run_argv(&argv, true)
+}
+
+/// Runs virtsh with `argv` (the arguments after the program name) in this
+/// process; returns the exit status. `exiting` says the process ends right
+/// after, so the session's memory may go back with it instead of being
+/// freed (a harness running many command lines in one process says no).
+pub fn run_argv(argv: &[String], exiting: bool) -> i32 {
     let invocation =
-        match globals::parse(&argv, &mut |w| crate::stdio::err(&format!("error: {w}\n"))) {
+        match globals::parse(argv, &mut |w| crate::stdio::err(&format!("error: {w}\n"))) {
             Ok(i) => i,
             Err(e) => {
                 crate::stdio::err(&format!("error: {e}\n"));
@@ -67,11 +75,11 @@ pub fn main() -> i32 {
             crate::stdio::out(&usage::long_version());
             0
         }
-        Invocation::Run(globals, words) => run(globals, words),
+        Invocation::Run(globals, words) => run(globals, words, exiting),
     }
 }
 
-fn run(globals: Globals, words: Vec<String>) -> i32 {
+fn run(globals: Globals, words: Vec<String>, exiting: bool) -> i32 {
     let log_file = globals
         .log_file
         .clone()
@@ -118,7 +126,7 @@ fn run(globals: Globals, words: Vec<String>) -> i32 {
         late_debug,
     };
     let status = run_words(&mut runner, &globals, words);
-    runner.end();
+    runner.end(exiting);
     status
 }
 
@@ -207,12 +215,14 @@ pub struct Runner {
 }
 
 impl Runner {
-    /// Ends the process's use of the session: output is flushed, and the
-    /// rest goes back to the system with the process, which is much faster
-    /// than freeing, say, a node file's ten thousand domains one by one.
-    fn end(mut self) {
+    /// Ends the use of the session: output is flushed, and when the process
+    /// is `exiting` the rest goes back to the system with it, which is much
+    /// faster than freeing, say, a node file's ten thousand domains one by one.
+    fn end(mut self, exiting: bool) {
         self.session.flush();
-        std::mem::forget(self);
+        if exiting {
+            std::mem::forget(self);
+        }
     }
 
     /// Parsing is over: a debug level waiting for that applies now.
