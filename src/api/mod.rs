@@ -98,6 +98,7 @@ api_calls! {
     Read "virDomainIsPersistent" fn domain_is_persistent(&self, dom: &Domain) -> bool;
     Read "virDomainHasManagedSaveImage" fn domain_has_managed_save_image(&self, dom: &Domain, flags: u32) -> bool;
     Read "virDomainGetSecurityLabel" fn domain_get_security_label(&self, dom: &Domain) -> SecurityLabel;
+    Read "virDomainGetMessages" fn domain_get_messages(&self, dom: &Domain, flags: u32) -> Vec<String>;
     Write "virDomainSetMemoryFlags" fn domain_set_memory_flags(&self, dom: &Domain, kib: u64, flags: u32) -> ();
     Write "virDomainSetMaxMemory" fn domain_set_max_memory(&self, dom: &Domain, kib: u64) -> ();
     Write "virDomainSetVcpus" fn domain_set_vcpus(&self, dom: &Domain, count: u32) -> ();

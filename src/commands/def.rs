@@ -73,6 +73,16 @@ pub enum OptKind {
     Argv,
     /// A hidden, older spelling of another option (`target`).
     Alias(&'static str),
+    /// A hidden flag that stands for another option given a fixed value
+    /// (echo's `--hi` is `--string hello`).
+    Preset(&'static str, &'static str),
+}
+
+impl OptKind {
+    /// Aliases and presets: accepted, never listed.
+    pub fn is_hidden(self) -> bool {
+        matches!(self, OptKind::Alias(_) | OptKind::Preset(..))
+    }
 }
 
 /// What a completer offers for an option's value.
@@ -157,6 +167,9 @@ impl OptDef {
     }
     pub const fn alias(name: &'static str, target: &'static str) -> OptDef {
         OptDef::new(name, OptKind::Alias(target), "")
+    }
+    pub const fn preset(name: &'static str, target: &'static str, value: &'static str) -> OptDef {
+        OptDef::new(name, OptKind::Preset(target, value), "")
     }
     pub const fn completes(self, complete: Complete) -> OptDef {
         OptDef { complete, ..self }

@@ -140,10 +140,19 @@ pub fn parse_document_streaming(
     keep_blanks: bool,
     take: &mut dyn FnMut(Element) -> Option<Element>,
 ) -> Result<Element> {
-    // A UTF-8 byte order mark is allowed before the document.
-    let src = src.strip_prefix('\u{feff}').unwrap_or(src);
     if src.is_empty() {
         return Err(xml_detail_error(url, src, 0, "Document is empty"));
+    }
+    // libxml2 looks for a byte order mark only in a document of four bytes
+    // or more; the reader skips one itself, and positions stay those of the
+    // whole text, mark included, as in libxml2's messages.
+    if src == "\u{feff}" {
+        return Err(xml_detail_error(
+            url,
+            src,
+            0,
+            "Start tag expected, '<' not found",
+        ));
     }
     Parser {
         src,
@@ -152,6 +161,11 @@ pub fn parse_document_streaming(
     }
     .run(take)
 }
+
+/// How many elements may be open around another one: libxml2 (without
+/// `XML_PARSE_HUGE`) refuses an element inside more than 256 others. Every
+/// walk over an element tree recurses at most this deep.
+pub const MAX_DEPTH: usize = 256;
 
 /// A namespace declaration: (prefix, URI); no prefix = default namespace.
 type NsDecl = (Option<String>, String);
@@ -177,6 +191,14 @@ impl<'a> Parser<'a> {
         xml_detail_error(self.url, self.src, pos, msg.as_ref())
     }
 
+    /// libxml2 stops at the `<` of the element one level too deep.
+    fn excessive_depth(&self, pos: usize) -> Error {
+        self.err(
+            pos,
+            format!("Excessive depth in document: {MAX_DEPTH} use XML_PARSE_HUGE option"),
+        )
+    }
+
     fn line_of(&self, pos: usize) -> usize {
         1 + self.src.as_bytes()[..pos.min(self.src.len())]
             .iter()
@@ -187,7 +209,14 @@ impl<'a> Parser<'a> {
     fn run(&self, take: &mut dyn FnMut(Element) -> Option<Element>) -> Result<Element> {
         let src = self.src;
         let bytes = src.as_bytes();
-        let mut reader = Reader::from_str(src);
+        // The reader gets the text after a byte order mark (it would drop
+        // one without counting it); positions here are in the whole text.
+        let body = if src.starts_with('\u{feff}') { 3 } else { 0 };
+        if src[body..].starts_with('\u{feff}') {
+            // A second mark is text before the root (the reader would drop it).
+            return Err(self.err(body, "Start tag expected, '<' not found"));
+        }
+        let mut reader = Reader::from_str(&src[body..]);
         {
             let c = reader.config_mut();
             c.check_end_names = false;
@@ -206,7 +235,7 @@ impl<'a> Parser<'a> {
         let mut root: Option<Element> = None;
 
         loop {
-            let before = reader.buffer_position() as usize;
+            let before = body + reader.buffer_position() as usize;
             let ev = match reader.read_event() {
                 Ok(ev) => ev,
                 Err(_) if root.is_some() => {
@@ -215,12 +244,15 @@ impl<'a> Parser<'a> {
                 }
                 Err(e) => return Err(self.map_reader_error(e, before, &stack)),
             };
-            let after = reader.buffer_position() as usize;
+            let after = body + reader.buffer_position() as usize;
             match ev {
                 Event::Start(ref s) | Event::Empty(ref s) => {
                     let empty = matches!(ev, Event::Empty(_));
                     if root.is_some() {
                         return Err(self.err(before, "Extra content at the end of the document"));
+                    }
+                    if stack.len() > MAX_DEPTH {
+                        return Err(self.excessive_depth(before));
                     }
                     let (mut elem, decls) = self.start_tag(s, before)?;
                     let pushed = decls.len();
@@ -377,6 +409,8 @@ impl<'a> Parser<'a> {
                 let rest = &self.src[before..];
                 if rest.starts_with("</") {
                     self.err(end, "expected '>'")
+                } else if stack.len() > MAX_DEPTH {
+                    self.excessive_depth(before)
                 } else {
                     let name: String = rest[1..]
                         .chars()
@@ -1014,6 +1048,57 @@ mod tests {
             "(domain_definition):1: xmlParseCharRef: invalid xmlChar value 0\n<domain type='test'><name>&#0;</name></domain>\n------------------------------^");
         assert_eq!(perr("<domain type='test'><name>x</name></ domain>"),
             "(domain_definition):1: expected '>'\n<domain type='test'><name>x</name></ domain>\n-------------------------------------^");
+    }
+
+    #[test]
+    fn refuses_elements_nested_deeper_than_libxml2_allows() {
+        let nested = |n: usize| format!("<r>{}{}</r>", "<a>".repeat(n), "</a>".repeat(n));
+        // The root and 256 more open elements are fine.
+        assert!(parse_document(&nested(256), "u").is_ok());
+        let msg = perr(&nested(257));
+        let (head, rest) = msg.split_once('\n').unwrap();
+        assert_eq!(
+            head,
+            "(domain_definition):1: Excessive depth in document: 256 use XML_PARSE_HUGE option"
+        );
+        // The caret stands under the `<` of the element one too deep.
+        let caret = rest.split('\n').nth(1).unwrap();
+        assert_eq!(caret.len(), 3 + 3 * 256 + 1);
+        // Empty elements and unfinished start tags count alike.
+        let empty = format!("<r>{}<b/>{}</r>", "<a>".repeat(256), "</a>".repeat(256));
+        assert!(perr(&empty).contains("Excessive depth"));
+        let open = format!("<r>{}<b", "<a>".repeat(256));
+        assert!(perr(&open).contains("Excessive depth"));
+        // A million levels cost no stack: the reader stops at the limit.
+        assert!(perr(&nested(1_000_000)).contains("Excessive depth"));
+    }
+
+    #[test]
+    fn byte_order_marks_as_libxml2_reads_them() {
+        assert!(parse_document("\u{feff}<a/>", "u").is_ok());
+        // A mark alone is too short for libxml2 to recognise.
+        assert_eq!(
+            perr("\u{feff}"),
+            "(domain_definition):1: Start tag expected, '<' not found\n\u{feff}\n^"
+        );
+        assert_eq!(
+            perr("\u{feff}\n"),
+            "(domain_definition):2: Start tag expected, '<' not found\n(null)\n^"
+        );
+        // Positions count the mark's three bytes.
+        assert_eq!(
+            perr("\u{feff}\u{feff}<a/>"),
+            "(domain_definition):1: Start tag expected, '<' not found\n\u{feff}\u{feff}<a/>\n---^"
+        );
+        assert_eq!(
+            perr("\u{feff}<a></b>"),
+            "(domain_definition):1: Opening and ending tag mismatch: a line 1 and b\n\u{feff}<a></b>\n----------^"
+        );
+        // Anywhere else a mark is a character like any other.
+        assert_eq!(
+            parse_document("<a>\u{feff}</a>", "u").unwrap().text(),
+            "\u{feff}"
+        );
     }
 
     #[test]

@@ -354,10 +354,7 @@ impl<'a> OptionState<'a> {
             .options
             .iter()
             .enumerate()
-            .filter(|(i, o)| {
-                !matches!(o.kind, OptKind::Alias(_))
-                    && (!self.filled[*i] || o.kind == OptKind::Argv)
-            })
+            .filter(|(i, o)| !o.kind.is_hidden() && (!self.filled[*i] || o.kind == OptKind::Argv))
             .map(|(_, o)| format!("--{}", o.name))
             .filter(|name| name.starts_with(prefix))
             .map(|name| Value {
@@ -374,7 +371,7 @@ impl<'a> OptionState<'a> {
 /// An alias stands for its target option.
 fn resolve<'a>(def: &'a CommandDef, opt: &'a OptDef) -> &'a OptDef {
     match opt.kind {
-        OptKind::Alias(target) => def.option(target).unwrap_or(opt),
+        OptKind::Alias(target) | OptKind::Preset(target, _) => def.option(target).unwrap_or(opt),
         _ => opt,
     }
 }

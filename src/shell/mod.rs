@@ -47,8 +47,16 @@ pub fn main() -> i32 {
         Some("__generate") => return generate::main(&argv[1..]),
         _ => {}
     }
+    run_argv(&argv, true)
+}
+
+/// Runs virtsh with `argv` (the arguments after the program name) in this
+/// process; returns the exit status. `exiting` says the process ends right
+/// after, so the session's memory may go back with it instead of being
+/// freed (a harness running many command lines in one process says no).
+pub fn run_argv(argv: &[String], exiting: bool) -> i32 {
     let invocation =
-        match globals::parse(&argv, &mut |w| crate::stdio::err(&format!("error: {w}\n"))) {
+        match globals::parse(argv, &mut |w| crate::stdio::err(&format!("error: {w}\n"))) {
             Ok(i) => i,
             Err(e) => {
                 crate::stdio::err(&format!("error: {e}\n"));
@@ -68,11 +76,11 @@ pub fn main() -> i32 {
             crate::stdio::out(&usage::long_version());
             0
         }
-        Invocation::Run(globals, words) => run(globals, words),
+        Invocation::Run(globals, words) => run(globals, words, exiting),
     }
 }
 
-fn run(globals: Globals, words: Vec<String>) -> i32 {
+fn run(globals: Globals, words: Vec<String>, exiting: bool) -> i32 {
     let log_file = globals
         .log_file
         .clone()
@@ -124,7 +132,7 @@ fn run(globals: Globals, words: Vec<String>) -> i32 {
         late_debug,
     };
     let status = run_words(&mut runner, &globals, words);
-    runner.end();
+    runner.end(exiting);
     status
 }
 
@@ -193,9 +201,12 @@ fn env_value(name: &str) -> Option<String> {
 }
 
 /// Parses every command of a string first: one error means none runs.
+/// A command whose name starts with `#` once unquoted (`\#`, `'#x'`, or an
+/// argv word) is a comment as far as the end of that command, as in virsh.
 pub fn parse_all(commands: &[Vec<String>]) -> Result<Vec<ParsedCommand>, CmdError> {
     commands
         .iter()
+        .filter(|words| !words[0].starts_with('#'))
         .map(|words| parse::parse_command(words))
         .collect()
 }
@@ -212,12 +223,14 @@ pub struct Runner {
 }
 
 impl Runner {
-    /// Ends the process's use of the session: output is flushed, and the
-    /// rest goes back to the system with the process, which is much faster
-    /// than freeing, say, a node file's ten thousand domains one by one.
-    fn end(mut self) {
+    /// Ends the use of the session: output is flushed, and when the process
+    /// is `exiting` the rest goes back to the system with it, which is much
+    /// faster than freeing, say, a node file's ten thousand domains one by one.
+    fn end(mut self, exiting: bool) {
         self.session.flush();
-        std::mem::forget(self);
+        if exiting {
+            std::mem::forget(self);
+        }
     }
 
     /// Parsing is over: a debug level waiting for that applies now.

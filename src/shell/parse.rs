@@ -73,7 +73,7 @@ pub fn parse_command(words: &[String]) -> Result<ParsedCommand, CmdError> {
             let names = def
                 .options
                 .iter()
-                .filter(|o| !matches!(o.kind, OptKind::Alias(_)))
+                .filter(|o| !o.kind.is_hidden())
                 .map(|o| o.name);
             error.hint = crate::output::style::closest(option, names)
                 .map(|o| format!("did you mean '--{o}'?"));
@@ -117,6 +117,10 @@ fn parse_words(def: &'static CommandDef, words: &[String]) -> Result<ParsedComma
                 None => (&word[2..], None),
             };
             if opt_name == "help" {
+                // `--help` is a flag of every command: it takes no value.
+                if inline.is_some() {
+                    return Err("invalid '=' after option --help".to_string());
+                }
                 wants_help = true;
                 continue;
             }
@@ -130,12 +134,18 @@ fn parse_words(def: &'static CommandDef, words: &[String]) -> Result<ParsedComma
                 .ok_or_else(|| {
                     format!("command '{}' doesn't support option --{opt_name}", def.name)
                 })?;
-            if let OptKind::Alias(target) = def.options[index].kind {
-                index = def
-                    .options
-                    .iter()
-                    .position(|o| o.name == target)
-                    .expect("alias target");
+            let mut inline = inline;
+            match def.options[index].kind {
+                OptKind::Alias(target) => index = option_index(def, target),
+                OptKind::Preset(target, value) => {
+                    // A preset carries its own value: `--hi=x` is refused.
+                    if inline.is_some() {
+                        return Err(format!("invalid '=' after option --{opt_name}"));
+                    }
+                    inline = Some(value.to_string());
+                    index = option_index(def, target);
+                }
+                _ => {}
             }
             let opt = &def.options[index];
             if filled[index] && opt.kind != OptKind::Argv {
@@ -220,6 +230,14 @@ fn parse_words(def: &'static CommandDef, words: &[String]) -> Result<ParsedComma
         trace,
         own,
     })
+}
+
+/// Where the option an alias or preset stands for is declared.
+fn option_index(def: &CommandDef, name: &str) -> usize {
+    def.options
+        .iter()
+        .position(|o| o.name == name)
+        .expect("alias target is declared")
 }
 
 /// `help` is lenient, as virsh's is: the topic is `--command X` or the first
@@ -312,6 +330,22 @@ mod tests {
     fn aliases_map_to_their_option() {
         let p = parse("setmem test --kilobytes 1024").unwrap();
         assert_eq!(p.args.raw("size"), Some("1024"));
+        let p = parse("echo --str a b").unwrap();
+        assert_eq!(p.args.all("string"), vec!["a", "b"]);
+    }
+
+    #[test]
+    fn presets_give_their_option_a_value() {
+        let p = parse("echo --hi there").unwrap();
+        assert_eq!(p.args.all("string"), vec!["hello", "there"]);
+        assert_eq!(
+            parse("echo --hi=x").err().unwrap(),
+            "invalid '=' after option --hi"
+        );
+        assert_eq!(
+            parse("echo --help=x").err().unwrap(),
+            "invalid '=' after option --help"
+        );
     }
 
     #[test]

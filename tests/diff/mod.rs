@@ -121,6 +121,7 @@ case_files!(
     checkpoint,
     backup,
     uri,
+    virshtest,
 );
 
 /// Every `.cases` file must be wired to a test, and every test to a file.

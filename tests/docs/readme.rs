@@ -4,8 +4,9 @@
 //! directory laid out like the repository, with `HOME` in the sandbox, and must succeed
 //! without a word on stderr. Lines that build, test or benchmark the project itself are
 //! what CI does around this test, and are recognised rather than run: `cargo run … -- ARGS`
-//! runs as `virtsh ARGS`; `cargo install`, `cargo test`, `cargo bench` and
-//! `scripts/test-all.sh` are only checked to be written as this repository spells them.
+//! runs as `virtsh ARGS`; `cargo install`, `cargo test`, `cargo bench`,
+//! `scripts/test-all.sh` and the fuzzing commands (`scripts/fuzz.sh`, the fuzzer's own
+//! binary) are only checked to be written as this repository spells them.
 
 use super::pages::{parse_page, run_examples_of};
 use super::{repo, Program, Scratch};
@@ -72,6 +73,9 @@ fn treatment(command: &str) -> Treatment {
         "cargo test",
         "cargo bench --bench compare",
         "scripts/test-all.sh",
+        // Fuzzing runs for minutes; the suite runs every target briefly itself.
+        "scripts/fuzz.sh",
+        "target/fuzz/build/",
     ];
     if let Some(args) = command
         .strip_prefix("cargo run --release -- ")

@@ -358,6 +358,9 @@ fn dominfo() {
     ] {
         check_dominfo(&node("basic.xml"), name);
     }
+    for name in ["relay", "legacy", "plain", "cold"] {
+        check_dominfo(&node("tainted.xml"), name);
+    }
 }
 
 /// `dominfo` of CMDS (a name, or a command string ending with dominfo).
@@ -405,6 +408,16 @@ fn check_dominfo(uri: &str, what: &str) {
         };
         assert_eq!(format!("{label} ({mode})"), f["Security label"]);
     }
+    // `Messages:` heads a block of lines indented to the value column.
+    let out = text(uri, &cmds);
+    let shown: Vec<&str> = out
+        .lines()
+        .skip_while(|l| !l.starts_with("Messages:"))
+        .take_while(|l| !l.is_empty())
+        .map(|l| l[16..].trim_end())
+        .collect();
+    let messages: Vec<&str> = doc["messages"].as_array().unwrap().iter().map(s).collect();
+    assert_eq!(messages, shown, "{cmds}");
 }
 
 fn dommemstat() {

@@ -22,12 +22,9 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     let flags = super::affect_flags(args)?;
     let dom = session.lookup_domain(args, "domain")?;
     let kib = super::kib_option(args)?;
-    let conn = session.conn()?;
-    // Without flags virsh makes the older call, whose name errors carry.
-    let result = if flags == 0 {
-        conn.domain_set_max_memory(&dom, kib)
-    } else {
-        conn.domain_set_memory_flags(&dom, kib, flags | mem::MAXIMUM)
-    };
-    result.map_err(failed("Unable to change MaxMemorySize"))
+    // With or without flags, virsh 9.0 makes the flagged call, whose name errors carry.
+    session
+        .conn()?
+        .domain_set_memory_flags(&dom, kib, flags | mem::MAXIMUM)
+        .map_err(failed("Unable to change MaxMemorySize"))
 }

@@ -95,7 +95,7 @@ impl CommandHelp {
                     OptKind::String => "string",
                     OptKind::Number => "number",
                     OptKind::Argv => "argv",
-                    OptKind::Alias(_) => return None,
+                    OptKind::Alias(_) | OptKind::Preset(..) => return None,
                 };
                 let aliases = def
                     .options

@@ -16,6 +16,7 @@ mod nodefile;
 mod save;
 mod snapshot;
 mod state;
+mod taint;
 mod tunables;
 
 #[cfg(test)]
@@ -244,6 +245,10 @@ impl Driver for TestDriver {
 
     fn domain_get_security_label(&self, dom: &Domain) -> Result<SecurityLabel> {
         self.lock().security_label(dom)
+    }
+
+    fn domain_get_messages(&self, dom: &Domain, flags: u32) -> Result<Vec<String>> {
+        taint::messages(self.lock().get(dom)?, flags)
     }
 
     fn domain_set_memory_flags(&self, dom: &Domain, kib: u64, flags: u32) -> Result<()> {

@@ -101,6 +101,10 @@ pub struct DomainObj {
     /// A transient domain a revert to an inactive snapshot left shut off:
     /// its one definition waits in `config`, yet it is not persistent.
     pub transient_shutoff: bool,
+    /// Taint marks (see `taint`), set when a node file is loaded.
+    pub taints: u32,
+    /// Notes on deprecated settings, set with the taint marks.
+    pub deprecations: Vec<String>,
 }
 
 impl DomainObj {
@@ -117,6 +121,8 @@ impl DomainObj {
             snapshots: MomentTree::default(),
             checkpoints: MomentTree::default(),
             transient_shutoff: false,
+            taints: 0,
+            deprecations: Vec::new(),
         }
     }
 
