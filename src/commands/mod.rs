@@ -3,6 +3,7 @@
 mod args;
 pub mod def;
 pub mod editor;
+pub mod input;
 pub mod moment_list;
 pub mod session;
 pub mod values;

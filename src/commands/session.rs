@@ -3,6 +3,7 @@
 
 use std::io::{self, BufWriter, Stdout, Write};
 
+use super::input::TerminalAuth;
 use super::{Args, CmdError};
 use crate::api::{self, Connection, Domain, Uuid};
 use crate::output::render::{json_document, Format, Render};
@@ -62,7 +63,12 @@ impl Session {
     pub fn connect(&mut self) -> Result<(), CmdError> {
         self.conn = None;
         let flags = if self.readonly { api::CONNECT_RO } else { 0 };
-        let conn = api::open(self.uri.as_deref(), flags)
+        // A driver may prompt for credentials: what was printed goes first.
+        self.flush();
+        let mut auth = TerminalAuth {
+            prompt_on_stderr: self.format == Format::Json,
+        };
+        let conn = api::open_auth(self.uri.as_deref(), flags, Some(&mut auth))
             .map_err(|e| CmdError::from(e).context("failed to connect to the hypervisor"))?;
         let ka = self.keepalive;
         if ka.interval > 0 {
