@@ -28,6 +28,8 @@ pub struct Session {
     /// Keepalive interval and count; `forced` when the user asked for them,
     /// in which case a connection that cannot keep alive is refused.
     pub keepalive: Keepalive,
+    /// How `complete` completes a line (the shell's completer).
+    pub completer: Option<super::virsh::complete::Completer>,
     out: BufWriter<Stdout>,
 }
 
@@ -47,6 +49,7 @@ impl Session {
                 count: 6,
                 forced: false,
             },
+            completer: None,
             out: BufWriter::with_capacity(64 * 1024, io::stdout()),
         }
     }
