@@ -9,6 +9,7 @@ command -v zsh >/dev/null 2>&1 || missing+=(zsh)
 command -v fish >/dev/null 2>&1 || missing+=(fish)
 command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
 command -v xmllint >/dev/null 2>&1 || missing+=(libxml2-utils)
+[ -e /usr/share/bash-completion/bash_completion ] || missing+=(bash-completion)
 if ((${#missing[@]})); then
   sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"

@@ -1,6 +1,7 @@
 //! The hypervisor API, shaped like libvirt's public API. Everything above
 //! (commands, the daemon) speaks it; every driver implements it.
 
+pub mod auth;
 pub mod flags;
 pub mod log;
 pub mod types;
@@ -37,6 +38,12 @@ macro_rules! api_calls {
         pub trait Driver: Send + Sync {
             /// The canonical URI of this connection, as `uri` prints it.
             fn uri(&self) -> String;
+            /// Asks for the credentials the hypervisor wants before the
+            /// connection may be used; most want none.
+            #[allow(unused_variables)]
+            fn authenticate(&self, uri: &uri::Uri, auth: Option<&mut dyn auth::Authenticator>) -> Result<()> {
+                Ok(())
+            }
             $(
                 #[allow(unused_variables)]
                 fn $name(&self $(, $arg: $ty)*) -> Result<$ret> {
@@ -247,8 +254,17 @@ pub fn register_drivers(drivers: &'static [DriverEntry]) {
 }
 
 /// Opens `uri` (or the default URI when `None`) with the first registered
-/// driver that claims it.
+/// driver that claims it; a driver that wants credentials fails.
 pub fn open(uri: Option<&str>, flags: u32) -> Result<Connection> {
+    open_auth(uri, flags, None)
+}
+
+/// Like `open`, answering the driver's requests for credentials with `auth`.
+pub fn open_auth(
+    uri: Option<&str>,
+    flags: u32,
+    auth: Option<&mut dyn auth::Authenticator>,
+) -> Result<Connection> {
     let name = match uri {
         Some(u) if !u.is_empty() => u.to_string(),
         _ => default_uri(),
@@ -272,6 +288,7 @@ pub fn open(uri: Option<&str>, flags: u32) -> Result<Connection> {
                 format!("no connection driver available for {name}"),
             ))
         })?;
+    driver.authenticate(&parsed, auth)?;
     Ok(Connection::new(driver, flags & CONNECT_RO != 0))
 }
 

@@ -92,6 +92,7 @@ fn run(globals: Globals, words: Vec<String>, exiting: bool) -> i32 {
         }
     };
     let mut session = Session::new(globals.connect.clone(), globals.readonly, globals.quiet);
+    session.completer = Some(complete::for_command);
     let json_env = std::env::var("VIRTSH_OUTPUT").is_ok_and(|v| v == "json");
     crate::output::style::init(globals.color.as_deref(), globals.json || json_env);
     if globals.json || json_env {
