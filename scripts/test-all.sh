@@ -10,6 +10,7 @@ command -v fish >/dev/null 2>&1 || missing+=(fish)
 command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
 command -v xmllint >/dev/null 2>&1 || missing+=(libxml2-utils)
 command -v man >/dev/null 2>&1 || missing+=(man-db)
+[ -e /usr/share/bash-completion/bash_completion ] || missing+=(bash-completion)
 if ((${#missing[@]})); then
   sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"

@@ -171,6 +171,7 @@ pub enum ErrorDomain {
     Security = 24,
     DomainSnapshot = 35,
     Uri = 45,
+    Auth = 46,
     DomainCheckpoint = 69,
 }
 

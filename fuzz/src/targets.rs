@@ -150,7 +150,8 @@ fn run_selftest(data: &[u8]) {
 
 /// The repository the fuzz crate belongs to.
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+    let up = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    up.canonicalize().unwrap_or(up)
 }
 
 /// A worker's own directory: a copy of tests/data under `data/`, the working

@@ -438,26 +438,24 @@ fn worker_main(
     s.edges.store(ex.coverage.edges() as u64, Ordering::Relaxed);
     let _ = std::fs::create_dir_all(&opts.corpus_dir);
     while Instant::now() < deadline {
-        for _ in 0..64 {
-            let base = &corpus[rng.below(corpus.len())];
-            let other = &corpus[rng.below(corpus.len())];
-            let mut data = base.clone();
-            Mutator {
-                rng: &mut rng,
-                dict: &dict,
-                max_len: target.max_len,
-            }
-            .mutate(&mut data, other);
-            let (finding, novel) = ex.exec(&data);
-            if let Some(f) = finding {
-                report(f, &data);
-            } else if novel {
-                ex.coverage.novel(true);
-                let _ = std::fs::write(opts.corpus_dir.join(content_hash(&data)), &data);
-                corpus.push(data);
-                s.corpus.store(corpus.len() as u64, Ordering::Relaxed);
-                s.edges.store(ex.coverage.edges() as u64, Ordering::Relaxed);
-            }
+        let base = &corpus[rng.below(corpus.len())];
+        let other = &corpus[rng.below(corpus.len())];
+        let mut data = base.clone();
+        Mutator {
+            rng: &mut rng,
+            dict: &dict,
+            max_len: target.max_len,
+        }
+        .mutate(&mut data, other);
+        let (finding, novel) = ex.exec(&data);
+        if let Some(f) = finding {
+            report(f, &data);
+        } else if novel {
+            ex.coverage.novel(true);
+            let _ = std::fs::write(opts.corpus_dir.join(content_hash(&data)), &data);
+            corpus.push(data);
+            s.corpus.store(corpus.len() as u64, Ordering::Relaxed);
+            s.edges.store(ex.coverage.edges() as u64, Ordering::Relaxed);
         }
     }
     // SAFETY: ends the worker without running the parent's exit handlers.

@@ -1,6 +1,7 @@
 //! The hypervisor API, shaped like libvirt's public API. Everything above
 //! (commands, the daemon) speaks it; every driver implements it.
 
+pub mod auth;
 pub mod config;
 pub mod flags;
 pub mod log;
@@ -38,6 +39,12 @@ macro_rules! api_calls {
         pub trait Driver: Send + Sync {
             /// The canonical URI of this connection, as `uri` prints it.
             fn uri(&self) -> String;
+            /// Asks for the credentials the hypervisor wants before the
+            /// connection may be used; most want none.
+            #[allow(unused_variables)]
+            fn authenticate(&self, uri: &uri::Uri, auth: Option<&mut dyn auth::Authenticator>) -> Result<()> {
+                Ok(())
+            }
             $(
                 #[allow(unused_variables)]
                 fn $name(&self $(, $arg: $ty)*) -> Result<$ret> {
@@ -260,6 +267,15 @@ pub fn register_drivers(drivers: &'static [DriverEntry]) {
 /// from `libvirt.conf` apply to every URI, and a broken `libvirt.conf`
 /// fails every open.
 pub fn open(uri: Option<&str>, flags: u32) -> Result<Connection> {
+    open_auth(uri, flags, None)
+}
+
+/// Like `open`, answering the driver's requests for credentials with `auth`.
+pub fn open_auth(
+    uri: Option<&str>,
+    flags: u32,
+    auth: Option<&mut dyn auth::Authenticator>,
+) -> Result<Connection> {
     let config = config::Config::load()?;
     let name = uri.filter(|u| !u.is_empty());
     let uristr = match name {
@@ -300,6 +316,9 @@ pub fn open(uri: Option<&str>, flags: u32) -> Result<Connection> {
                 name.unwrap_or("(null)"),
             ))
         })?;
+    if let Some(parsed) = &parsed {
+        driver.authenticate(parsed, auth)?;
+    }
     Ok(Connection::new(driver, request.read_only))
 }
 

@@ -89,7 +89,14 @@ impl OptKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Complete {
     Nothing,
-    Domain,
+    /// Names of the domains a listing with these flags (libvirt's
+    /// `VIR_CONNECT_LIST_DOMAINS_*`) returns: the ones the command can act on.
+    Domain(u32),
+    /// UUIDs of every domain.
+    DomainUuid,
+    /// Disk targets of the domain named earlier on the line, as a
+    /// comma-separated list.
+    DiskTarget,
     /// A snapshot of the domain named earlier on the line.
     Snapshot,
     /// A checkpoint of the domain named earlier on the line.
@@ -177,7 +184,12 @@ impl OptDef {
 
     /// The common `<domain>` argument.
     pub const DOMAIN: OptDef =
-        OptDef::data("domain", "domain name, id or uuid").completes(Complete::Domain);
+        OptDef::data("domain", "domain name, id or uuid").completes(Complete::Domain(0));
+
+    /// `<domain>`, completing only the domains a listing with `flags` returns.
+    pub const fn domain_where(flags: u32) -> OptDef {
+        OptDef::DOMAIN.completes(Complete::Domain(flags))
+    }
 }
 
 pub type RunFn = fn(&mut Session, &super::Args) -> CmdResult;

@@ -3,6 +3,7 @@
 
 use std::io::{self, BufWriter, Stdout, Write};
 
+use super::input::TerminalAuth;
 use super::{Args, CmdError};
 use crate::api::{self, Connection, Domain, Uuid};
 use crate::output::render::{json_document, Format, Render};
@@ -27,6 +28,8 @@ pub struct Session {
     /// Keepalive interval and count; `forced` when the user asked for them,
     /// in which case a connection that cannot keep alive is refused.
     pub keepalive: Keepalive,
+    /// How `complete` completes a line (the shell's completer).
+    pub completer: Option<super::virsh::complete::Completer>,
     out: BufWriter<Stdout>,
 }
 
@@ -46,6 +49,7 @@ impl Session {
                 count: 6,
                 forced: false,
             },
+            completer: None,
             out: BufWriter::with_capacity(64 * 1024, io::stdout()),
         }
     }
@@ -62,7 +66,12 @@ impl Session {
     pub fn connect(&mut self) -> Result<(), CmdError> {
         self.conn = None;
         let flags = if self.readonly { api::CONNECT_RO } else { 0 };
-        let conn = api::open(self.uri.as_deref(), flags)
+        // A driver may prompt for credentials: what was printed goes first.
+        self.flush();
+        let mut auth = TerminalAuth {
+            prompt_on_stderr: self.format == Format::Json,
+        };
+        let conn = api::open_auth(self.uri.as_deref(), flags, Some(&mut auth))
             .map_err(|e| CmdError::from(e).context("failed to connect to the hypervisor"))?;
         let ka = self.keepalive;
         if ka.interval > 0 {

@@ -5,6 +5,9 @@
 //! `URL:LINE: message`, then the offending line and a caret under the
 //! position libxml2 would have reached, so scripts see the same text.
 
+use std::cell::Cell;
+use std::collections::{HashMap, HashSet};
+
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
@@ -140,26 +143,44 @@ pub fn parse_document_streaming(
     keep_blanks: bool,
     take: &mut dyn FnMut(Element) -> Option<Element>,
 ) -> Result<Element> {
+    parse_located(src, url, keep_blanks, take).map_err(|(_, _, e)| e)
+}
+
+/// Where a document stops being well formed and libxml2's words for it
+/// (without the place), or `None` when it is well formed.
+pub(crate) fn first_error(src: &str) -> Option<(usize, String)> {
+    parse_located(src, "", false, &mut |_| None)
+        .err()
+        .map(|(at, why, _)| (at, why))
+}
+
+fn parse_located(
+    src: &str,
+    url: &str,
+    keep_blanks: bool,
+    take: &mut dyn FnMut(Element) -> Option<Element>,
+) -> std::result::Result<Element, (usize, String, Error)> {
     if src.is_empty() {
-        return Err(xml_detail_error(url, src, 0, "Document is empty"));
+        let msg = "Document is empty";
+        return Err((0, msg.into(), xml_detail_error(url, src, 0, msg)));
     }
     // libxml2 looks for a byte order mark only in a document of four bytes
     // or more; the reader skips one itself, and positions stay those of the
     // whole text, mark included, as in libxml2's messages.
     if src == "\u{feff}" {
-        return Err(xml_detail_error(
-            url,
-            src,
-            0,
-            "Start tag expected, '<' not found",
-        ));
+        let msg = "Start tag expected, '<' not found";
+        return Err((0, msg.into(), xml_detail_error(url, src, 0, msg)));
     }
-    Parser {
+    let parser = Parser {
         src,
         url,
         keep_blanks,
-    }
-    .run(take)
+        failed_at: Default::default(),
+    };
+    parser.run(take).map_err(|e| {
+        let (at, why) = parser.failed_at.take();
+        (at, why, e)
+    })
 }
 
 /// How many elements may be open around another one: libxml2 (without
@@ -174,20 +195,22 @@ struct Parser<'a> {
     src: &'a str,
     url: &'a str,
     keep_blanks: bool,
+    /// The position and the words of the last error made.
+    failed_at: Cell<(usize, String)>,
 }
 
 /// An open element while reading: the element, where its start tag began,
-/// how many namespace bindings it pushed, and where its children start on
+/// and where its children start on
 /// the parser's child stack.
 struct Open {
     elem: Element,
     start: usize,
-    ns_pushed: usize,
     first_kid: usize,
 }
 
 impl<'a> Parser<'a> {
     fn err(&self, pos: usize, msg: impl AsRef<str>) -> Error {
+        self.failed_at.set((pos, msg.as_ref().to_string()));
         xml_detail_error(self.url, self.src, pos, msg.as_ref())
     }
 
@@ -230,14 +253,18 @@ impl<'a> Parser<'a> {
         // its own (from its `first_kid` on) when it closes, into a vector of
         // just their number, rather than growing one of its own.
         let mut kids: Vec<Node> = Vec::new();
-        // In-scope namespace bindings: (prefix, uri); None prefix = default.
-        let mut scopes: Vec<(Option<String>, String)> = Vec::new();
+        let mut scopes = Scopes::default();
         let mut root: Option<Element> = None;
 
         loop {
             let before = body + reader.buffer_position() as usize;
             let ev = match reader.read_event() {
                 Ok(ev) => ev,
+                Err(quick_xml::Error::Syntax(quick_xml::errors::SyntaxError::UnclosedComment))
+                    if root.is_some() =>
+                {
+                    return Err(self.err(src.len(), "Comment not terminated"));
+                }
                 Err(_) if root.is_some() => {
                     let off = src[before..].find(|c: char| !is_blank(c)).unwrap_or(0);
                     return Err(self.err(before + off, "Extra content at the end of the document"));
@@ -255,22 +282,22 @@ impl<'a> Parser<'a> {
                         return Err(self.excessive_depth(before));
                     }
                     let (mut elem, decls) = self.start_tag(s, before)?;
-                    let pushed = decls.len();
-                    scopes.extend(decls.iter().cloned());
+                    scopes.push(&decls);
                     elem.ns_decls = decls;
-                    elem.ns = resolve(&scopes, elem.prefix());
+                    elem.ns = scopes.resolve(elem.prefix());
+                    let mut prefixes_seen = HashSet::new();
                     for (k, _) in &elem.attrs {
                         if let Some(i) = k.find(':') {
                             let p = &k[..i];
-                            if let Some(u) = resolve(&scopes, Some(p)) {
-                                if !elem.attr_ns.iter().any(|(q, _)| q == p) {
+                            if let Some(u) = scopes.resolve(Some(p)) {
+                                if prefixes_seen.insert(p) {
                                     elem.attr_ns.push((p.to_string(), u));
                                 }
                             }
                         }
                     }
                     if empty {
-                        scopes.truncate(scopes.len() - pushed);
+                        scopes.pop(&elem.ns_decls);
                         match stack.len() {
                             0 => root = Some(elem),
                             depth => attach(&mut kids, elem, depth == 1, take),
@@ -279,7 +306,6 @@ impl<'a> Parser<'a> {
                         stack.push(Open {
                             elem,
                             start: before,
-                            ns_pushed: pushed,
                             first_kid: kids.len(),
                         });
                     }
@@ -306,7 +332,7 @@ impl<'a> Parser<'a> {
                             ),
                         ));
                     }
-                    scopes.truncate(scopes.len() - open.ns_pushed);
+                    scopes.pop(&open.elem.ns_decls);
                     let mut elem = open.elem;
                     elem.children = kids.drain(open.first_kid..).collect();
                     match stack.len() {
@@ -463,6 +489,8 @@ impl<'a> Parser<'a> {
             ..Default::default()
         };
         let mut decls = Vec::new();
+        // Attribute names so far, once there are many.
+        let mut names: HashSet<String> = HashSet::new();
         let b = raw.as_bytes();
         let mut i = 0;
         loop {
@@ -531,7 +559,16 @@ impl<'a> Parser<'a> {
                 decls.push((Some(p.to_string()), value));
                 continue;
             }
-            if elem.attrs.iter().any(|(k, _)| k == aname) {
+            // A short list is scanned; a long one is hashed.
+            let redefined = if elem.attrs.len() < 16 {
+                elem.attrs.iter().any(|(k, _)| k == aname)
+            } else {
+                if names.is_empty() {
+                    names.extend(elem.attrs.iter().map(|(k, _)| k.clone()));
+                }
+                !names.insert(aname.to_string())
+            };
+            if redefined {
                 return Err(self.err(base + i, format!("Attribute {aname} redefined")));
             }
             elem.attrs.push((aname.to_string(), value));
@@ -558,16 +595,44 @@ fn attach(
     }
 }
 
-fn resolve(scopes: &[(Option<String>, String)], prefix: Option<&str>) -> Option<String> {
-    if prefix == Some("xml") {
-        return Some("http://www.w3.org/XML/1998/namespace".to_string());
+/// The namespace bindings in scope: for each prefix (`""` for the default
+/// namespace, which no prefix can be), the URIs bound to it by the open
+/// elements, innermost last.
+#[derive(Default)]
+struct Scopes(HashMap<String, Vec<String>>);
+
+impl Scopes {
+    fn push(&mut self, decls: &[NsDecl]) {
+        for (p, u) in decls {
+            let key = p.as_deref().unwrap_or("");
+            match self.0.get_mut(key) {
+                Some(uris) => uris.push(u.clone()),
+                None => {
+                    self.0.insert(key.to_string(), vec![u.clone()]);
+                }
+            }
+        }
     }
-    scopes
-        .iter()
-        .rev()
-        .find(|(p, _)| p.as_deref() == prefix)
-        .map(|(_, u)| u.clone())
-        .filter(|u| !u.is_empty())
+
+    /// Undoes `push` of the same declarations.
+    fn pop(&mut self, decls: &[NsDecl]) {
+        for (p, _) in decls {
+            if let Some(uris) = self.0.get_mut(p.as_deref().unwrap_or("")) {
+                uris.pop();
+            }
+        }
+    }
+
+    fn resolve(&self, prefix: Option<&str>) -> Option<String> {
+        if prefix == Some("xml") {
+            return Some("http://www.w3.org/XML/1998/namespace".to_string());
+        }
+        self.0
+            .get(prefix.unwrap_or(""))
+            .and_then(|uris| uris.last())
+            .filter(|u| !u.is_empty())
+            .cloned()
+    }
 }
 
 fn is_blank(c: char) -> bool {

@@ -350,7 +350,7 @@ mod tests {
     struct Fixed;
 
     impl NameSource for Fixed {
-        fn domains(&mut self) -> Vec<String> {
+        fn domains(&mut self, _flags: u32) -> Vec<String> {
             ["test", "web01", "my vm", "a$b"]
                 .iter()
                 .map(|s| s.to_string())

@@ -16,6 +16,7 @@ use rustyline::Editor;
 
 use super::complete::ShellHelper;
 use super::{lexer, parse_all, Flow, Runner};
+use crate::commands::input;
 
 const WELCOME: &str = "Welcome to virtsh, the virtualization interactive terminal.\n";
 const HELP: &str = "Type:  'help' for help with commands\n";
@@ -134,13 +135,15 @@ fn edit_lines(
 /// Lines from a pipe or file: the prompt and the line are echoed, as readline
 /// does without a terminal.
 fn read_lines(runner: &mut Runner, history: &mut LineHistory) {
-    let stdin = io::stdin();
-    let mut input = stdin.lock();
     loop {
         let p = prompt(runner);
         runner.session.print(p);
         runner.session.flush();
-        let Some(line) = read_line(&mut input) else {
+        // Locked a line at a time: a command may read credentials meanwhile.
+        if input::is_closed() {
+            break;
+        }
+        let Some(line) = read_line(&mut io::stdin().lock()) else {
             break;
         };
         runner.session.print(&format!("{line}\n"));

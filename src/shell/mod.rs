@@ -97,6 +97,7 @@ fn run(globals: Globals, words: Vec<String>, exiting: bool) -> i32 {
         globals.readonly,
         globals.quiet,
     );
+    session.completer = Some(complete::for_command);
     let json_env = std::env::var("VIRTSH_OUTPUT").is_ok_and(|v| v == "json");
     crate::output::style::init(globals.color.as_deref(), globals.json || json_env);
     if globals.json || json_env {

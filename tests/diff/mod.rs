@@ -1133,3 +1133,65 @@ fn diff_text(expected: &str, actual: &str) -> String {
     }
     out
 }
+
+/// A domain definition read from a FIFO that holds more than a pipe's buffer
+/// (140 KiB of blanks first): both programs read it whole, as libvirt's own
+/// virsh tests check.
+#[test]
+fn define_reads_a_big_document_from_a_fifo() {
+    let sandbox = Sandbox::new("big-fifo");
+    let fifo = sandbox.work().join("domain.fifo");
+    let document = format!(
+        "{}<domain type='test'>\n  <name>piped</name>\n  \
+         <uuid>004b96e1-2d78-c30f-5aa5-0000000000f1</uuid>\n  <memory>8388608</memory>\n  \
+         <vcpu>2</vcpu>\n  <os>\n    <type>xen</type>\n  </os>\n</domain>\n",
+        " ".repeat(140 * 1024)
+    );
+    let args = vec![
+        "-c".to_string(),
+        "test:///default".to_string(),
+        format!("define {} ; list --all", fifo.display()),
+    ];
+    let run = |program: &Path| {
+        let _ = fs::remove_file(&fifo);
+        let c_path = std::ffi::CString::new(fifo.to_string_lossy().as_bytes()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0, "mkfifo");
+        let writer = {
+            let (fifo, document) = (fifo.clone(), document.clone());
+            std::thread::spawn(move || {
+                // Blocks until the program opens the FIFO for reading.
+                let _ = fs::write(fifo, document);
+            })
+        };
+        let out = harness::run(&Run {
+            program,
+            args: &args,
+            env: &sandbox.base_env(),
+            stdin: None,
+            cwd: &sandbox.work(),
+            timeout: Duration::from_secs(30),
+            merge_stderr: true,
+        });
+        // A program that never opened the FIFO leaves the writer waiting for a
+        // reader: one that opens and closes at once releases it.
+        if !writer.is_finished() {
+            use std::os::unix::fs::OpenOptionsExt;
+            let _ = fs::OpenOptions::new()
+                .read(true)
+                .custom_flags(libc::O_NONBLOCK)
+                .open(&fifo);
+        }
+        writer.join().expect("writer");
+        out
+    };
+    let virsh = run(&harness::virsh_path());
+    let ours = run(&harness::virtsh_path());
+    assert!(
+        ours.stdout_str().contains(" -    piped   shut off"),
+        "{}",
+        ours.stdout_str()
+    );
+    assert_eq!(ours.stdout_str(), virsh.stdout_str());
+    assert_eq!(ours.code, virsh.code);
+}

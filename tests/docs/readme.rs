@@ -91,6 +91,8 @@ fn treatment(command: &str) -> Treatment {
         "virtsh" | "printf" | "mkdir" | "cp" | "man" | "LIBVIRT_DEFAULT_URI=test:///default" => {
             Treatment::Run(command.to_string())
         }
+        // A line for ~/.bashrc: bash's own words.
+        "source" => Treatment::Run(format!("bash -c '{}'", command.replace('\'', "'\\''"))),
         _ => Treatment::Unknown,
     }
 }

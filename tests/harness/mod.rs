@@ -192,10 +192,20 @@ pub fn run(r: &Run) -> Output {
         } else {
             Stdio::null()
         });
-    // Own process group, so a timeout kills the whole tree (e.g. an editor script).
+    // Own session, hence own process group, so a timeout kills the whole tree
+    // (e.g. an editor script); and no controlling terminal, so neither program
+    // asks the terminal the tests run from for a password.
     {
         use std::os::unix::process::CommandExt;
-        cmd.process_group(0);
+        // SAFETY: setsid is async-signal-safe and touches no memory.
+        unsafe {
+            cmd.pre_exec(|| {
+                if libc::setsid() < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
     }
     let merged_reader = if r.merge_stderr {
         let (reader, writer) = std::io::pipe().expect("pipe");

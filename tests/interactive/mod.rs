@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 
 use crate::harness::{self, Sandbox};
 
+mod credentials;
+
 const TIMEOUT: Duration = Duration::from_secs(20);
 
 /// A program (virtsh, or a shell for the completion scripts) running on the

@@ -1,4 +1,5 @@
 use crate::api::flags::checkpoint_create as f;
+use crate::api::flags::list;
 use crate::commands::{Args, CmdResult, CommandDef, Complete, Group, OptDef, Session};
 
 pub static DEF: CommandDef = CommandDef {
@@ -9,7 +10,7 @@ pub static DEF: CommandDef = CommandDef {
 later incremental backups, as an XML file describes (or with every default); \
 --redefine restores the metadata of an existing checkpoint.",
     options: &[
-        OptDef::DOMAIN,
+        OptDef::domain_where(list::ACTIVE),
         OptDef::string("xmlfile", "file holding the checkpoint XML").completes(Complete::File),
         OptDef::flag(
             "redefine",
@@ -36,7 +37,7 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     let dom = session.lookup_domain(args, "domain")?;
     let from = args.get("xmlfile")?;
     let xml = match from {
-        Some(file) => crate::commands::domain::read_file(file)?,
+        Some(file) => crate::commands::domain::read_xml_file(file, "(domain_checkpoint)")??,
         None => "<domaincheckpoint/>".to_string(),
     };
     super::create(session, &dom, &xml, args.flags(FLAGS), from)

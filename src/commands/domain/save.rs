@@ -1,3 +1,4 @@
+use crate::api::flags::list;
 use crate::api::flags::save as f;
 use crate::commands::{failed, Args, CmdResult, CommandDef, Complete, Group, OptDef, Session};
 
@@ -8,7 +9,7 @@ pub static DEF: CommandDef = CommandDef {
     description: "Save the domain's memory and device state to a file and stop it; \
 restore brings it back.",
     options: &[
-        OptDef::DOMAIN,
+        OptDef::domain_where(list::ACTIVE),
         OptDef::data("file", "where to write the saved state").completes(Complete::File),
         OptDef::flag("bypass-cache", "write without the page cache"),
         OptDef::string("xml", "file with replacement domain XML for the image")
@@ -31,10 +32,13 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     let dom = session.lookup_domain(args, "domain")?;
     let shown = args.req("domain")?;
     let file = args.req("file")?.to_string();
-    let dxml = args.get("xml")?.map(super::read_file).transpose()?;
-    session
-        .conn()?
-        .domain_save(&dom, &file, dxml.as_deref(), args.flags(SAVE_FLAGS))
+    let dxml = match args.get("xml")? {
+        Some(path) => Some(super::read_xml_file(path, "(domain_definition)")?),
+        None => None,
+    };
+    let conn = session.conn()?;
+    dxml.transpose()
+        .and_then(|dxml| conn.domain_save(&dom, &file, dxml.as_deref(), args.flags(SAVE_FLAGS)))
         .map_err(failed(format!("Failed to save domain '{shown}' to {file}")))?;
     super::report_progress(session, args, "Save");
     session.print_extra(&format!("\nDomain '{shown}' saved to {file}\n"));

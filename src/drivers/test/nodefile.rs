@@ -64,6 +64,7 @@ fn state_of(file: NodeFile, domains: Vec<Def>) -> Result<State> {
         })
         .collect();
     state.host.node_devices = file.devices;
+    state.auth_users = file.auth_users;
     Ok(state)
 }
 

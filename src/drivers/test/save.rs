@@ -84,7 +84,8 @@ fn read_save_file(path: &str) -> Result<DomainDef> {
     read_exact_or(&mut file, &mut xml, "incomplete metadata", path)?;
     // libvirt reads the text as a C string: it ends at the first NUL.
     let end = xml.iter().position(|&b| b == 0).unwrap_or(xml.len());
-    DomainDef::parse(&String::from_utf8_lossy(&xml[..end]))
+    let text = crate::model::xml_input::string_document(&xml[..end], "(domain_definition)")?;
+    DomainDef::parse(&text)
 }
 
 fn write_save_file(path: &str, name: &str, xml: &str) -> Result<()> {

@@ -11,6 +11,7 @@ use crate::api::flags::affect;
 use crate::api::{Domain, DomainState, Error, NodeInfo, Result, Uuid};
 use crate::model::checkpoint::CheckpointDef;
 use crate::model::domain::DomainDef;
+use crate::model::node::NodeAuthUser;
 use crate::model::snapshot::SnapshotDef;
 
 use super::errors;
@@ -242,6 +243,8 @@ pub struct State {
     /// files describe none.
     pub numa_cells: bool,
     pub host: HostObjects,
+    /// The node file's `<auth>` users: with any, opening asks who connects.
+    pub auth_users: Vec<NodeAuthUser>,
     /// Where each domain sits in `domains`, so lookups stay cheap with
     /// thousands of domains.
     index: RefCell<DomainIndex>,
@@ -310,6 +313,7 @@ impl State {
             node,
             numa_cells,
             host: HostObjects::default(),
+            auth_users: Vec::new(),
             index: RefCell::default(),
         }
     }
