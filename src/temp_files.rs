@@ -160,12 +160,15 @@ pub fn create_in(
     mode: u32,
 ) -> io::Result<(File, TempPath)> {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let mut attempts = 0;
     loop {
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
         let mut name = OsString::from(prefix);
         name.push(format!("{}-{n}{suffix}", std::process::id()));
+        attempts += 1;
         match create_registered(dir.join(name), mode) {
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && n < u32::MAX => continue,
+            // A leftover of an earlier process with this pid: try the next name.
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempts < 100 => continue,
             other => return other,
         }
     }
