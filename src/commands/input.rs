@@ -83,6 +83,16 @@ fn read_line(limit: Option<usize>) -> Option<String> {
     Some(String::from_utf8_lossy(&line).into_owned())
 }
 
+/// One byte, as `getchar` reads it; `None` at the end of input or once
+/// standard input is closed.
+pub fn read_byte() -> Option<u8> {
+    let mut stdio = stdio();
+    if stdio.closed || (stdio.buffer.is_empty() && !refill(&mut stdio.buffer)) {
+        return None;
+    }
+    Some(stdio.buffer.remove(0))
+}
+
 /// Takes the next block of input, as stdio does; false at its end.
 fn refill(buffer: &mut Vec<u8>) -> bool {
     let stdin = io::stdin();
