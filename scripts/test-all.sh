@@ -18,5 +18,5 @@ if ((${#missing[@]})); then
 fi
 
 cargo fmt --all --check
-cargo clippy --all-targets -- -D warnings
-cargo test --all-targets
+cargo clippy --workspace --all-targets -- -D warnings
+cargo test --workspace --all-targets

@@ -2,7 +2,9 @@
 //! * `harness` — run a program in a clean sandboxed environment, capture its output;
 //! * `diff` — differential tests against Debian's virsh (`tests/diff/*.cases`);
 //! * `docs` — the examples in `commands/*.md`, `examples/xml`, `examples/node` and
-//!   `examples/scripts` run, through virtsh and the oracle.
+//!   `examples/scripts` run, through virtsh and the oracle;
+//! * `pipes` — virtsh in a pipeline whose reader goes away, as virsh behaves there;
+//! * `signals` — fatal signals during a command: same status as virsh, no files left.
 //!
 //! Run one case file: `cargo test --test all diff::lifecycle`.
 
@@ -12,3 +14,5 @@ mod generated;
 mod harness;
 mod interactive;
 mod json;
+mod pipes;
+mod signals;

@@ -17,18 +17,17 @@ pub fn warning(source: &str, message: &str) {
     let pid = std::process::id();
     let stamp = timestamp();
     HEADER.call_once(|| {
-        eprintln!("{stamp}: {pid}: info : {LIBRARY}");
-        eprintln!(
-            "{stamp}: {pid}: info : hostname: {}",
+        crate::stdio::err(&format!(
+            "{stamp}: {pid}: info : {LIBRARY}\n{stamp}: {pid}: info : hostname: {}\n",
             crate::api::host_name()
-        );
+        ));
     });
-    eprintln!("{stamp}: {pid}: warning : {source} : {message}");
+    crate::stdio::err(&format!("{stamp}: {pid}: warning : {source} : {message}\n"));
 }
 
 /// A line libxml2 writes itself (`I/O warning : failed to load external entity …`).
 pub fn xml_parser(line: &str) {
-    eprintln!("{line}");
+    crate::stdio::err(&format!("{line}\n"));
 }
 
 /// `YYYY-MM-DD HH:MM:SS.mmm+0000`, in UTC as libvirt logs.

@@ -6,10 +6,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::CmdError;
+use crate::temp_files::TempPath;
 
-/// A temporary file holding the text being edited; removed when dropped.
+/// A temporary file holding the text being edited; removed when dropped,
+/// or by the fatal-signal handler if virtsh dies while the editor runs.
 pub struct EditFile {
-    path: PathBuf,
+    temp: TempPath,
 }
 
 impl EditFile {
@@ -19,15 +21,11 @@ impl EditFile {
         for attempt in 0..100u32 {
             let tag = unique_tag(attempt);
             let path = Path::new(&dir).join(format!("virtsh{tag}.xml"));
-            let file = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&path);
-            match file {
-                Ok(mut f) => {
+            match crate::temp_files::create_registered(path.clone(), 0o600) {
+                Ok((mut f, temp)) => {
                     f.write_all(text.as_bytes())
                         .map_err(|e| write_error(&path, &e))?;
-                    return Ok(EditFile { path });
+                    return Ok(EditFile { temp });
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
                 Err(e) => return Err(write_error(&path, &e)),
@@ -39,29 +37,23 @@ impl EditFile {
     }
 
     pub fn path(&self) -> &Path {
-        &self.path
+        self.temp.path()
     }
 
     /// Runs the editor on the file and reads back what the user saved.
     pub fn edit(&self) -> Result<String, CmdError> {
-        run_editor(&self.path)?;
+        run_editor(self.temp.path())?;
         self.read_back()
     }
 
     /// What the file holds now. On failure: virsh's own line, then libvirt's.
     pub fn read_back(&self) -> Result<String, CmdError> {
-        let path = self.path.display();
-        std::fs::read_to_string(&self.path).map_err(|e| {
+        let path = self.temp.path().display();
+        std::fs::read_to_string(self.temp.path()).map_err(|e| {
             let why = crate::error::os_error_text(&e);
             CmdError::msg(format!("{path}: failed to read temporary file: {why}"))
                 .also(format!("Failed to open file '{path}': {why}"))
         })
-    }
-}
-
-impl Drop for EditFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
     }
 }
 
@@ -127,11 +119,11 @@ fn run_editor(file: &Path) -> Result<(), CmdError> {
         .status()
         .map_err(|e| {
             // libvirt's child-process helper reports the exec failure in its own format.
-            eprintln!(
-                "libvirt:  error : cannot execute binary {}: {}",
+            crate::stdio::err(&format!(
+                "libvirt:  error : cannot execute binary {}: {}\n",
                 words[0],
                 crate::error::os_error_text(&e)
-            );
+            ));
             CmdError::msg(format!(
                 "internal error: Child process ({described}) unexpected exit status 127"
             ))
@@ -211,22 +203,20 @@ pub enum Retry {
 /// terminal raw meanwhile); other keys ask again, `?` explains the choices.
 pub fn ask_retry(why: Option<&str>, reason: &str, allow_ignore: bool) -> Retry {
     if !std::io::stdin().is_terminal() {
-        eprintln!("error: {reason}");
+        crate::stdio::err(&format!("error: {reason}\n"));
         return Retry::Unasked;
     }
     if let Some(why) = why {
-        eprintln!("error: {why}");
+        crate::stdio::err(&format!("error: {why}\n"));
     }
     let choices = if allow_ignore {
         "[y,n,i,f,?]"
     } else {
         "[y,n,f,?]"
     };
-    let mut out = std::io::stdout();
     let raw = RawTerminal::enter();
     let answer = loop {
-        let _ = write!(out, "\r{reason} Try again? {choices}: ");
-        let _ = out.flush();
+        crate::stdio::out(&format!("\r{reason} Try again? {choices}: "));
         // The end of input would ask forever; it throws the changes away.
         let Some(key) = super::input::read_byte() else {
             break Retry::Discard;
@@ -246,14 +236,13 @@ pub fn ask_retry(why: Option<&str>, reason: &str, allow_ignore: bool) -> Retry {
                 }
                 help.push_str("f - force, try to redefine again\r\n");
                 help.push_str("? - print this help\r\n");
-                let _ = out.write_all(help.as_bytes());
+                crate::stdio::out(&help);
             }
             _ => {}
         }
     };
     drop(raw);
-    let _ = out.write_all(b"\r\n");
-    let _ = out.flush();
+    crate::stdio::out("\r\n");
     answer
 }
 

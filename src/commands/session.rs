@@ -116,14 +116,18 @@ impl Session {
 
     /// Prints a result.
     pub fn print(&mut self, text: &str) {
-        let _ = self.out.write_all(text.as_bytes());
+        if let Err(e) = self.out.write_all(text.as_bytes()) {
+            crate::stdio::write_failed(&e);
+        }
     }
 
     /// A `-d` message, on stdout among the results as virsh prints them;
     /// formatted only when it is shown.
     pub fn debug(&mut self, level: i32, text: std::fmt::Arguments) {
         if level >= self.debug_level {
-            let _ = self.out.write_fmt(text);
+            if let Err(e) = self.out.write_fmt(text) {
+                crate::stdio::write_failed(&e);
+            }
             self.print("\n");
         }
     }
@@ -154,7 +158,7 @@ impl Session {
         if self.format == Format::Json {
             self.flush();
             if !e.lines.is_empty() || e.cause.is_some() {
-                eprintln!("{}", e.to_json());
+                crate::stdio::err(&format!("{}\n", e.to_json()));
             }
             return;
         }
@@ -165,15 +169,13 @@ impl Session {
     /// Writes `error: LINE` for each line, after flushing results.
     pub fn print_error_lines(&mut self, lines: &[String]) {
         self.flush();
-        let color = style::get().stderr_color;
-        let mut err = io::stderr().lock();
-        for line in lines {
-            if color {
-                let _ = writeln!(err, "{} {line}", style::red("error:"));
-            } else {
-                let _ = writeln!(err, "error: {line}");
-            }
-        }
+        let label = if style::get().stderr_color {
+            style::red("error:")
+        } else {
+            "error:".to_string()
+        };
+        let text: String = lines.iter().map(|l| format!("{label} {l}\n")).collect();
+        crate::stdio::err(&text);
     }
 
     /// Shows a failure's suggestion, to people only.
@@ -185,12 +187,14 @@ impl Session {
             } else {
                 "hint:".to_string()
             };
-            eprintln!("{label} {hint}");
+            crate::stdio::err(&format!("{label} {hint}\n"));
         }
     }
 
     pub fn flush(&mut self) {
-        let _ = self.out.flush();
+        if let Err(e) = self.out.flush() {
+            crate::stdio::write_failed(&e);
+        }
     }
 
     /// Looks a domain up as virsh does: by id, then UUID, then name.

@@ -9,9 +9,9 @@
 use crate::error::{Error, Result};
 use crate::model::domain::{DomainDef, FormatOptions as DomainFormatOptions};
 use crate::model::snapshot::{
-    bad_enum_attr, check_interleave, disk_index_by_name, disk_is_empty, is_abs_path, is_target_dev,
-    is_unsigned_long, no_text, now_secs, plausible_domain, push_nested, read_root, schema_error,
-    split_spec, text_only, virsh_esc, xpath_string, Group,
+    bad_enum_attr, check_interleave, disk_is_empty, is_abs_path, is_target_dev, is_unsigned_long,
+    no_text, now_secs, plausible_domain, push_nested, read_root, schema_error, split_spec,
+    text_only, virsh_esc, xpath_string, DiskIndex, Group,
 };
 use crate::model::units::parse_i64;
 use crate::model::xml::{Element, Out};
@@ -224,8 +224,9 @@ impl CheckpointDef {
             CheckpointType::No
         };
         let mut by_index: Vec<Option<CheckpointDisk>> = vec![None; dom.disks.len()];
+        let disk_index = DiskIndex::new(dom);
         for mut cd in std::mem::take(&mut self.disks) {
-            let Some(idx) = disk_index_by_name(dom, &cd.name) else {
+            let Some(idx) = disk_index.find(&cd.name) else {
                 return Err(Error::config_unsupported(format!(
                     "no disk named '{}'",
                     cd.name

@@ -11,6 +11,7 @@ mod chr;
 mod devices;
 mod disk;
 mod format;
+mod kin_order;
 mod net;
 mod parse;
 mod postparse;

@@ -10,3 +10,4 @@ mod schemas;
 pub mod snapshot;
 pub mod units;
 pub mod xml;
+pub mod xml_input;

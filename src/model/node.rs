@@ -124,7 +124,7 @@ fn read_root(path: &Path, url: &str, root_name: &str) -> Result<Element> {
     Ok(root)
 }
 
-/// A file's text, which must be UTF-8.
+/// A file's text, read as libxml2 reads a file.
 fn read_text(path: &Path, url: &str) -> Result<String> {
     // libxml2 opens a folder, fails to read it and sees no document.
     if path.is_dir() {
@@ -135,18 +135,7 @@ fn read_text(path: &Path, url: &str) -> Result<String> {
             "Document is empty",
         ));
     }
-    let bytes = std::fs::read(path)
-        .map_err(|_| Error::xml(format!("failed to parse xml document '{url}'")))?;
-    String::from_utf8(bytes).map_err(|e| {
-        let pos = e.utf8_error().valid_up_to();
-        let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
-        crate::model::xml::xml_detail_error(
-            url,
-            &lossy,
-            pos,
-            "Input is not proper UTF-8, indicate encoding !",
-        )
-    })
+    crate::model::xml_input::read_document_file(path, url)
 }
 
 fn check_root_name(root: &Element, root_name: &str) -> Result<()> {

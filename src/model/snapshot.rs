@@ -12,7 +12,7 @@
 //! share: document reading, libvirt-style enum errors, storage sources,
 //! disk lookup, the schema-error texts, and virsh's option-list splitting.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::error::{Error, ErrorCode, ErrorDomain, Result};
 use crate::model::canon::{spec, write};
@@ -397,8 +397,9 @@ impl SnapshotDef {
             return Ok(());
         }
         let mut by_index: Vec<Option<SnapshotDisk>> = vec![None; dom.disks.len()];
+        let disk_index = DiskIndex::new(&dom);
         for mut sd in std::mem::take(&mut self.disks) {
-            let Some(idx) = disk_index_by_name(&dom, &sd.name) else {
+            let Some(idx) = disk_index.find(&sd.name) else {
                 return Err(Error::config_unsupported(format!(
                     "no disk named '{}'",
                     sd.name
@@ -470,7 +471,15 @@ impl SnapshotDef {
     /// Overlay names for external disks without one: the domain disk's
     /// file path with its extension replaced by `.NAME`.
     fn assign_external_names(&mut self, dom: &DomainDef) -> Result<()> {
+        // Overlay paths of the disks before the one at hand, with the first
+        // disk that has each.
+        let mut earlier: HashMap<String, usize> = HashMap::new();
         for i in 0..self.disks.len() {
+            if i > 0 {
+                if let Some(p) = &self.disks[i - 1].source.path {
+                    earlier.entry(p.clone()).or_insert(i - 1);
+                }
+            }
             let disk = &self.disks[i];
             if disk.snapshot != SnapshotLocation::External || disk.source.path.is_some() {
                 continue;
@@ -502,13 +511,10 @@ impl SnapshotDef {
                 _ => orig.as_str(),
             };
             let path = format!("{base}.{}", self.name);
-            if let Some(other) = self.disks[..i]
-                .iter()
-                .find(|d| d.source.path.as_deref() == Some(path.as_str()))
-            {
+            if let Some(&other) = earlier.get(&path) {
                 return Err(Error::config_unsupported(format!(
                     "cannot generate external snapshot name for disk '{}': collision with disk '{}'",
-                    self.disks[i].name, other.name
+                    self.disks[i].name, self.disks[other].name
                 )));
             }
             self.disks[i].source.path = Some(path);
@@ -1270,24 +1276,41 @@ pub(crate) fn is_storage_format(s: &str) -> bool {
     )
 }
 
-/// libvirt's `virDomainDiskIndexByName` (not ambiguous): a name without a
-/// leading slash is a target; a path matches a disk's source if only one
-/// disk has it.
-pub(crate) fn disk_index_by_name(dom: &DomainDef, name: &str) -> Option<usize> {
-    let mut candidate = None;
-    for (i, d) in dom.disks.iter().enumerate() {
-        if !name.starts_with('/') {
-            if d.target_dev == name {
-                return Some(i);
+/// Finds a domain's disks by target name or by source path, as libvirt's
+/// `virDomainDiskIndexByName` does (a path shared by two disks finds none),
+/// with one pass over the disks instead of one per lookup.
+pub(crate) struct DiskIndex<'a> {
+    by_target: HashMap<&'a str, usize>,
+    /// `None` when two disks have this source.
+    by_source: HashMap<&'a str, Option<usize>>,
+}
+
+impl<'a> DiskIndex<'a> {
+    pub(crate) fn new(dom: &'a DomainDef) -> DiskIndex<'a> {
+        let mut index = DiskIndex {
+            by_target: HashMap::new(),
+            by_source: HashMap::new(),
+        };
+        for (i, d) in dom.disks.iter().enumerate() {
+            index.by_target.entry(&d.target_dev).or_insert(i);
+            if let Some(src) = d.source.as_deref() {
+                index
+                    .by_source
+                    .entry(src)
+                    .and_modify(|found| *found = None)
+                    .or_insert(Some(i));
             }
-        } else if d.source.as_deref() == Some(name) {
-            if candidate.is_some() {
-                return None;
-            }
-            candidate = Some(i);
+        }
+        index
+    }
+
+    pub(crate) fn find(&self, name: &str) -> Option<usize> {
+        if name.starts_with('/') {
+            self.by_source.get(name).copied().flatten()
+        } else {
+            self.by_target.get(name).copied()
         }
     }
-    candidate
 }
 
 /// A drive without media (`virStorageSourceIsEmpty`).

@@ -13,8 +13,9 @@ pub fn scale(unit: &str, default: u64) -> Result<u64> {
     {
         return Ok(1);
     }
+    // Compared as bytes: a suffix may start with any character.
     let b = unit.as_bytes();
-    let base: u64 = if b.len() == 1 || unit[1..].eq_ignore_ascii_case("iB") {
+    let base: u64 = if b.len() == 1 || b[1..].eq_ignore_ascii_case(b"iB") {
         1024
     } else if b.len() == 2 && b[1].eq_ignore_ascii_case(&b'b') {
         1000
@@ -132,13 +133,18 @@ pub fn invalid_value(v: &str, xpath: &str) -> Error {
     ))
 }
 
+/// The largest CPU or vCPU set libvirt parses (`VIR_DOMAIN_CPUMASK_LEN`):
+/// bits 0 to 16383.
+pub const CPUMASK_LEN: u32 = 16384;
+
 /// Parses a CPU/node set like `0-3,^2,8` (libvirt's bitmap syntax) into a
-/// sorted list; `max` bounds the bit numbers.
+/// sorted list; `max` bounds the bit numbers. Ranges are merged before any
+/// bit is listed, so a long list of wide ranges costs no more than its text
+/// and the bits it sets.
 pub fn parse_bitmap(s: &str, max: u32) -> Result<Vec<u32>> {
     let bad = || Error::invalid_arg(format!("Failed to parse bitmap '{s}'"));
-    let mut set = std::collections::BTreeSet::new();
-    let mut neg = Vec::new();
-    let mut any = false;
+    let mut ranges: Vec<(u32, u32)> = Vec::new();
+    let mut neg = std::collections::HashSet::new();
     for part in s.split(',') {
         let p = part.trim_matches([' ', '\t', '\n']);
         if p.is_empty() {
@@ -146,7 +152,7 @@ pub fn parse_bitmap(s: &str, max: u32) -> Result<Vec<u32>> {
         }
         if let Some(n) = p.strip_prefix('^') {
             let v: u32 = n.trim().parse().map_err(|_| bad())?;
-            neg.push(v);
+            neg.insert(v);
             continue;
         }
         let (a, b) = match p.split_once('-') {
@@ -158,16 +164,23 @@ pub fn parse_bitmap(s: &str, max: u32) -> Result<Vec<u32>> {
         if a > b || b >= max {
             return Err(bad());
         }
-        set.extend(a..=b);
-        any = true;
+        ranges.push((a, b));
     }
-    if !any {
+    if ranges.is_empty() {
         return Err(bad());
     }
-    for n in neg {
-        set.remove(&n);
+    ranges.sort_unstable();
+    let mut bits = Vec::new();
+    let mut next = 0u32;
+    for (a, b) in ranges {
+        for bit in a.max(next)..=b {
+            if !neg.contains(&bit) {
+                bits.push(bit);
+            }
+        }
+        next = next.max(b + 1);
     }
-    Ok(set.into_iter().collect())
+    Ok(bits)
 }
 
 /// Formats a sorted bit list as ranges (`0-1,3`), as `virBitmapFormat` does.
@@ -209,6 +222,13 @@ mod tests {
             "1-2,5"
         );
         assert!(parse_bitmap("x", 1024).is_err());
+        assert_eq!(
+            format_bitmap(&parse_bitmap("4-6,0-5,^1,2", 1024).unwrap()),
+            "0,2-6"
+        );
+        // Overlapping ranges are counted once, however many there are.
+        let many = vec!["0-16383"; 200_000].join(",");
+        assert_eq!(parse_bitmap(&many, CPUMASK_LEN).unwrap().len(), 16384);
         assert_eq!(
             parse_bitmap("x", 1024).unwrap_err().message,
             "invalid argument: Failed to parse bitmap 'x'"

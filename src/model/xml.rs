@@ -5,6 +5,9 @@
 //! `URL:LINE: message`, then the offending line and a caret under the
 //! position libxml2 would have reached, so scripts see the same text.
 
+use std::cell::Cell;
+use std::collections::{HashMap, HashSet};
+
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
@@ -140,18 +143,50 @@ pub fn parse_document_streaming(
     keep_blanks: bool,
     take: &mut dyn FnMut(Element) -> Option<Element>,
 ) -> Result<Element> {
-    // A UTF-8 byte order mark is allowed before the document.
-    let src = src.strip_prefix('\u{feff}').unwrap_or(src);
+    parse_located(src, url, keep_blanks, take).map_err(|(_, _, e)| e)
+}
+
+/// Where a document stops being well formed and libxml2's words for it
+/// (without the place), or `None` when it is well formed.
+pub(crate) fn first_error(src: &str) -> Option<(usize, String)> {
+    parse_located(src, "", false, &mut |_| None)
+        .err()
+        .map(|(at, why, _)| (at, why))
+}
+
+fn parse_located(
+    src: &str,
+    url: &str,
+    keep_blanks: bool,
+    take: &mut dyn FnMut(Element) -> Option<Element>,
+) -> std::result::Result<Element, (usize, String, Error)> {
     if src.is_empty() {
-        return Err(xml_detail_error(url, src, 0, "Document is empty"));
+        let msg = "Document is empty";
+        return Err((0, msg.into(), xml_detail_error(url, src, 0, msg)));
     }
-    Parser {
+    // libxml2 looks for a byte order mark only in a document of four bytes
+    // or more; the reader skips one itself, and positions stay those of the
+    // whole text, mark included, as in libxml2's messages.
+    if src == "\u{feff}" {
+        let msg = "Start tag expected, '<' not found";
+        return Err((0, msg.into(), xml_detail_error(url, src, 0, msg)));
+    }
+    let parser = Parser {
         src,
         url,
         keep_blanks,
-    }
-    .run(take)
+        failed_at: Default::default(),
+    };
+    parser.run(take).map_err(|e| {
+        let (at, why) = parser.failed_at.take();
+        (at, why, e)
+    })
 }
+
+/// How many elements may be open around another one: libxml2 (without
+/// `XML_PARSE_HUGE`) refuses an element inside more than 256 others. Every
+/// walk over an element tree recurses at most this deep.
+pub const MAX_DEPTH: usize = 256;
 
 /// A namespace declaration: (prefix, URI); no prefix = default namespace.
 type NsDecl = (Option<String>, String);
@@ -160,21 +195,31 @@ struct Parser<'a> {
     src: &'a str,
     url: &'a str,
     keep_blanks: bool,
+    /// The position and the words of the last error made.
+    failed_at: Cell<(usize, String)>,
 }
 
 /// An open element while reading: the element, where its start tag began,
-/// how many namespace bindings it pushed, and where its children start on
+/// and where its children start on
 /// the parser's child stack.
 struct Open {
     elem: Element,
     start: usize,
-    ns_pushed: usize,
     first_kid: usize,
 }
 
 impl<'a> Parser<'a> {
     fn err(&self, pos: usize, msg: impl AsRef<str>) -> Error {
+        self.failed_at.set((pos, msg.as_ref().to_string()));
         xml_detail_error(self.url, self.src, pos, msg.as_ref())
+    }
+
+    /// libxml2 stops at the `<` of the element one level too deep.
+    fn excessive_depth(&self, pos: usize) -> Error {
+        self.err(
+            pos,
+            format!("Excessive depth in document: {MAX_DEPTH} use XML_PARSE_HUGE option"),
+        )
     }
 
     fn line_of(&self, pos: usize) -> usize {
@@ -187,7 +232,14 @@ impl<'a> Parser<'a> {
     fn run(&self, take: &mut dyn FnMut(Element) -> Option<Element>) -> Result<Element> {
         let src = self.src;
         let bytes = src.as_bytes();
-        let mut reader = Reader::from_str(src);
+        // The reader gets the text after a byte order mark (it would drop
+        // one without counting it); positions here are in the whole text.
+        let body = if src.starts_with('\u{feff}') { 3 } else { 0 };
+        if src[body..].starts_with('\u{feff}') {
+            // A second mark is text before the root (the reader would drop it).
+            return Err(self.err(body, "Start tag expected, '<' not found"));
+        }
+        let mut reader = Reader::from_str(&src[body..]);
         {
             let c = reader.config_mut();
             c.check_end_names = false;
@@ -201,44 +253,51 @@ impl<'a> Parser<'a> {
         // its own (from its `first_kid` on) when it closes, into a vector of
         // just their number, rather than growing one of its own.
         let mut kids: Vec<Node> = Vec::new();
-        // In-scope namespace bindings: (prefix, uri); None prefix = default.
-        let mut scopes: Vec<(Option<String>, String)> = Vec::new();
+        let mut scopes = Scopes::default();
         let mut root: Option<Element> = None;
 
         loop {
-            let before = reader.buffer_position() as usize;
+            let before = body + reader.buffer_position() as usize;
             let ev = match reader.read_event() {
                 Ok(ev) => ev,
+                Err(quick_xml::Error::Syntax(quick_xml::errors::SyntaxError::UnclosedComment))
+                    if root.is_some() =>
+                {
+                    return Err(self.err(src.len(), "Comment not terminated"));
+                }
                 Err(_) if root.is_some() => {
                     let off = src[before..].find(|c: char| !is_blank(c)).unwrap_or(0);
                     return Err(self.err(before + off, "Extra content at the end of the document"));
                 }
                 Err(e) => return Err(self.map_reader_error(e, before, &stack)),
             };
-            let after = reader.buffer_position() as usize;
+            let after = body + reader.buffer_position() as usize;
             match ev {
                 Event::Start(ref s) | Event::Empty(ref s) => {
                     let empty = matches!(ev, Event::Empty(_));
                     if root.is_some() {
                         return Err(self.err(before, "Extra content at the end of the document"));
                     }
+                    if stack.len() > MAX_DEPTH {
+                        return Err(self.excessive_depth(before));
+                    }
                     let (mut elem, decls) = self.start_tag(s, before)?;
-                    let pushed = decls.len();
-                    scopes.extend(decls.iter().cloned());
+                    scopes.push(&decls);
                     elem.ns_decls = decls;
-                    elem.ns = resolve(&scopes, elem.prefix());
+                    elem.ns = scopes.resolve(elem.prefix());
+                    let mut prefixes_seen = HashSet::new();
                     for (k, _) in &elem.attrs {
                         if let Some(i) = k.find(':') {
                             let p = &k[..i];
-                            if let Some(u) = resolve(&scopes, Some(p)) {
-                                if !elem.attr_ns.iter().any(|(q, _)| q == p) {
+                            if let Some(u) = scopes.resolve(Some(p)) {
+                                if prefixes_seen.insert(p) {
                                     elem.attr_ns.push((p.to_string(), u));
                                 }
                             }
                         }
                     }
                     if empty {
-                        scopes.truncate(scopes.len() - pushed);
+                        scopes.pop(&elem.ns_decls);
                         match stack.len() {
                             0 => root = Some(elem),
                             depth => attach(&mut kids, elem, depth == 1, take),
@@ -247,7 +306,6 @@ impl<'a> Parser<'a> {
                         stack.push(Open {
                             elem,
                             start: before,
-                            ns_pushed: pushed,
                             first_kid: kids.len(),
                         });
                     }
@@ -274,7 +332,7 @@ impl<'a> Parser<'a> {
                             ),
                         ));
                     }
-                    scopes.truncate(scopes.len() - open.ns_pushed);
+                    scopes.pop(&open.elem.ns_decls);
                     let mut elem = open.elem;
                     elem.children = kids.drain(open.first_kid..).collect();
                     match stack.len() {
@@ -377,6 +435,8 @@ impl<'a> Parser<'a> {
                 let rest = &self.src[before..];
                 if rest.starts_with("</") {
                     self.err(end, "expected '>'")
+                } else if stack.len() > MAX_DEPTH {
+                    self.excessive_depth(before)
                 } else {
                     let name: String = rest[1..]
                         .chars()
@@ -429,6 +489,8 @@ impl<'a> Parser<'a> {
             ..Default::default()
         };
         let mut decls = Vec::new();
+        // Attribute names so far, once there are many.
+        let mut names: HashSet<String> = HashSet::new();
         let b = raw.as_bytes();
         let mut i = 0;
         loop {
@@ -497,7 +559,16 @@ impl<'a> Parser<'a> {
                 decls.push((Some(p.to_string()), value));
                 continue;
             }
-            if elem.attrs.iter().any(|(k, _)| k == aname) {
+            // A short list is scanned; a long one is hashed.
+            let redefined = if elem.attrs.len() < 16 {
+                elem.attrs.iter().any(|(k, _)| k == aname)
+            } else {
+                if names.is_empty() {
+                    names.extend(elem.attrs.iter().map(|(k, _)| k.clone()));
+                }
+                !names.insert(aname.to_string())
+            };
+            if redefined {
                 return Err(self.err(base + i, format!("Attribute {aname} redefined")));
             }
             elem.attrs.push((aname.to_string(), value));
@@ -524,16 +595,44 @@ fn attach(
     }
 }
 
-fn resolve(scopes: &[(Option<String>, String)], prefix: Option<&str>) -> Option<String> {
-    if prefix == Some("xml") {
-        return Some("http://www.w3.org/XML/1998/namespace".to_string());
+/// The namespace bindings in scope: for each prefix (`""` for the default
+/// namespace, which no prefix can be), the URIs bound to it by the open
+/// elements, innermost last.
+#[derive(Default)]
+struct Scopes(HashMap<String, Vec<String>>);
+
+impl Scopes {
+    fn push(&mut self, decls: &[NsDecl]) {
+        for (p, u) in decls {
+            let key = p.as_deref().unwrap_or("");
+            match self.0.get_mut(key) {
+                Some(uris) => uris.push(u.clone()),
+                None => {
+                    self.0.insert(key.to_string(), vec![u.clone()]);
+                }
+            }
+        }
     }
-    scopes
-        .iter()
-        .rev()
-        .find(|(p, _)| p.as_deref() == prefix)
-        .map(|(_, u)| u.clone())
-        .filter(|u| !u.is_empty())
+
+    /// Undoes `push` of the same declarations.
+    fn pop(&mut self, decls: &[NsDecl]) {
+        for (p, _) in decls {
+            if let Some(uris) = self.0.get_mut(p.as_deref().unwrap_or("")) {
+                uris.pop();
+            }
+        }
+    }
+
+    fn resolve(&self, prefix: Option<&str>) -> Option<String> {
+        if prefix == Some("xml") {
+            return Some("http://www.w3.org/XML/1998/namespace".to_string());
+        }
+        self.0
+            .get(prefix.unwrap_or(""))
+            .and_then(|uris| uris.last())
+            .filter(|u| !u.is_empty())
+            .cloned()
+    }
 }
 
 fn is_blank(c: char) -> bool {
@@ -1014,6 +1113,57 @@ mod tests {
             "(domain_definition):1: xmlParseCharRef: invalid xmlChar value 0\n<domain type='test'><name>&#0;</name></domain>\n------------------------------^");
         assert_eq!(perr("<domain type='test'><name>x</name></ domain>"),
             "(domain_definition):1: expected '>'\n<domain type='test'><name>x</name></ domain>\n-------------------------------------^");
+    }
+
+    #[test]
+    fn refuses_elements_nested_deeper_than_libxml2_allows() {
+        let nested = |n: usize| format!("<r>{}{}</r>", "<a>".repeat(n), "</a>".repeat(n));
+        // The root and 256 more open elements are fine.
+        assert!(parse_document(&nested(256), "u").is_ok());
+        let msg = perr(&nested(257));
+        let (head, rest) = msg.split_once('\n').unwrap();
+        assert_eq!(
+            head,
+            "(domain_definition):1: Excessive depth in document: 256 use XML_PARSE_HUGE option"
+        );
+        // The caret stands under the `<` of the element one too deep.
+        let caret = rest.split('\n').nth(1).unwrap();
+        assert_eq!(caret.len(), 3 + 3 * 256 + 1);
+        // Empty elements and unfinished start tags count alike.
+        let empty = format!("<r>{}<b/>{}</r>", "<a>".repeat(256), "</a>".repeat(256));
+        assert!(perr(&empty).contains("Excessive depth"));
+        let open = format!("<r>{}<b", "<a>".repeat(256));
+        assert!(perr(&open).contains("Excessive depth"));
+        // A million levels cost no stack: the reader stops at the limit.
+        assert!(perr(&nested(1_000_000)).contains("Excessive depth"));
+    }
+
+    #[test]
+    fn byte_order_marks_as_libxml2_reads_them() {
+        assert!(parse_document("\u{feff}<a/>", "u").is_ok());
+        // A mark alone is too short for libxml2 to recognise.
+        assert_eq!(
+            perr("\u{feff}"),
+            "(domain_definition):1: Start tag expected, '<' not found\n\u{feff}\n^"
+        );
+        assert_eq!(
+            perr("\u{feff}\n"),
+            "(domain_definition):2: Start tag expected, '<' not found\n(null)\n^"
+        );
+        // Positions count the mark's three bytes.
+        assert_eq!(
+            perr("\u{feff}\u{feff}<a/>"),
+            "(domain_definition):1: Start tag expected, '<' not found\n\u{feff}\u{feff}<a/>\n---^"
+        );
+        assert_eq!(
+            perr("\u{feff}<a></b>"),
+            "(domain_definition):1: Opening and ending tag mismatch: a line 1 and b\n\u{feff}<a></b>\n----------^"
+        );
+        // Anywhere else a mark is a character like any other.
+        assert_eq!(
+            parse_document("<a>\u{feff}</a>", "u").unwrap().text(),
+            "\u{feff}"
+        );
     }
 
     #[test]

@@ -4,9 +4,9 @@
 //! readline does when its input is not a terminal.
 
 use std::collections::VecDeque;
-use std::fs::{DirBuilder, OpenOptions};
-use std::io::{self, BufRead, IsTerminal, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::fs::DirBuilder;
+use std::io::{self, BufRead, IsTerminal};
+use std::os::unix::fs::DirBuilderExt;
 use std::path::PathBuf;
 
 use rustyline::config::{CompletionType, Config};
@@ -236,19 +236,13 @@ impl LineHistory {
         self.lines.push_back(line.to_string());
     }
 
-    /// Rewrites the file (private to the user, as readline creates it).
+    /// Rewrites the file (private to the user, as readline creates it),
+    /// whole or not at all.
     fn save(&self) {
         let Some(file) = &self.file else { return };
         let text: String = self.lines.iter().map(|l| format!("{l}\n")).collect();
-        let written = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(file)
-            .and_then(|mut f| f.write_all(text.as_bytes()));
         // Like readline's write_history, a failure is not worth an error at exit.
-        let _ = written;
+        let _ = crate::temp_files::replace_file(file, text.as_bytes(), 0o600);
     }
 }
 

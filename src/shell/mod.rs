@@ -32,6 +32,7 @@ pub enum Flow {
 
 /// Runs virtsh with the process's arguments; returns the exit status.
 pub fn main() -> i32 {
+    crate::signals::install();
     crate::drivers::register();
     crate::output::table::init_locale();
     let argv: Vec<String> = std::env::args_os()
@@ -45,31 +46,40 @@ pub fn main() -> i32 {
         Some("__generate") => return generate::main(&argv[1..]),
         _ => {}
     }
-    let invocation = match globals::parse(&argv, &mut |w| eprintln!("error: {w}")) {
-        Ok(i) => i,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return 1;
-        }
-    };
+    run_argv(&argv, true)
+}
+
+/// Runs virtsh with `argv` (the arguments after the program name) in this
+/// process; returns the exit status. `exiting` says the process ends right
+/// after, so the session's memory may go back with it instead of being
+/// freed (a harness running many command lines in one process says no).
+pub fn run_argv(argv: &[String], exiting: bool) -> i32 {
+    let invocation =
+        match globals::parse(argv, &mut |w| crate::stdio::err(&format!("error: {w}\n"))) {
+            Ok(i) => i,
+            Err(e) => {
+                crate::stdio::err(&format!("error: {e}\n"));
+                return 1;
+            }
+        };
     match invocation {
         Invocation::Help => {
-            print!("{}", usage::usage());
+            crate::stdio::out(&usage::usage());
             0
         }
         Invocation::ShortVersion => {
-            println!("{COMPAT_VERSION}");
+            crate::stdio::out(&format!("{COMPAT_VERSION}\n"));
             0
         }
         Invocation::LongVersion => {
-            print!("{}", usage::long_version());
+            crate::stdio::out(&usage::long_version());
             0
         }
-        Invocation::Run(globals, words) => run(globals, words),
+        Invocation::Run(globals, words) => run(globals, words, exiting),
     }
 }
 
-fn run(globals: Globals, words: Vec<String>) -> i32 {
+fn run(globals: Globals, words: Vec<String>, exiting: bool) -> i32 {
     let log_file = globals
         .log_file
         .clone()
@@ -77,7 +87,7 @@ fn run(globals: Globals, words: Vec<String>) -> i32 {
     let log = match log_file.as_deref().map(log::Log::open).transpose() {
         Ok(l) => l,
         Err(()) => {
-            eprintln!("error: failed to open the log file. check the log file path");
+            crate::stdio::err("error: failed to open the log file. check the log file path\n");
             return 1;
         }
     };
@@ -94,9 +104,9 @@ fn run(globals: Globals, words: Vec<String>) -> i32 {
     let env_debug = env_value("VIRTSH_DEBUG").and_then(|v| match v.trim().parse::<i32>() {
         Ok(level) if (0..=4).contains(&level) => Some(level),
         _ => {
-            for _ in 0..2 {
-                eprintln!("error: VIRTSH_DEBUG not set with a valid numeric value");
-            }
+            crate::stdio::err(
+                &"error: VIRTSH_DEBUG not set with a valid numeric value\n".repeat(2),
+            );
             None
         }
     });
@@ -117,7 +127,7 @@ fn run(globals: Globals, words: Vec<String>) -> i32 {
         late_debug,
     };
     let status = run_words(&mut runner, &globals, words);
-    runner.end();
+    runner.end(exiting);
     status
 }
 
@@ -206,12 +216,14 @@ pub struct Runner {
 }
 
 impl Runner {
-    /// Ends the process's use of the session: output is flushed, and the
-    /// rest goes back to the system with the process, which is much faster
-    /// than freeing, say, a node file's ten thousand domains one by one.
-    fn end(mut self) {
+    /// Ends the use of the session: output is flushed, and when the process
+    /// is `exiting` the rest goes back to the system with it, which is much
+    /// faster than freeing, say, a node file's ten thousand domains one by one.
+    fn end(mut self, exiting: bool) {
         self.session.flush();
-        std::mem::forget(self);
+        if exiting {
+            std::mem::forget(self);
+        }
     }
 
     /// Parsing is over: a debug level waiting for that applies now.
@@ -295,13 +307,13 @@ mod log {
                 .map_err(|_| ())
         }
 
+        /// One write per line: the file is opened for appending, so a
+        /// line lands whole even beside other writers, and a signal cannot
+        /// cut it.
         pub fn error(&mut self, line: &str) {
             let stamp = crate::output::time::local_stamp("%Y.%m.%d %H:%M:%S");
-            let _ = writeln!(
-                self.0,
-                "[{stamp} virtsh {}] ERROR {line}",
-                std::process::id()
-            );
+            let entry = format!("[{stamp} virtsh {}] ERROR {line}\n", std::process::id());
+            let _ = self.0.write_all(entry.as_bytes());
         }
     }
 }

@@ -1,6 +1,6 @@
 use crate::api::flags::backup_begin as f;
 use crate::api::flags::list;
-use crate::commands::domain::read_file;
+use crate::commands::domain::read_xml_file;
 use crate::commands::{Args, CmdResult, CommandDef, Complete, Group, OptDef, Session};
 use crate::output::render::Format;
 
@@ -28,14 +28,21 @@ optionally creating a checkpoint at the same moment.",
 fn run(session: &mut Session, args: &Args) -> CmdResult {
     let dom = session.lookup_domain(args, "domain")?;
     let backup = match args.get("backupxml")? {
-        Some(file) => read_file(file)?,
-        None => "<domainbackup/>".to_string(),
+        Some(file) => read_xml_file(file, "(domain_backup)")?,
+        None => Ok("<domainbackup/>".to_string()),
     };
-    let checkpoint = args.get("checkpointxml")?.map(read_file).transpose()?;
+    let checkpoint = match args.get("checkpointxml")? {
+        Some(file) => Some(read_xml_file(file, "(domain_checkpoint)")?),
+        None => None,
+    };
     let flags = args.flags(&[("reuse-external", f::REUSE_EXTERNAL)]);
-    session
-        .conn()?
-        .domain_backup_begin(&dom, Some(&backup), checkpoint.as_deref(), flags)?;
+    let conn = session.conn()?;
+    // The driver refuses the call before it reads either document.
+    backup
+        .and_then(|backup| Ok((backup, checkpoint.transpose()?)))
+        .and_then(|(backup, checkpoint)| {
+            conn.domain_backup_begin(&dom, Some(&backup), checkpoint.as_deref(), flags)
+        })?;
     // Unlike other success messages, -q does not silence this one.
     if session.format == Format::Text {
         session.print("Backup started\n");

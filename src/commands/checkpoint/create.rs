@@ -37,7 +37,7 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     let dom = session.lookup_domain(args, "domain")?;
     let from = args.get("xmlfile")?;
     let xml = match from {
-        Some(file) => crate::commands::domain::read_file(file)?,
+        Some(file) => crate::commands::domain::read_xml_file(file, "(domain_checkpoint)")??,
         None => "<domaincheckpoint/>".to_string(),
     };
     super::create(session, &dom, &xml, args.flags(FLAGS), from)

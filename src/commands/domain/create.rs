@@ -36,10 +36,10 @@ const FLAGS: &[(&str, u32)] = &[
 fn run(session: &mut Session, args: &Args) -> CmdResult {
     let file = args.req("file")?;
     super::check_pass_fds(args)?;
-    let xml = super::read_file(file)?;
-    let dom = session
-        .conn()?
-        .domain_create_xml(&xml, args.flags(FLAGS))
+    let xml = super::read_xml_file(file, "(domain_definition)")?;
+    let conn = session.conn()?;
+    let dom = xml
+        .and_then(|xml| conn.domain_create_xml(&xml, args.flags(FLAGS)))
         .map_err(failed(format!("Failed to create domain from {file}")))?;
     session.print_extra(&format!("Domain '{}' created from {file}\n", dom.name));
     // A console that cannot attach is reported, but the domain was created.

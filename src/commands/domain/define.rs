@@ -17,11 +17,11 @@ definition of an existing one.",
 
 fn run(session: &mut Session, args: &Args) -> CmdResult {
     let file = args.req("file")?;
-    let xml = super::read_file(file)?;
+    let xml = super::read_xml_file(file, "(domain_definition)")?;
     let flags = args.flags(&[("validate", f::VALIDATE)]);
-    let dom = session
-        .conn()?
-        .domain_define_xml(&xml, flags)
+    let conn = session.conn()?;
+    let dom = xml
+        .and_then(|xml| conn.domain_define_xml(&xml, flags))
         .map_err(failed(format!("Failed to define domain from {file}")))?;
     session.print_extra(&format!("Domain '{}' defined from {file}\n", dom.name));
     Ok(())

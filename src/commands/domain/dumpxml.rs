@@ -66,7 +66,7 @@ pub fn print_xml(session: &mut Session, args: &Args, text: &str) -> CmdResult {
     session.emit(&XmlDocument::new(selected.stdout));
     if !selected.stderr.is_empty() {
         session.flush();
-        eprint!("{}", selected.stderr);
+        crate::stdio::err(&selected.stderr);
     }
     Ok(())
 }

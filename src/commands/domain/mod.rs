@@ -48,9 +48,16 @@ pub fn affect_flags(args: &Args) -> Result<u32, CmdError> {
     Ok(args.flags(&[("config", affect::CONFIG), ("live", affect::LIVE)]))
 }
 
-/// Reads a whole file named by an option, with virsh's errors for failing
-/// to open it and for failing to read it (a directory, say).
-pub fn read_file(path: &str) -> Result<String, CmdError> {
+/// The largest XML file virsh reads (`VSH_MAX_XML_FILE`).
+pub const MAX_XML_FILE: u64 = 10 * 1024 * 1024;
+
+/// Reads an XML file named by an option as virsh does: at most 10 MiB
+/// (virsh's errors for a file it cannot open, cannot read or finds too big),
+/// and only up to its first NUL, since virsh passes the text on as a C
+/// string. The text comes back with the error libvirt's parser gives for
+/// bytes that are not UTF-8 (`url` names the document kind there), which
+/// callers report where the API call's own failure would go.
+pub fn read_xml_file(path: &str, url: &str) -> Result<api::Result<String>, CmdError> {
     use std::io::Read;
     let failure = |what: &str, e: std::io::Error| {
         CmdError::msg(format!(
@@ -58,11 +65,23 @@ pub fn read_file(path: &str) -> Result<String, CmdError> {
             crate::error::os_error_text(&e)
         ))
     };
-    let mut file = std::fs::File::open(path).map_err(|e| failure("open", e))?;
-    let mut text = String::new();
-    file.read_to_string(&mut text)
+    let file = std::fs::File::open(path).map_err(|e| failure("open", e))?;
+    let mut bytes = Vec::new();
+    // One byte past the limit tells a file of exactly 10 MiB from a longer
+    // one (or an endless one) without reading further.
+    file.take(MAX_XML_FILE + 1)
+        .read_to_end(&mut bytes)
         .map_err(|e| failure("read", e))?;
-    Ok(text)
+    if bytes.len() as u64 > MAX_XML_FILE {
+        return Err(failure(
+            "read",
+            std::io::Error::from_raw_os_error(libc::EOVERFLOW),
+        ));
+    }
+    if let Some(nul) = bytes.iter().position(|&b| b == 0) {
+        bytes.truncate(nul);
+    }
+    Ok(crate::model::xml_input::string_document(&bytes, url))
 }
 
 use crate::api::{self, Connection, Domain};
@@ -125,7 +144,7 @@ pub fn attach_console(args: &Args) -> Result<(), CmdError> {
 pub fn report_progress(session: &mut Session, args: &Args, label: &str) {
     if args.has("verbose") {
         session.flush();
-        eprint!("\r{label}: [100 %]");
+        crate::stdio::err(&format!("\r{label}: [100 %]"));
     }
 }
 

@@ -24,12 +24,15 @@ pub static DEF: CommandDef = CommandDef {
 
 fn run(session: &mut Session, args: &Args) -> CmdResult {
     let file = args.req("file")?.to_string();
-    let dxml = args.get("xml")?.map(super::read_file).transpose()?;
+    let dxml = match args.get("xml")? {
+        Some(path) => Some(super::read_xml_file(path, "(domain_definition)")?),
+        None => None,
+    };
     let mut flags = args.flags(super::save::SAVE_FLAGS);
     flags |= args.flags(&[("reset-nvram", f::RESET_NVRAM)]);
-    session
-        .conn()?
-        .domain_restore(&file, dxml.as_deref(), flags)
+    let conn = session.conn()?;
+    dxml.transpose()
+        .and_then(|dxml| conn.domain_restore(&file, dxml.as_deref(), flags))
         .map_err(failed(format!("Failed to restore domain from {file}")))?;
     session.print_extra(&format!("Domain restored from {file}\n"));
     Ok(())

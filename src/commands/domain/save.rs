@@ -32,10 +32,13 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     let dom = session.lookup_domain(args, "domain")?;
     let shown = args.req("domain")?;
     let file = args.req("file")?.to_string();
-    let dxml = args.get("xml")?.map(super::read_file).transpose()?;
-    session
-        .conn()?
-        .domain_save(&dom, &file, dxml.as_deref(), args.flags(SAVE_FLAGS))
+    let dxml = match args.get("xml")? {
+        Some(path) => Some(super::read_xml_file(path, "(domain_definition)")?),
+        None => None,
+    };
+    let conn = session.conn()?;
+    dxml.transpose()
+        .and_then(|dxml| conn.domain_save(&dom, &file, dxml.as_deref(), args.flags(SAVE_FLAGS)))
         .map_err(failed(format!("Failed to save domain '{shown}' to {file}")))?;
     super::report_progress(session, args, "Save");
     session.print_extra(&format!("\nDomain '{shown}' saved to {file}\n"));

@@ -32,7 +32,7 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     let dom = session.lookup_domain(args, "domain")?;
     let from = args.get("xmlfile")?;
     let xml = match from {
-        Some(file) => crate::commands::domain::read_file(file)?,
+        Some(file) => crate::commands::domain::read_xml_file(file, "(domain_snapshot)")??,
         None => "<domainsnapshot/>".to_string(),
     };
     let flags = args.flags(FLAGS) | args.flags(super::CREATE_FLAGS);

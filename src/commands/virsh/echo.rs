@@ -28,15 +28,17 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     args.exclusive("shell", "xml")?;
     args.exclusive("shell", "split")?;
     args.exclusive("xml", "split")?;
+    // Looked up once: each lookup scans every word given.
+    let (shell, xml, split) = (args.has("shell"), args.has("xml"), args.has("split"));
     let words: Vec<String> = args
         .all("string")
         .into_iter()
         .map(|word| {
-            if args.has("shell") {
+            if shell {
                 shell_quote(word)
-            } else if args.has("xml") {
+            } else if xml {
                 xml_escape(word)
-            } else if args.has("split") {
+            } else if split {
                 split_commas(word)
                     .iter()
                     .map(|piece| format!("{piece}\n"))

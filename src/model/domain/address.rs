@@ -7,7 +7,7 @@ use crate::model::xml::{Element, Out};
 
 /// A device address: its `type` and attributes already normalised to
 /// libvirt's output form (e.g. PCI numbers as fixed-width hex).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Address {
     pub kind: String,
     pub attrs: Vec<(String, String)>,

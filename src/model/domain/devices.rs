@@ -162,36 +162,6 @@ fn spec_pcihole(p: &Element) -> Result<Element> {
     Ok(x)
 }
 
-/// Inserts as libvirt's parser does: next to controllers of the same type,
-/// ordered by index; an unnumbered one goes after the last of its type.
-pub fn insert_controller(list: &mut Vec<Controller>, c: Controller) {
-    let mut insert_at: Option<usize> = None;
-    for i in (0..list.len()).rev() {
-        let cur = &list[i];
-        if cur.ctype != c.ctype {
-            continue;
-        }
-        if c.index == u32::MAX {
-            insert_at = Some(i + 1);
-            break;
-        }
-        let cur_idx = if cur.index == u32::MAX {
-            -1
-        } else {
-            cur.index as i64
-        };
-        if cur_idx > c.index as i64 {
-            insert_at = Some(i);
-        } else if insert_at.is_none() {
-            insert_at = Some(i + 1);
-        }
-    }
-    match insert_at {
-        Some(i) => list.insert(i, c),
-        None => list.push(c),
-    }
-}
-
 pub fn format_controller(out: &mut Out, c: &Controller) {
     let mut t = out
         .open("controller")

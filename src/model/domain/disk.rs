@@ -324,7 +324,7 @@ pub fn parse_disk(e: &Element) -> Result<Disk> {
         extra,
     };
     // Keep the parse-time bus (None when absent) for insertion ordering;
-    // the default is filled in by `insert_disk`'s caller via post-parse.
+    // post-parse fills in the default.
     d.target_bus = target_bus.take();
     Ok(d)
 }
@@ -341,32 +341,6 @@ fn strip_backing_index(mut e: Element) -> Element {
         }
     }
     e
-}
-
-/// Inserts as libvirt does while parsing: among disks on the same bus (as
-/// written, unset counting as its own bus) keep target-index order.
-pub fn insert_disk(disks: &mut Vec<Disk>, d: Disk) {
-    let idx = disk_name_to_index(&d.target_dev)
-        .map(i64::from)
-        .unwrap_or(-1);
-    let mut insert_at: Option<usize> = None;
-    for i in (0..disks.len()).rev() {
-        if disks[i].target_bus != d.target_bus {
-            continue;
-        }
-        let other = disk_name_to_index(&disks[i].target_dev)
-            .map(i64::from)
-            .unwrap_or(-1);
-        if other > idx {
-            insert_at = Some(i);
-        } else if insert_at.is_none() {
-            insert_at = Some(i + 1);
-        }
-    }
-    match insert_at {
-        Some(i) => disks.insert(i, d),
-        None => disks.push(d),
-    }
 }
 
 /// The bus libvirt picks from the device kind and target name prefix.

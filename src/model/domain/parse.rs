@@ -1,11 +1,12 @@
 //! Reading `<domain>`: checks run in the order libvirt runs them, so the
 //! first error a document triggers is the one libvirt reports.
 
+use super::kin_order::{arrange, KinOrder};
 use super::*;
 use crate::error::{Error, ErrorCode, ErrorDomain};
 use crate::model::canon::{canon_all, canon_child, spec};
 use crate::model::units::{
-    format_bitmap, invalid_value, parse_bitmap, parse_u64, scaled_kib, MAX_MEMORY_KIB,
+    format_bitmap, invalid_value, parse_bitmap, parse_u64, scaled_kib, CPUMASK_LEN, MAX_MEMORY_KIB,
 };
 
 const VIRT_TYPES: &[&str] = &[
@@ -276,7 +277,7 @@ pub fn parse_domain(root: &Element) -> Result<DomainDef> {
             vcpu_placement = p.to_string();
         }
         if let Some(c) = v.attr("cpuset") {
-            let bits = parse_bitmap(c, 1024)?;
+            let bits = parse_bitmap(c, CPUMASK_LEN)?;
             vcpu_cpuset = Some(format_bitmap(&bits));
         }
     }
@@ -307,7 +308,7 @@ pub fn parse_domain(root: &Element) -> Result<DomainDef> {
     ] {
         if let Some(mut e) = canon_child(root, name, key)? {
             if name == "cputune" {
-                split_vcpusched(&mut e)?;
+                split_vcpusched(&mut e, vcpus_max)?;
             }
             sections.push(e);
         }
@@ -434,28 +435,48 @@ pub fn parse_domain(root: &Element) -> Result<DomainDef> {
     Ok(def)
 }
 
-/// libvirt keeps one `<vcpusched>` per vCPU.
-fn split_vcpusched(e: &mut Element) -> Result<()> {
+/// libvirt keeps one `<vcpusched>` per vCPU, for vCPUs the domain has, in
+/// vCPU order, each set at most once; the rest of `<cputune>` keeps its
+/// order, the vCPUs' entries where the first `<vcpusched>` stood.
+fn split_vcpusched(e: &mut Element, vcpus_max: u32) -> Result<()> {
     use crate::model::xml::Node;
-    let mut out = Vec::new();
+    let mut per_vcpu: std::collections::BTreeMap<u32, Element> = Default::default();
+    let mut first_at = None;
+    let mut rest = Vec::new();
     for n in std::mem::take(&mut e.children) {
         match n {
             Node::Elem(c) if c.name == "vcpusched" && c.attr("vcpus").is_some() => {
-                let bits = parse_bitmap(c.attr("vcpus").unwrap_or(""), 4096)?;
+                first_at.get_or_insert(rest.len());
+                let bits = parse_bitmap(c.attr("vcpus").unwrap_or(""), CPUMASK_LEN)?;
                 for b in bits {
-                    let mut one = c.clone();
-                    for (k, v) in one.attrs.iter_mut() {
-                        if k == "vcpus" {
-                            *v = b.to_string();
-                        }
+                    if b >= vcpus_max {
+                        return Err(Error::config_unsupported(format!(
+                            "vCPU '{b}' is not present in domain definition"
+                        )));
                     }
-                    out.push(Node::Elem(one));
+                    // Only the attributes libvirt keeps: a long `vcpus`
+                    // list is not copied once per vCPU.
+                    let mut one = Element::new("vcpusched");
+                    one.push_attr("vcpus", b.to_string());
+                    for (k, v) in c.attrs.iter().filter(|(k, _)| k != "vcpus") {
+                        one.push_attr(k, v.clone());
+                    }
+                    if per_vcpu.insert(b, one).is_some() {
+                        return Err(Error::raw(
+                            ErrorCode::XmlDetail,
+                            ErrorDomain::Domain,
+                            "'vcpusched' attributes 'vcpus' must not overlap",
+                        ));
+                    }
                 }
             }
-            other => out.push(other),
+            other => rest.push(other),
         }
     }
-    e.children = out;
+    if let Some(at) = first_at {
+        rest.splice(at..at, per_vcpu.into_values().map(Node::Elem));
+    }
+    e.children = rest;
     Ok(())
 }
 
@@ -879,6 +900,8 @@ fn parse_os(
     Ok(os)
 }
 
+/// Disks and controllers end up in the order libvirt's one-by-one
+/// insertion gives them (see `kin_order`).
 fn parse_devices(def: &mut DomainDef, devs: &Element) -> Result<()> {
     def.emulator = devs
         .child("emulator")
@@ -889,6 +912,8 @@ fn parse_devices(def: &mut DomainDef, devs: &Element) -> Result<()> {
     let count = |name: &str| devs.children_named(name).count();
     def.disks.reserve_exact(count("disk"));
     def.interfaces.reserve_exact(count("interface"));
+    let mut disk_order = KinOrder::new();
+    let mut controller_order = KinOrder::new();
     for e in devs.elements() {
         if e.ns.is_some() {
             continue;
@@ -896,10 +921,15 @@ fn parse_devices(def: &mut DomainDef, devs: &Element) -> Result<()> {
         match e.name.as_str() {
             "disk" => {
                 let d = disk::parse_disk(e)?;
-                disk::insert_disk(&mut def.disks, d);
+                let number = disk::disk_name_to_index(&d.target_dev).map_or(-1, i64::from);
+                disk_order.place(d.target_bus.clone(), Some(number));
+                def.disks.push(d);
             }
             "controller" => {
-                devices::insert_controller(&mut def.controllers, devices::parse_controller(e)?)
+                let c = devices::parse_controller(e)?;
+                let number = (c.index != u32::MAX).then_some(i64::from(c.index));
+                controller_order.place(c.ctype.clone(), number);
+                def.controllers.push(c);
             }
             "interface" => def.interfaces.push(net::parse_interface(e)?),
             "serial" | "parallel" | "console" | "channel" => {
@@ -931,5 +961,10 @@ fn parse_devices(def: &mut DomainDef, devs: &Element) -> Result<()> {
             }
         }
     }
+    def.disks = arrange(std::mem::take(&mut def.disks), &disk_order.order());
+    def.controllers = arrange(
+        std::mem::take(&mut def.controllers),
+        &controller_order.order(),
+    );
     Ok(())
 }

@@ -5,6 +5,7 @@ use super::disk::{assign_drive_address, default_bus};
 use super::*;
 use crate::error::{Error, ErrorCode, ErrorDomain};
 use crate::model::xml::Node;
+use std::collections::{HashMap, HashSet};
 
 pub fn post_parse(def: &mut DomainDef) -> Result<()> {
     // Memory: NUMA cells can define it.
@@ -57,21 +58,20 @@ pub fn post_parse(def: &mut DomainDef) -> Result<()> {
     chardev_compat(def)?;
 
     // Controllers: number the unnumbered, then add the implicit ones.
-    let n = def.controllers.len();
-    for i in 0..n {
-        if def.controllers[i].index == u32::MAX {
-            let t = def.controllers[i].ctype.clone();
-            // The first index no controller of this type uses.
-            let mut idx = 0;
-            while def
-                .controllers
-                .iter()
-                .any(|c| c.ctype == t && c.index == idx)
-            {
-                idx += 1;
-            }
-            def.controllers[i].index = idx;
+    let mut present = ControllerSet::default();
+    for c in def.controllers.iter().filter(|c| c.index != u32::MAX) {
+        present.insert(&c.ctype, c.index);
+    }
+    // The first index no controller of a type uses only grows as they are
+    // numbered, so each type's search carries on where it stopped.
+    let mut first_free: HashMap<String, u32> = HashMap::new();
+    for c in def.controllers.iter_mut().filter(|c| c.index == u32::MAX) {
+        let idx = first_free.entry(c.ctype.clone()).or_insert(0);
+        while present.contains(&c.ctype, *idx) {
+            *idx += 1;
         }
+        c.index = *idx;
+        present.insert(&c.ctype, *idx);
     }
     scsi_hostdev_addresses(def);
     for (ctype, bus) in [
@@ -109,8 +109,16 @@ pub fn post_parse(def: &mut DomainDef) -> Result<()> {
             max
         };
         if let Some(max) = max {
+            // libvirt adds every index up to the highest one in use, one
+            // controller each; past a bound that is a mistake, not a machine.
+            if max >= MAX_IMPLICIT_CONTROLLERS {
+                return Err(Error::config_unsupported(format!(
+                    "a drive address on {ctype} controller {max} would need {} implicit {ctype} controllers; virtsh adds at most {MAX_IMPLICIT_CONTROLLERS}",
+                    max as u128 + 1
+                )));
+            }
             for idx in 0..=max as u32 {
-                add_controller(def, ctype, idx);
+                add_controller(def, &mut present, ctype, idx);
             }
         }
     }
@@ -123,9 +131,9 @@ pub fn post_parse(def: &mut DomainDef) -> Result<()> {
             .iter()
             .any(|c| c.target_type.as_deref() == Some("virtio"));
     if wants_virtio_serial && !def.controllers.iter().any(|c| c.ctype == "virtio-serial") {
-        add_controller(def, "virtio-serial", 0);
+        add_controller(def, &mut present, "virtio-serial", 0);
     }
-    smartcard_ccid(def);
+    smartcard_ccid(def, &mut present);
 
     // Video: graphics imply a display adapter.
     if def.videos.is_empty() && !def.graphics.is_empty() {
@@ -175,12 +183,28 @@ fn numa_cells(def: &DomainDef) -> Vec<(String, u64)> {
         .collect()
 }
 
-fn add_controller(def: &mut DomainDef, ctype: &str, index: u32) {
-    if def
-        .controllers
-        .iter()
-        .any(|c| c.ctype == ctype && c.index == index)
-    {
+/// How many controllers of one type the drive addresses of a definition may
+/// imply. The oracle adds 67,894 SCSI controllers for a disk named `sdzzzz`
+/// (in seconds) and never finishes the 45 million of `sdzzzzz`.
+const MAX_IMPLICIT_CONTROLLERS: u64 = 1 << 17;
+
+/// The (type, index) pairs of the controllers a definition has.
+#[derive(Default)]
+struct ControllerSet(HashSet<(String, u32)>);
+
+impl ControllerSet {
+    fn contains(&self, ctype: &str, index: u32) -> bool {
+        // Borrowed lookups need a key of the stored type; the strings are
+        // short type names.
+        self.0.contains(&(ctype.to_string(), index))
+    }
+    fn insert(&mut self, ctype: &str, index: u32) -> bool {
+        self.0.insert((ctype.to_string(), index))
+    }
+}
+
+fn add_controller(def: &mut DomainDef, present: &mut ControllerSet, ctype: &str, index: u32) {
+    if !present.insert(ctype, index) {
         return;
     }
     def.controllers.push(Controller {
@@ -195,7 +219,7 @@ fn add_controller(def: &mut DomainDef, ctype: &str, index: u32) {
 
 /// SCSI host devices take the first free unit on the SCSI buses.
 fn scsi_hostdev_addresses(def: &mut DomainDef) {
-    let mut used: Vec<(u64, u64)> = def
+    let mut used: HashSet<(u64, u64)> = def
         .disks
         .iter()
         .filter(|d| d.target_bus.as_deref() == Some("scsi"))
@@ -203,25 +227,26 @@ fn scsi_hostdev_addresses(def: &mut DomainDef) {
         .filter(|a| a.kind == "drive")
         .map(|a| (a.num("controller").unwrap_or(0), a.num("unit").unwrap_or(0)))
         .collect();
+    let mut slot = (0, 0);
     for d in def.other_devices.iter_mut() {
         if d.name != "hostdev" || d.attr("type") != Some("scsi") || d.child("address").is_some() {
             continue;
         }
-        let mut slot = (0, 0);
+        // Free slots are taken in order, so the search resumes at the last.
         while used.contains(&slot) {
             slot.1 += 1;
             if slot.1 >= 7 {
                 slot = (slot.0 + 1, 0);
             }
         }
-        used.push(slot);
+        used.insert(slot);
         let a = Address::drive(slot.0 as u32, 0, 0, slot.1 as u32);
         d.children.push(Node::Elem(a.to_element()));
     }
 }
 
 /// Smartcards sit on a CCID controller; libvirt adds one and addresses them.
-fn smartcard_ccid(def: &mut DomainDef) {
+fn smartcard_ccid(def: &mut DomainDef, present: &mut ControllerSet) {
     let mut slot = 0;
     let mut any = false;
     for d in def
@@ -240,7 +265,7 @@ fn smartcard_ccid(def: &mut DomainDef) {
         }
     }
     if any {
-        add_controller(def, "ccid", 0);
+        add_controller(def, present, "ccid", 0);
     }
 }
 
@@ -316,15 +341,14 @@ fn validate(def: &mut DomainDef) -> Result<()> {
             )));
         }
     }
-    let mut seen: Vec<(&str, u32)> = Vec::new();
+    let mut seen: HashSet<(&str, u32)> = HashSet::new();
     for c in &def.controllers {
-        if seen.contains(&(c.ctype.as_str(), c.index)) {
+        if !seen.insert((&c.ctype, c.index)) {
             return Err(Error::xml(format!(
                 "Multiple '{}' controllers with index '{}'",
                 c.ctype, c.index
             )));
         }
-        seen.push((&c.ctype, c.index));
     }
     let none_videos = def.videos.iter().filter(|v| v.model == "none").count();
     if none_videos > 0 && def.videos.len() > 1 {
@@ -351,51 +375,67 @@ fn validate(def: &mut DomainDef) -> Result<()> {
             "per-device boot elements cannot be used together with os/boot elements",
         ));
     }
-    let mut orders: Vec<u32> = Vec::new();
+    let mut orders: HashSet<u32> = HashSet::new();
     for o in def
         .disks
         .iter()
         .filter_map(|d| d.info.boot_order)
         .chain(def.interfaces.iter().filter_map(|n| n.info.boot_order))
     {
-        if orders.contains(&o) {
+        if !orders.insert(o) {
             return Err(Error::config_unsupported(format!(
                 "boot order '{o}' used for more than one device"
             )));
         }
-        orders.push(o);
     }
-    for (i, a) in def.disks.iter().enumerate() {
-        for b in &def.disks[i + 1..] {
-            if a.target_dev == b.target_dev {
-                return Err(Error::xml(format!(
-                    "target '{}' duplicated for disk sources '{}' and '{}'",
-                    a.target_dev,
-                    a.source.as_deref().unwrap_or("<null>"),
-                    b.source.as_deref().unwrap_or("<null>")
-                )));
-            }
-        }
+    if let Some((i, j)) = first_repeat(def.disks.iter().map(|d| Some(&d.target_dev))) {
+        let (a, b) = (&def.disks[i], &def.disks[j]);
+        return Err(Error::xml(format!(
+            "target '{}' duplicated for disk sources '{}' and '{}'",
+            a.target_dev,
+            a.source.as_deref().unwrap_or("<null>"),
+            b.source.as_deref().unwrap_or("<null>")
+        )));
     }
-    for (i, a) in def.disks.iter().enumerate() {
-        let Some(aa) = a.info.address.as_ref().filter(|x| x.kind == "drive") else {
-            continue;
-        };
-        for b in &def.disks[i + 1..] {
-            if b.info.address.as_ref() == Some(aa) && a.target_bus == b.target_bus {
-                return Err(Error::config_unsupported(format!(
-                    "Found duplicate drive address for disk with target name '{}' controller='{}' bus='{}' target='{}' unit='{}'",
-                    a.target_dev,
-                    aa.get("controller").unwrap_or("0"),
-                    aa.get("bus").unwrap_or("0"),
-                    aa.get("target").unwrap_or("0"),
-                    aa.get("unit").unwrap_or("0")
-                )));
-            }
-        }
+    let drive_slots = def.disks.iter().map(|d| {
+        let a = d.info.address.as_ref().filter(|x| x.kind == "drive")?;
+        Some((a, &d.target_bus))
+    });
+    if let Some((i, _)) = first_repeat(drive_slots) {
+        let a = &def.disks[i];
+        let aa = a.info.address.as_ref().expect("a drive address");
+        return Err(Error::config_unsupported(format!(
+            "Found duplicate drive address for disk with target name '{}' controller='{}' bus='{}' target='{}' unit='{}'",
+            a.target_dev,
+            aa.get("controller").unwrap_or("0"),
+            aa.get("bus").unwrap_or("0"),
+            aa.get("target").unwrap_or("0"),
+            aa.get("unit").unwrap_or("0")
+        )));
     }
     if def.name.contains('/') {
         return Err(Error::xml(format!("name {} cannot contain '/'", def.name)));
     }
     Ok(())
+}
+
+/// The pair libvirt's check of every item against every later one reports
+/// first: the earliest item that has a later equal, and that later one's
+/// first occurrence (`None` keys are never compared).
+fn first_repeat<K: std::hash::Hash + Eq>(
+    keys: impl Iterator<Item = Option<K>>,
+) -> Option<(usize, usize)> {
+    let mut first_seen: HashMap<K, (usize, Option<usize>)> = HashMap::new();
+    for (j, key) in keys.enumerate() {
+        if let Some(key) = key {
+            let entry = first_seen.entry(key).or_insert((j, None));
+            if entry.0 != j && entry.1.is_none() {
+                entry.1 = Some(j);
+            }
+        }
+    }
+    first_seen
+        .into_values()
+        .filter_map(|(i, j)| Some((i, j?)))
+        .min()
 }
