@@ -3,7 +3,7 @@
 //! took: lines after the credentials in a pipe are gone for the command
 //! reader, as with virsh. `complete` closes the descriptor outright.
 
-use std::io::{self, BufRead, Write};
+use std::io::{self, BufRead};
 use std::sync::Mutex;
 
 use crate::api::auth::{Authenticator, Credential, CredentialKind};
@@ -83,6 +83,16 @@ fn read_line(limit: Option<usize>) -> Option<String> {
     Some(String::from_utf8_lossy(&line).into_owned())
 }
 
+/// One byte, as `getchar` reads it; `None` at the end of input or once
+/// standard input is closed.
+pub fn read_byte() -> Option<u8> {
+    let mut stdio = stdio();
+    if stdio.closed || (stdio.buffer.is_empty() && !refill(&mut stdio.buffer)) {
+        return None;
+    }
+    Some(stdio.buffer.remove(0))
+}
+
 /// Takes the next block of input, as stdio does; false at its end.
 fn refill(buffer: &mut Vec<u8>) -> bool {
     let stdin = io::stdin();
@@ -113,16 +123,11 @@ pub struct TerminalAuth {
 impl Authenticator for TerminalAuth {
     fn answer(&mut self, credential: &Credential) -> Option<String> {
         let prompt = format!("{}: ", credential.prompt);
-        let shown = if self.prompt_on_stderr {
-            io::stderr()
-                .write_all(prompt.as_bytes())
-                .and(io::stderr().flush())
+        if self.prompt_on_stderr {
+            crate::stdio::err(&prompt);
         } else {
-            io::stdout()
-                .write_all(prompt.as_bytes())
-                .and(io::stdout().flush())
-        };
-        shown.ok()?;
+            crate::stdio::out(&prompt);
+        }
         match credential.kind {
             CredentialKind::AuthName => read_line(Some(NAME_MAX)),
             CredentialKind::Passphrase => match tty::read_secret() {

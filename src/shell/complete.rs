@@ -315,7 +315,10 @@ impl<'a> OptionState<'a> {
                 state.data_only = true;
                 continue;
             }
-            if !state.data_only && word.starts_with("--") && word.len() > 2 {
+            let is_option = word
+                .strip_prefix("--")
+                .is_some_and(|name| name.starts_with(|c: char| c.is_ascii_alphanumeric()));
+            if !state.data_only && is_option {
                 let (name, inline) = match word[2..].split_once('=') {
                     Some((n, v)) => (n, Some(v)),
                     None => (&word[2..], None),

@@ -111,7 +111,11 @@ fn parse_words(def: &'static CommandDef, words: &[String]) -> Result<ParsedComma
             data_only = true;
             continue;
         }
-        if !data_only && word.starts_with("--") && word.len() > 2 {
+        // An option is `--` and a letter or digit; `---x` or `--=x` is data.
+        let is_option = word
+            .strip_prefix("--")
+            .is_some_and(|name| name.starts_with(|c: char| c.is_ascii_alphanumeric()));
+        if !data_only && is_option {
             let (opt_name, inline) = match word[2..].split_once('=') {
                 Some((n, v)) => (n, Some(v.to_string())),
                 None => (&word[2..], None),

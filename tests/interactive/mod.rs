@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use crate::harness::{self, Sandbox};
 
 mod credentials;
+mod edit;
 
 const TIMEOUT: Duration = Duration::from_secs(20);
 
