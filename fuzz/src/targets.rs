@@ -100,6 +100,20 @@ pub const TARGETS: &[Target] = &[
         run: run_xpath,
     },
     Target {
+        name: "libvirt-conf",
+        about: "libvirt.conf: parse, then read uri_default and resolve an alias",
+        max_len: 16 * 1024,
+        words: conf_words,
+        run: run_libvirt_conf,
+    },
+    Target {
+        name: "auth-conf",
+        about: "auth.conf key files: parse, then look up groups and keys",
+        max_len: 16 * 1024,
+        words: conf_words,
+        run: run_auth_conf,
+    },
+    Target {
         name: "command",
         about: "a whole command string (or NUL-separated argv) run against test:///default",
         max_len: 16 * 1024,
@@ -296,6 +310,22 @@ fn run_uri(data: &[u8]) {
     if let Ok(uri) = virtsh::api::uri::Uri::parse(&text(data)) {
         let _ = uri.is_remote();
         let _ = uri.param("socket");
+    }
+}
+
+fn run_libvirt_conf(data: &[u8]) {
+    use virtsh::api::config::Config;
+    if let Ok(config) = Config::parse("(fuzz)", data) {
+        let _ = config.string("uri_default");
+        let _ = config.string_list("uri_aliases");
+        let _ = config.resolve_alias("hail");
+    }
+}
+
+fn run_auth_conf(data: &[u8]) {
+    if let Some(file) = virtsh::api::auth::KeyFile::parse(&text(data)) {
+        let _ = file.has_group("auth-libvirt-localhost");
+        let _ = file.get("credentials-test", "username");
     }
 }
 
@@ -536,6 +566,35 @@ fn uri_words() -> Vec<String> {
     ]
     .iter()
     .map(|s| s.to_string())
+    .collect()
+}
+
+fn conf_words() -> Vec<String> {
+    [
+        "uri_default",
+        "uri_aliases",
+        "=",
+        "\"",
+        "'",
+        "[",
+        "]",
+        ",",
+        "#",
+        "\n",
+        "\\",
+        "\\s",
+        "[auth-libvirt-localhost]",
+        "[auth-libvirt-default]",
+        "[credentials-test]",
+        "credentials=test",
+        "username=fred",
+        "password=123456",
+        "0x10",
+        "-1",
+        "\u{feff}",
+    ]
+    .iter()
+    .map(|w| w.to_string())
     .collect()
 }
 

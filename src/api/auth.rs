@@ -122,7 +122,17 @@ fn from_auth_file(uri: &Uri, service: &str, host: &str, credname: &str) -> Resul
             "An error occurred, but the cause is unknown",
         )
     };
-    let text = std::fs::read_to_string(&path).map_err(|_| unknown())?;
+    // Bounded as virsh bounds the files it reads, so /dev/zero cannot hang us.
+    let mut bytes = Vec::new();
+    std::fs::File::open(&path)
+        .and_then(|f| {
+            std::io::Read::read_to_end(&mut std::io::Read::take(f, MAX_AUTH_FILE + 1), &mut bytes)
+        })
+        .map_err(|_| unknown())?;
+    if bytes.len() as u64 > MAX_AUTH_FILE {
+        return Err(unknown());
+    }
+    let text = String::from_utf8(bytes).map_err(|_| unknown())?;
     let file = KeyFile::parse(&text).ok_or_else(unknown)?;
     let auth_group = [
         format!("auth-{service}-{host}"),
@@ -149,14 +159,17 @@ fn from_auth_file(uri: &Uri, service: &str, host: &str, credname: &str) -> Resul
     Ok(file.get(&cred_group, credname).map(str::to_string))
 }
 
+/// The largest auth file read: the cap virsh puts on the files it reads.
+const MAX_AUTH_FILE: u64 = 10 << 20;
+
 /// A GLib key file: `[group]` lines, `key=value` lines, `#` comments.
-struct KeyFile {
+pub struct KeyFile {
     groups: Vec<(String, Vec<(String, String)>)>,
 }
 
 impl KeyFile {
     /// `None` when a line is none of those (or a key comes before any group).
-    fn parse(text: &str) -> Option<KeyFile> {
+    pub fn parse(text: &str) -> Option<KeyFile> {
         let mut groups: Vec<(String, Vec<(String, String)>)> = Vec::new();
         for line in text.lines() {
             let trimmed = line.trim_start();
@@ -175,12 +188,12 @@ impl KeyFile {
         Some(KeyFile { groups })
     }
 
-    fn has_group(&self, name: &str) -> bool {
+    pub fn has_group(&self, name: &str) -> bool {
         self.groups.iter().any(|(g, _)| g == name)
     }
 
     /// The last value of `key` in the groups called `group`.
-    fn get(&self, group: &str, key: &str) -> Option<&str> {
+    pub fn get(&self, group: &str, key: &str) -> Option<&str> {
         self.groups
             .iter()
             .filter(|(g, _)| g == group)
