@@ -11,36 +11,11 @@ fn screen(program: &std::path::Path, args: &[&str], answers: &[(&str, &str)]) ->
     for (prompt, answer) in answers {
         term.expect(prompt);
         if prompt.contains("password") {
-            wait_for_echo_off(&term);
+            term.wait_for_local_mode_off(libc::ECHO, "echo");
         }
         term.type_keys(answer);
     }
-    let (code, text) = term.finish();
-    // virsh starts a polkit agent at a terminal, which may complain first.
-    let text = text
-        .lines()
-        .filter(|l| !l.starts_with("Authorization not available."))
-        .collect::<Vec<_>>()
-        .join("\n");
-    (code, text)
-}
-
-/// Waits until the program has turned echo off: keys typed before are
-/// discarded (the terminal is flushed as echo goes off, as `getpass` does).
-fn wait_for_echo_off(term: &Terminal) {
-    use std::os::fd::AsRawFd;
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    loop {
-        // SAFETY: termios is plain data; the master side reports the slave's settings.
-        let mut t: libc::termios = unsafe { std::mem::zeroed() };
-        // SAFETY: the descriptor is the open pty master.
-        let ok = unsafe { libc::tcgetattr(term.keys.as_raw_fd(), &mut t) } == 0;
-        if ok && t.c_lflag & libc::ECHO == 0 {
-            return;
-        }
-        assert!(std::time::Instant::now() < deadline, "echo never went off");
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
+    term.finish_without_polkit_notice()
 }
 
 fn same_as_virsh(args: &[&str], answers: &[(&str, &str)]) -> String {
@@ -110,7 +85,7 @@ fn the_interactive_shell_asks_when_a_command_first_connects() {
     term.expect("Enter username for localhost: ");
     term.type_keys("ada\r");
     term.expect("Enter ada's password for localhost: ");
-    wait_for_echo_off(&term);
+    term.wait_for_local_mode_off(libc::ECHO, "echo");
     term.type_keys("hunter2\r");
     term.expect("vault");
     term.expect("virtsh # ");

@@ -21,38 +21,10 @@ fn screen(program: &std::path::Path, editor: &str, commands: &str, keys: &[&str]
     );
     for key in keys {
         term.expect(QUESTION);
-        wait_for_raw_mode(&term);
+        term.wait_for_local_mode_off(libc::ICANON, "canonical mode");
         term.type_keys(key);
     }
-    let (code, text) = term.finish();
-    // virsh starts a polkit agent at a terminal, which may complain first.
-    let text = text
-        .lines()
-        .filter(|l| !l.starts_with("Authorization not available."))
-        .collect::<Vec<_>>()
-        .join("\n");
-    (code, text)
-}
-
-/// Waits until the program reads single keys: a key typed before is
-/// discarded as the terminal goes raw.
-fn wait_for_raw_mode(term: &Terminal) {
-    use std::os::fd::AsRawFd;
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    loop {
-        // SAFETY: termios is plain data; the master side reports the slave's settings.
-        let mut t: libc::termios = unsafe { std::mem::zeroed() };
-        // SAFETY: the descriptor is the open pty master.
-        let ok = unsafe { libc::tcgetattr(term.keys.as_raw_fd(), &mut t) } == 0;
-        if ok && t.c_lflag & libc::ICANON == 0 {
-            return;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the terminal never went raw"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
+    term.finish_without_polkit_notice()
 }
 
 fn same_as_virsh(editor: &str, commands: &str, keys: &[&str]) -> (i32, String) {

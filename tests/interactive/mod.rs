@@ -143,6 +143,36 @@ impl Terminal {
             .unwrap_or_else(|| panic!("killed by signal {:?}", status.signal()));
         (code, self.text())
     }
+
+    /// `finish`, without the line virsh's polkit agent may print first at a terminal.
+    fn finish_without_polkit_notice(self) -> (i32, String) {
+        let (code, text) = self.finish();
+        let text = text
+            .lines()
+            .filter(|l| !l.starts_with("Authorization not available."))
+            .collect::<Vec<_>>()
+            .join("\n");
+        (code, text)
+    }
+
+    /// Waits until the program has cleared `flag` in the terminal's local
+    /// modes (echo off for a password, canonical mode off for one key):
+    /// keys typed before that are discarded by the terminal.
+    fn wait_for_local_mode_off(&self, flag: libc::tcflag_t, what: &str) {
+        use std::os::fd::AsRawFd;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            // SAFETY: termios is plain data; the master side reports the slave's settings.
+            let mut t: libc::termios = unsafe { std::mem::zeroed() };
+            // SAFETY: the descriptor is the open pty master.
+            let ok = unsafe { libc::tcgetattr(self.keys.as_raw_fd(), &mut t) } == 0;
+            if ok && t.c_lflag & flag == 0 {
+                return;
+            }
+            assert!(Instant::now() < deadline, "{what} never went off");
+            thread::sleep(Duration::from_millis(10));
+        }
+    }
 }
 
 impl Drop for Terminal {
