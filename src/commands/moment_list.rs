@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::output::render::{rfc3339, Render};
 use crate::output::table::Table;
-use crate::output::tree::{forest, TreeNode};
+use crate::output::tree::{forest, write_forest, TreeNode};
 
 /// One listed snapshot or checkpoint. Details come from its XML, which the
 /// tree and name layouts do not need (so text output does not ask for it there).
@@ -57,20 +57,30 @@ pub struct MomentListing {
     pub with_state: bool,
 }
 
+impl MomentListing {
+    fn tree_nodes(&self) -> Vec<TreeNode<'_>> {
+        self.entries
+            .iter()
+            .map(|e| TreeNode {
+                name: &e.name,
+                parent: e.tree_parent.as_deref(),
+            })
+            .collect()
+    }
+}
+
 impl Render for MomentListing {
+    fn write_text(&self, quiet: bool, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        match self.layout {
+            // A deep tree's text grows with the square of its depth.
+            Layout::Tree => write_forest(&self.tree_nodes(), out),
+            _ => out.write_all(self.text(quiet).as_bytes()),
+        }
+    }
+
     fn text(&self, quiet: bool) -> String {
         match self.layout {
-            Layout::Tree => {
-                let nodes: Vec<TreeNode> = self
-                    .entries
-                    .iter()
-                    .map(|e| TreeNode {
-                        name: &e.name,
-                        parent: e.tree_parent.as_deref(),
-                    })
-                    .collect();
-                forest(&nodes)
-            }
+            Layout::Tree => forest(&self.tree_nodes()),
             Layout::Names => self
                 .entries
                 .iter()

@@ -134,11 +134,12 @@ impl Session {
 
     /// Prints a command's result in the chosen format.
     pub fn emit<T: Render>(&mut self, value: &T) {
-        let text = match self.format {
-            Format::Text => value.text(self.quiet),
-            Format::Json => json_document(value),
-        };
-        self.print(&text);
+        match self.format {
+            Format::Text => {
+                let _ = value.write_text(self.quiet, &mut self.out);
+            }
+            Format::Json => self.print(&json_document(value)),
+        }
     }
 
     /// Whether results are JSON documents (some values gather more facts then).

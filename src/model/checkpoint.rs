@@ -10,8 +10,8 @@ use crate::error::{Error, Result};
 use crate::model::domain::{DomainDef, FormatOptions as DomainFormatOptions};
 use crate::model::snapshot::{
     bad_enum_attr, check_interleave, disk_is_empty, is_abs_path, is_target_dev, is_unsigned_long,
-    no_text, now_secs, plausible_domain, push_nested, read_root, schema_error, split_spec,
-    text_only, virsh_esc, xpath_string, DiskIndex, Group,
+    no_text, now_secs, plausible_domain, read_root, schema_error, split_spec, text_only, virsh_esc,
+    xpath_string, DiskIndex, Group,
 };
 use crate::model::units::parse_i64;
 use crate::model::xml::{Element, Out};
@@ -177,14 +177,11 @@ impl CheckpointDef {
             out.close("disks");
         }
         if let (Some(d), false) = (&self.domain, opts.no_domain) {
-            push_nested(
-                &mut out,
-                &d.format(DomainFormatOptions {
-                    id: None,
-                    secure: opts.secure,
-                }),
-                None,
-            );
+            let dopts = DomainFormatOptions {
+                id: None,
+                secure: opts.secure,
+            };
+            d.format_nested(dopts, "domain", &mut out);
         }
         out.indent -= 1;
         out.line("</domaincheckpoint>");

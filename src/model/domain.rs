@@ -21,7 +21,7 @@ pub use address::{Address, DeviceInfo};
 pub use testns::TestNamespace;
 
 use crate::error::Result;
-use crate::model::xml::Element;
+use crate::model::xml::{Element, Out};
 use uuid::Uuid;
 
 /// A domain definition. Fields the API and drivers act on are typed; the
@@ -334,6 +334,12 @@ impl DomainDef {
     /// Formats as libvirt's `virDomainDefFormat` does.
     pub fn format(&self, opts: FormatOptions) -> String {
         format::format_domain(self, opts)
+    }
+
+    /// Formats into an enclosing document (a snapshot's or a checkpoint's),
+    /// at its depth, with `root` as the root element's name.
+    pub fn format_nested(&self, opts: FormatOptions, root: &str, out: &mut Out) {
+        format::format_into(self, opts, root, out)
     }
 
     /// Gives every interface without a target device the first free

@@ -338,7 +338,7 @@ impl SnapshotDef {
             secure: opts.secure,
         };
         if let Some(d) = &self.domain {
-            push_nested(&mut out, &d.format(dopts), None);
+            d.format_nested(dopts, "domain", &mut out);
         } else if let Some(u) = &opts.domain_uuid {
             out.line("<domain>");
             out.indent += 1;
@@ -346,7 +346,7 @@ impl SnapshotDef {
             out.close("domain");
         }
         if let Some(d) = &self.inactive_domain {
-            push_nested(&mut out, &d.format(dopts), Some("inactiveDomain"));
+            d.format_nested(dopts, "inactiveDomain", &mut out);
         }
         if let Some(c) = &self.cookie {
             write(&mut out, c);
@@ -944,34 +944,6 @@ pub(crate) fn now_secs() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
-}
-
-/// Appends a formatted domain one level deeper, optionally renaming its
-/// root element. Continuation lines of multi-line text stay unindented,
-/// as libvirt's buffer indents only where a tag starts a line.
-pub(crate) fn push_nested(out: &mut Out, domain_xml: &str, root_name: Option<&str>) {
-    let mut text = domain_xml.to_string();
-    if let Some(r) = root_name {
-        if let Some(rest) = text.strip_prefix("<domain") {
-            text = format!("<{r}{rest}");
-        }
-        let trimmed = text.trim_end_matches('\n');
-        if let Some(body) = trimmed.strip_suffix("</domain>") {
-            text = format!("{body}</{r}>\n");
-        }
-    }
-    let mut prev_ends_tag = true;
-    for line in text.split_inclusive('\n') {
-        let content = line.trim_end_matches('\n');
-        if prev_ends_tag && content.trim_start().starts_with('<') {
-            out.pad();
-        }
-        out.s.push_str(line);
-        prev_ends_tag = content.ends_with('>');
-    }
-    if !out.s.ends_with('\n') {
-        out.s.push('\n');
-    }
 }
 
 /// `virStorageType`, as snapshot disks, backup targets and scratch
@@ -1886,20 +1858,6 @@ pub(crate) mod tests {
         ));
         let d = SnapshotDef::parse_with(&xml.replace("running", "shutoff"), f).unwrap();
         assert!(d.cookie.is_none());
-    }
-
-    #[test]
-    fn nested_domain_keeps_multiline_text_unindented() {
-        let mut out = Out::new(1);
-        push_nested(
-            &mut out,
-            "<domain type='test'>\n  <description>a\n<b</description>\n  <x/>\n</domain>\n",
-            Some("inactiveDomain"),
-        );
-        assert_eq!(
-            out.s,
-            "  <inactiveDomain type='test'>\n    <description>a\n<b</description>\n    <x/>\n  </inactiveDomain>\n"
-        );
     }
 
     #[test]

@@ -146,6 +146,14 @@ pub fn parse_document_streaming(
     parse_located(src, url, keep_blanks, take).map_err(|(_, _, e)| e)
 }
 
+/// The error libxml2 gives for a document, or `None` when it is well formed
+/// (the checks virsh makes of XML it received before looking into it).
+pub fn check_well_formed(src: &str, url: &str) -> Option<Error> {
+    parse_located(src, url, false, &mut |_| None)
+        .err()
+        .map(|(_, _, e)| e)
+}
+
 /// Where a document stops being well formed and libxml2's words for it
 /// (without the place), or `None` when it is well formed.
 pub(crate) fn first_error(src: &str) -> Option<(usize, String)> {
@@ -885,6 +893,10 @@ impl<'a> Tag<'a> {
 // ---------------------------------------------------------------------
 // libxml2-style serialisation of kept-verbatim subtrees (metadata)
 
+/// libxml2 indents a formatted dump by at most 60 columns (`MAX_INDENT`):
+/// thirty levels of two spaces.
+const LIBXML_MAX_INDENT_LEVELS: usize = 30;
+
 /// Serialises `e` as libxml2's formatted node dump does: double-quoted
 /// attributes, children indented only when the element has no text child.
 /// `extra_decls` are namespace declarations to add on this element.
@@ -927,7 +939,7 @@ pub fn dump_libxml(
     for n in &e.children {
         if format {
             out.push('\n');
-            for _ in 0..indent + 1 {
+            for _ in 0..(indent + 1).min(LIBXML_MAX_INDENT_LEVELS) {
                 out.push_str("  ");
             }
         }
@@ -948,7 +960,7 @@ pub fn dump_libxml(
     }
     if format {
         out.push('\n');
-        for _ in 0..indent {
+        for _ in 0..indent.min(LIBXML_MAX_INDENT_LEVELS) {
             out.push_str("  ");
         }
     }

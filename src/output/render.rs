@@ -14,6 +14,12 @@ pub enum Format {
 pub trait Render: Serialize {
     /// Exactly what virsh prints (`quiet` is `-q`).
     fn text(&self, quiet: bool) -> String;
+
+    /// Writes the text; a value whose text can dwarf the value itself
+    /// writes it piece by piece instead of building it first.
+    fn write_text(&self, quiet: bool, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        out.write_all(self.text(quiet).as_bytes())
+    }
 }
 
 /// The JSON document for a value, pretty-printed, with a final newline.

@@ -21,5 +21,5 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     let dom = session.lookup_domain(args, "domain")?;
     check_xpath(args)?;
     let text = session.conn()?.domain_backup_get_xml_desc(&dom, 0)?;
-    print_xml(session, args, &text)
+    print_xml(session, args, &text, "domain-backup")
 }

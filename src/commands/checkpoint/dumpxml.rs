@@ -34,5 +34,5 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     let text = session
         .conn()?
         .domain_checkpoint_get_xml_desc(&cp, args.flags(FLAGS))?;
-    print_xml(session, args, &text)
+    print_xml(session, args, &text, "domain-checkpoint")
 }

@@ -33,7 +33,7 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     let text = session
         .conn()?
         .domain_get_xml_desc(&dom, args.flags(FLAGS))?;
-    print_xml(session, args, &text)
+    print_xml(session, args, &text, "domain")
 }
 
 /// An empty `--xpath` fails without a word; the XML commands of the other
@@ -48,12 +48,17 @@ pub fn check_xpath(args: &Args) -> Result<(), CmdError> {
 /// Prints an XML document, or what `--xpath` (with `--wrap`) selects from it
 /// (as JSON `{"xml": …}` either way).
 /// libxml2's complaints about a bad expression go to stderr as they are, and
-/// the command still succeeds, as virsh's does.
-pub fn print_xml(session: &mut Session, args: &Args, text: &str) -> CmdResult {
+/// the command still succeeds, as virsh's does. For `--xpath` virsh first
+/// parses the document itself, naming it `url` in its errors (a snapshot
+/// can hold a domain nested deeper than libxml2 reads).
+pub fn print_xml(session: &mut Session, args: &Args, text: &str, url: &str) -> CmdResult {
     let Some(expr) = args.raw("xpath") else {
         session.emit(&XmlDocument::new(text.to_string()));
         return Ok(());
     };
+    if let Some(e) = crate::model::xml::check_well_formed(text, url) {
+        return Err(e.into());
+    }
     let selected =
         crate::output::xpath::evaluate(text, expr, args.has("wrap")).map_err(|message| {
             // An empty expression fails without a word.

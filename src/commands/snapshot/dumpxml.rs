@@ -27,5 +27,5 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     check_xpath(args)?;
     let text =
         conn.domain_snapshot_get_xml_desc(&snap, args.flags(&[("security-info", xml::SECURE)]))?;
-    print_xml(session, args, &text)
+    print_xml(session, args, &text, "domain-snapshot")
 }

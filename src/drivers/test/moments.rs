@@ -136,15 +136,6 @@ impl<D> MomentTree<D> {
         self.link(id, parent);
     }
 
-    /// Moves a moment under `parent` (a root when `None`), children and
-    /// all. The caller has made sure no loop results.
-    pub fn set_parent(&mut self, name: &str, parent: Option<&str>) {
-        if let Some(&id) = self.by_name.get(name) {
-            self.unlink(id);
-            self.link(id, parent);
-        }
-    }
-
     fn link(&mut self, id: usize, parent: Option<&str>) {
         let parent = parent.and_then(|p| self.by_name.get(p).copied());
         self.node_mut(id).parent = parent;
@@ -161,6 +152,44 @@ impl<D> MomentTree<D> {
         };
         siblings.retain(|&c| c != id);
         self.node_mut(id).parent = None;
+    }
+
+    /// Links moments inserted as roots under their parents, in order, in
+    /// one pass: a link to an unknown parent, to itself or into its own
+    /// subtree is refused, and `refused` hears of it. Each name links once.
+    pub fn link_roots<'n>(
+        &mut self,
+        links: impl IntoIterator<Item = (&'n str, &'n str)>,
+        mut refused: impl FnMut(&'n str, &'n str),
+    ) {
+        // Each tree of the forest as a disjoint set: linking a root under a
+        // moment of its own tree would close a loop.
+        let mut set: Vec<usize> = (0..self.nodes.len()).collect();
+        fn find(set: &mut [usize], mut x: usize) -> usize {
+            while set[x] != x {
+                set[x] = set[set[x]];
+                x = set[x];
+            }
+            x
+        }
+        let mut linked = vec![false; self.nodes.len()];
+        for (name, parent) in links {
+            let ids = (self.by_name.get(name), self.by_name.get(parent));
+            let (Some(&child), Some(&up)) = ids else {
+                refused(name, parent);
+                continue;
+            };
+            let (child_set, up_set) = (find(&mut set, child), find(&mut set, up));
+            if child == up || child_set == up_set || linked[child] {
+                refused(name, parent);
+                continue;
+            }
+            set[child_set] = up_set;
+            linked[child] = true;
+            self.node_mut(child).parent = Some(up);
+            self.node_mut(up).children.push(child);
+        }
+        self.roots.retain(|&r| !linked[r]);
     }
 
     /// Whether making `parent` the parent of `name` closes a loop: the
@@ -311,6 +340,45 @@ mod tests {
         );
         assert_eq!(t.cycle_through("a", "d"), Some("c"));
         assert_eq!(t.cycle_through("x", "d"), None);
+    }
+
+    #[test]
+    fn linking_all_at_once_refuses_loops_and_unknowns() {
+        let mut t: MomentTree<()> = MomentTree::default();
+        for n in ["a", "b", "c", "d"] {
+            t.insert(n, (), None);
+        }
+        let mut refused = Vec::new();
+        t.link_roots(
+            [("b", "a"), ("c", "b"), ("a", "c"), ("d", "x"), ("d", "d")],
+            |n, p| refused.push(format!("{n}>{p}")),
+        );
+        assert_eq!(refused, ["a>c", "d>x", "d>d"]);
+        assert_eq!(
+            t.walk(Scope::All { roots_only: false }),
+            ["d", "a", "b", "c"]
+        );
+        assert_eq!(t.parent("c"), Some("b"));
+    }
+
+    #[test]
+    fn a_long_chain_links_in_one_pass() {
+        let mut t: MomentTree<()> = MomentTree::default();
+        let names: Vec<String> = (0..200_000).map(|i| format!("s{i}")).collect();
+        for n in &names {
+            t.insert(n, (), None);
+        }
+        t.link_roots(
+            names.windows(2).map(|w| (w[1].as_str(), w[0].as_str())),
+            |n, p| panic!("{n} refused under {p}"),
+        );
+        let walk = t.walk(Scope::All { roots_only: false });
+        assert_eq!(
+            (walk.len(), walk[0], walk[199_999]),
+            (200_000, "s0", "s199999")
+        );
+        t.remove_descendants("s0");
+        assert_eq!(t.walk(Scope::All { roots_only: false }), ["s0"]);
     }
 
     #[test]

@@ -151,21 +151,16 @@ fn load_snapshots(obj: &mut DomainObj, docs: &[String]) -> Result<()> {
         }
     }
     let mut consistent = true;
-    for (name, parent) in &names {
-        let Some(parent) = parent else { continue };
-        let linkable = obj.snapshots.contains(parent)
-            && parent != name
-            && obj.snapshots.cycle_through(name, parent).is_none();
-        if linkable {
-            obj.snapshots.set_parent(name, Some(parent));
-        } else {
-            log::warning(
-                "virDomainMomentSetRelations:491",
-                &format!("moment {name} lacks parent {parent}"),
-            );
-            consistent = false;
-        }
-    }
+    let links = names
+        .iter()
+        .filter_map(|(name, parent)| Some((name.as_str(), parent.as_deref()?)));
+    obj.snapshots.link_roots(links, |name, parent| {
+        log::warning(
+            "virDomainMomentSetRelations:491",
+            &format!("moment {name} lacks parent {parent}"),
+        );
+        consistent = false;
+    });
     if !consistent {
         return Err(Error::new(
             ErrorCode::InternalError,

@@ -14,7 +14,16 @@ const AFTER_DEVICES: &[&str] = &["seclabel", "keywrap", "launchSecurity"];
 
 pub fn format_domain(def: &DomainDef, opts: FormatOptions) -> String {
     let mut out = Out::new(0);
-    let mut t = out.open("domain").attr("type", &def.virt_type);
+    format_into(def, opts, "domain", &mut out);
+    out.s
+}
+
+/// Writes the domain into a document being formatted, as the root
+/// element `root` at the document's current depth: libxml2 dumps the
+/// metadata inside at that depth too, so the result cannot be had by
+/// indenting a formatted domain.
+pub fn format_into(def: &DomainDef, opts: FormatOptions, root: &str, out: &mut Out) {
+    let mut t = out.open(root).attr("type", &def.virt_type);
     if let Some(id) = opts.id {
         t = t.attr_display("id", id);
     }
@@ -31,7 +40,7 @@ pub fn format_domain(def: &DomainDef, opts: FormatOptions) -> String {
         out.text_elem("description", d);
     }
     if let Some(md) = &def.metadata {
-        format_metadata(&mut out, md);
+        format_metadata(out, md);
     }
     if let Some(m) = &def.max_memory {
         out.open("maxMemory")
@@ -46,39 +55,38 @@ pub fn format_domain(def: &DomainDef, opts: FormatOptions) -> String {
     out.open("currentMemory")
         .attr("unit", "KiB")
         .text(&def.current_memory_kib.to_string());
-    sections(&mut out, def, BEFORE_VCPU);
+    sections(out, def, BEFORE_VCPU);
     let mut t = out.open("vcpu").attr("placement", &def.vcpu_placement);
     t = t.attr_opt("cpuset", def.vcpu_cpuset.as_deref());
     if def.vcpus_current != def.vcpus_max {
         t = t.attr_display("current", def.vcpus_current);
     }
     t.text(&def.vcpus_max.to_string());
-    sections(&mut out, def, &["vcpus"]);
+    sections(out, def, &["vcpus"]);
     if let Some(n) = def.iothreads {
         out.text_elem("iothreads", &n.to_string());
     }
-    sections(&mut out, def, &["iothreadids"]);
-    sections(&mut out, def, AFTER_IOTHREADS);
+    sections(out, def, &["iothreadids"]);
+    sections(out, def, AFTER_IOTHREADS);
     if let Some(b) = &def.bootloader {
         out.text_elem("bootloader", b);
     }
     if let Some(b) = &def.bootloader_args {
         out.text_elem("bootloader_args", b);
     }
-    format_os(&mut out, def);
-    sections(&mut out, def, AFTER_OS);
-    format_clock(&mut out, &def.clock);
+    format_os(out, def);
+    sections(out, def, AFTER_OS);
+    format_clock(out, &def.clock);
     out.text_elem("on_poweroff", &def.on_poweroff);
     out.text_elem("on_reboot", &def.on_reboot);
     out.text_elem("on_crash", &def.on_crash);
     if let Some(l) = &def.on_lockfailure {
         out.text_elem("on_lockfailure", l);
     }
-    sections(&mut out, def, AFTER_LIFECYCLE);
-    format_devices(&mut out, def, opts);
-    sections(&mut out, def, AFTER_DEVICES);
-    out.close("domain");
-    out.s
+    sections(out, def, AFTER_LIFECYCLE);
+    format_devices(out, def, opts);
+    sections(out, def, AFTER_DEVICES);
+    out.close(root);
 }
 
 fn sections(out: &mut Out, def: &DomainDef, names: &[&str]) {
