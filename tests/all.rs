@@ -1,6 +1,7 @@
 //! The integration-test binary. Modules:
 //! * `harness` — run a program in a clean sandboxed environment, capture its output;
 //! * `diff` — differential tests against Debian's virsh (`tests/diff/*.cases`);
+//! * `hardening` — bounds for generated inputs virsh has no usable answer to;
 //! * `docs` — the examples in `commands/*.md`, `examples/xml`, `examples/node` and
 //!   `examples/scripts` run, through virtsh and the oracle;
 //! * `first_steps` — what a new user meets where virsh has no answer (commands virtsh
@@ -14,6 +15,7 @@ mod diff;
 mod docs;
 mod first_steps;
 mod generated;
+mod hardening;
 mod harness;
 mod interactive;
 mod json;

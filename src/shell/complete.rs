@@ -315,10 +315,7 @@ impl<'a> OptionState<'a> {
                 state.data_only = true;
                 continue;
             }
-            let is_option = word
-                .strip_prefix("--")
-                .is_some_and(|name| name.starts_with(|c: char| c.is_ascii_alphanumeric()));
-            if !state.data_only && is_option {
+            if !state.data_only && super::parse::is_option_word(word) {
                 let (name, inline) = match word[2..].split_once('=') {
                     Some((n, v)) => (n, Some(v)),
                     None => (&word[2..], None),

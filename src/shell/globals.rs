@@ -314,7 +314,9 @@ fn apply(
         'c' => g.connect = value,
         'd' => {
             let v = value.unwrap_or_default();
+            // An int, as virsh reads it: a wider number is no number.
             let level = strtol(&v, 10)
+                .filter(|l| i32::try_from(*l).is_ok())
                 .ok_or_else(|| format!("option {spelled} takes a numeric argument"))?;
             if (0..=4).contains(&level) {
                 g.debug = Some(level as i32);
@@ -445,6 +447,10 @@ mod tests {
         assert_eq!(
             run(&["--debug=x"]),
             Err("option --debug takes a numeric argument".into())
+        );
+        assert_eq!(
+            run(&["-d", "2147483648"]),
+            Err("option -d takes a numeric argument".into())
         );
         assert_eq!(
             run(&["-e", "ab"]),

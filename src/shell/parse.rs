@@ -111,11 +111,7 @@ fn parse_words(def: &'static CommandDef, words: &[String]) -> Result<ParsedComma
             data_only = true;
             continue;
         }
-        // An option is `--` and a letter or digit; `---x` or `--=x` is data.
-        let is_option = word
-            .strip_prefix("--")
-            .is_some_and(|name| name.starts_with(|c: char| c.is_ascii_alphanumeric()));
-        if !data_only && is_option {
+        if !data_only && is_option_word(word) {
             let (opt_name, inline) = match word[2..].split_once('=') {
                 Some((n, v)) => (n, Some(v.to_string())),
                 None => (&word[2..], None),
@@ -244,6 +240,12 @@ fn option_index(def: &CommandDef, name: &str) -> usize {
         .expect("alias target is declared")
 }
 
+/// Whether a word names an option: virsh takes `--` and a letter or digit
+/// for one; `--_x`, `---x` or `--é` are data.
+pub fn is_option_word(word: &str) -> bool {
+    word.len() > 2 && word.starts_with("--") && word.as_bytes()[2].is_ascii_alphanumeric()
+}
+
 /// `help` is lenient, as virsh's is: the topic is `--command X` or the first
 /// bare word; unknown options and further words are ignored.
 fn parse_help(def: &'static CommandDef, words: &[String]) -> ParsedCommand {
@@ -268,7 +270,7 @@ fn parse_help(def: &'static CommandDef, words: &[String]) -> ParsedCommand {
         let topic = match word.strip_prefix("--command") {
             Some("") => rest.next(),
             Some(v) if v.starts_with('=') => Some(word),
-            _ if word.starts_with("--") => continue,
+            _ if word == "--" || is_option_word(word) => continue,
             _ => Some(word),
         };
         if let Some(t) = topic {

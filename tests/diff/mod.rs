@@ -24,6 +24,7 @@
 //! | `stdin:PATH`       | feed the file's bytes on stdin (default stdin: `/dev/null`) |
 //! | `input:TEXT`       | feed TEXT on stdin; `\n`, `\t`, `\\` are escapes (write the word in single quotes) |
 //! | `copy:SRC,DST`     | copy file SRC to DST before each run (DST usually under `$TMP`) |
+//! | `pad:SRC,DST,N`    | like `copy:`, then newlines up to N bytes (big inputs without big files) |
 //! | `file:PATH`        | after the run, also compare the contents of PATH (e.g. a `-l` log) |
 //! | `only:A,B,…`       | compare only these aspects: `rc`, `stdout`, `stderr`, `synopsis` |
 //! | `timeout:SECS`     | per-program timeout (default 30) |
@@ -122,6 +123,7 @@ case_files!(
     backup,
     uri,
     virshtest,
+    hardening,
 );
 
 /// Every `.cases` file must be wired to a test, and every test to a file.
@@ -170,6 +172,8 @@ fn parse_case_lines() {
             .collect::<Vec<_>>()
     );
     assert!(c.compares(Aspect::Rc) && c.compares(Aspect::Stdout) && !c.compares(Aspect::Stderr));
+    let c = parse_case("x.cases", 2, "pad:$DATA/a,$TMP/b,10 :: x", &ctx).unwrap();
+    assert_eq!(c.pads, vec![("/D/a".to_string(), "/T/b".to_string(), 10)]);
     let c = parse_case("x.cases", 2, "echo :: a", &ctx).unwrap();
     assert_eq!(c.args, vec!["echo", "::", "a"]);
     assert!(parse_case("x.cases", 3, "'unterminated", &ctx).is_err());
@@ -271,6 +275,8 @@ struct Case {
     env: Vec<(String, String)>,
     stdin: Option<Vec<u8>>,
     copies: Vec<(String, String)>,
+    /// Copies grown with newlines to a size: (src, dst, bytes).
+    pads: Vec<(String, String, u64)>,
     files: Vec<String>,
     only: Option<Vec<Aspect>>,
     timeout: Duration,
@@ -306,7 +312,7 @@ impl Placeholders {
 }
 
 const DIRECTIVES: &[&str] = &[
-    "env:", "stdin:", "input:", "copy:", "file:", "only:", "timeout:",
+    "env:", "stdin:", "input:", "copy:", "pad:", "file:", "only:", "timeout:",
 ];
 
 fn is_directive(w: &str) -> bool {
@@ -347,6 +353,7 @@ fn parse_case(file: &str, line_no: usize, line: &str, ph: &Placeholders) -> Resu
         env: Vec::new(),
         stdin: None,
         copies: Vec::new(),
+        pads: Vec::new(),
         files: Vec::new(),
         only: None,
         timeout: Duration::from_secs(30),
@@ -375,6 +382,14 @@ fn parse_case(file: &str, line_no: usize, line: &str, ph: &Placeholders) -> Resu
                 } else if let Some(v) = d.strip_prefix("copy:") {
                     let (a, b) = v.split_once(',').ok_or_else(bad)?;
                     case.copies.push((a.to_string(), b.to_string()));
+                } else if let Some(v) = d.strip_prefix("pad:") {
+                    let mut parts = v.splitn(3, ',');
+                    let (Some(a), Some(b), Some(n)) = (parts.next(), parts.next(), parts.next())
+                    else {
+                        return Err(bad());
+                    };
+                    let n = n.parse().map_err(|_| bad())?;
+                    case.pads.push((a.to_string(), b.to_string(), n));
                 } else if let Some(v) = d.strip_prefix("file:") {
                     case.files.push(v.to_string());
                 } else if let Some(v) = d.strip_prefix("only:") {
@@ -828,6 +843,12 @@ fn run_one(program: &Path, case: &Case, sb: &Sandbox, norm: &Normaliser) -> Obse
         }
         fs::copy(src, dst)
             .unwrap_or_else(|e| panic!("{}: copy {src} -> {dst}: {e}", case.location()));
+    }
+    for (src, dst, size) in &case.pads {
+        let mut bytes =
+            fs::read(src).unwrap_or_else(|e| panic!("{}: pad {src}: {e}", case.location()));
+        bytes.resize(*size as usize, b'\n');
+        fs::write(dst, bytes).unwrap_or_else(|e| panic!("{}: pad -> {dst}: {e}", case.location()));
     }
     let mut env = sb.base_env();
     for (k, v) in &case.env {

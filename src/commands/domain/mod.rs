@@ -118,10 +118,11 @@ pub fn check_pass_fds(args: &Args) -> Result<(), CmdError> {
 }
 
 /// The `size` option of setmem/setmaxmem: a scaled integer, KiB by default,
-/// rounded up to whole KiB.
+/// rounded up to whole KiB as virsh rounds, in 64 bits: the last 1023 byte
+/// counts wrap round to 0 KiB.
 pub fn kib_option(args: &Args) -> Result<u64, CmdError> {
     let bytes = args.scaled("size", 1024)?.unwrap_or(0);
-    Ok(bytes.div_ceil(1024))
+    Ok(bytes.wrapping_add(1023) / 1024)
 }
 
 /// `--console` after a start: attaching needs a terminal, and no driver

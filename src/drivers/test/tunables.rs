@@ -2,7 +2,7 @@
 //! persistent one, or both: memory, vCPUs, balloon period.
 
 use crate::api::flags::{affect, mem, vcpu};
-use crate::api::{Domain, Result};
+use crate::api::{Domain, Error, ErrorCode, ErrorDomain, Result};
 use crate::model::domain::DomainDef;
 use crate::model::xml::{Element, Node};
 
@@ -26,6 +26,14 @@ impl State {
     fn set_memory(&mut self, dom: &Domain, kib: u64, flags: u32, api: &str) -> Result<()> {
         if kib == 0 {
             return Err(errors::must_not_be_zero("memory", api));
+        }
+        // The public API refuses what would not fit a signed 64-bit byte count.
+        if kib >= i64::MAX as u64 / 1024 {
+            return Err(Error::new(
+                ErrorCode::Overflow,
+                ErrorDomain::None,
+                format!("input too large: {kib}"),
+            ));
         }
         check_live_config_exclusive(flags)?;
         check_flags(
@@ -78,7 +86,9 @@ impl State {
         )?;
         if count > MAX_VCPUS {
             return Err(errors::invalid_arg(format!(
-                "requested cpu amount exceeds maximum supported amount ({count} > {MAX_VCPUS})"
+                "requested cpu amount exceeds maximum supported amount ({} > {MAX_VCPUS})",
+                // libvirt prints the unsigned count as a C int.
+                count as i32
             )));
         }
         let obj = self.get_mut(dom)?;

@@ -78,15 +78,15 @@ pub fn disk_name_to_index(name: &str) -> Option<u32> {
     if !tail.bytes().all(|c| c.is_ascii_digit()) {
         return None;
     }
-    let mut idx: u64 = 0;
+    // libvirt computes the index in a C int that wraps: a long name may
+    // come round to a usable number, or to a negative one, which is none.
+    let mut idx: i32 = 0;
     for (i, c) in letters.bytes().enumerate() {
-        let v = (c - b'a') as u64;
-        idx = if i == 0 { v } else { (idx + 1) * 26 + v };
-        if idx > i32::MAX as u64 {
-            return None;
-        }
+        let v = i32::from(c - b'a');
+        let carried = if i == 0 { idx } else { idx.wrapping_add(1) };
+        idx = carried.wrapping_mul(26).wrapping_add(v);
     }
-    Some(idx as u32)
+    u32::try_from(idx).ok()
 }
 
 pub fn parse_disk(e: &Element) -> Result<Disk> {
@@ -369,6 +369,14 @@ pub fn assign_drive_address(d: &mut Disk) -> Result<()> {
     if d.info.address.is_some() {
         return Ok(());
     }
+    // Every disk without an address needs a name libvirt can number,
+    // whatever its bus.
+    let Some(idx) = disk_name_to_index(&d.target_dev) else {
+        return Err(Error::xml(format!(
+            "Unknown disk name '{}' and no address specified",
+            d.target_dev
+        )));
+    };
     let bus = d.target_bus.as_deref().unwrap_or("");
     let per: Option<(u32, u32)> = match bus {
         // (units per controller, units per bus)
@@ -380,12 +388,6 @@ pub fn assign_drive_address(d: &mut Disk) -> Result<()> {
     };
     let Some((per_ctrl, per_bus)) = per else {
         return Ok(());
-    };
-    let Some(idx) = disk_name_to_index(&d.target_dev) else {
-        return Err(Error::xml(format!(
-            "Unknown disk name '{}' and no address specified",
-            d.target_dev
-        )));
     };
     let ctrl = idx / per_ctrl;
     let within = idx % per_ctrl;

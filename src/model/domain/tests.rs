@@ -347,6 +347,11 @@ fn disk_name_indexes() {
     assert_eq!(idx("xyz"), None);
     assert_eq!(idx("vd"), None);
     assert_eq!(idx("vdA"), None);
+    // libvirt's C int wraps: checked against virsh 9.0.
+    assert_eq!(idx("vdzzzzzz"), Some(321_272_405));
+    assert_eq!(idx("vdzzzzzzz"), None);
+    assert_eq!(idx("vdextradisk"), Some(2_045_932_716));
+    assert_eq!(idx("sdfxshrxx"), Some(i32::MAX as u32));
 }
 
 #[test]
