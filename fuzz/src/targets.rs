@@ -100,14 +100,14 @@ pub const TARGETS: &[Target] = &[
         run: run_xpath,
     },
     Target {
-        name: "libvirt-conf",
+        name: "libvirt_conf",
         about: "libvirt.conf: parse, then read uri_default and resolve an alias",
         max_len: 16 * 1024,
         words: conf_words,
         run: run_libvirt_conf,
     },
     Target {
-        name: "auth-conf",
+        name: "auth_conf",
         about: "auth.conf key files: parse, then look up groups and keys",
         max_len: 16 * 1024,
         words: conf_words,

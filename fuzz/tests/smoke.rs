@@ -79,7 +79,20 @@ macro_rules! smoke_tests {
 }
 
 smoke_tests!(
-    xml, domain, snapshot, checkpoint, backup, node, lexer, options, uri, units, xpath, command
+    xml,
+    domain,
+    snapshot,
+    checkpoint,
+    backup,
+    node,
+    lexer,
+    options,
+    uri,
+    units,
+    xpath,
+    libvirt_conf,
+    auth_conf,
+    command
 );
 
 #[test]
