@@ -41,7 +41,10 @@ impl EditFile {
     }
 
     /// Runs the editor on the file and reads back what the user saved.
-    pub fn edit(&self) -> Result<String, CmdError> {
+    /// What the session printed goes out first: the editor writes to the
+    /// same terminal or file.
+    pub fn edit(&self, session: &mut super::Session) -> Result<String, CmdError> {
+        session.flush();
         run_editor(self.temp.path())?;
         self.read_back()
     }
@@ -304,6 +307,7 @@ pub fn edit_object<T>(
     let mut doc = get_xml().map_err(|e| CmdError::from(e).context(failure))?;
     let file = EditFile::create(&doc).map_err(|e| e.also(failure))?;
     'edit: loop {
+        session.flush();
         run_editor(file.path()).map_err(|e| e.also(failure))?;
         // virsh says at once that it could not read the file, and gives
         // libvirt's reason only after its `Failed to update` line.

@@ -31,6 +31,7 @@ pub struct Session {
     /// How `complete` completes a line (the shell's completer).
     pub completer: Option<super::virsh::complete::Completer>,
     out: BufWriter<Stdout>,
+    flush_each_command: bool,
 }
 
 impl Session {
@@ -51,6 +52,7 @@ impl Session {
             },
             completer: None,
             out: BufWriter::with_capacity(64 * 1024, io::stdout()),
+            flush_each_command: output_order_shows(),
         }
     }
 
@@ -198,6 +200,18 @@ impl Session {
         }
     }
 
+    /// Flushes at the end of a command when someone could tell: at a
+    /// terminal, or when standard error goes to the same file, where the
+    /// order of the two streams shows (much else writes to standard error
+    /// without going through the session). Otherwise output waits for the
+    /// buffer to fill, the next error or prompt, or the end: a line of a
+    /// million short commands is not a million writes.
+    pub fn end_command(&mut self) {
+        if self.flush_each_command {
+            self.flush();
+        }
+    }
+
     /// Looks a domain up as virsh does: by id, then UUID, then name.
     pub fn lookup_domain(&mut self, args: &Args, option: &str) -> Result<Domain, CmdError> {
         self.lookup_domain_by(args, option, LookupBy::ALL)
@@ -294,4 +308,20 @@ impl Drop for Session {
     fn drop(&mut self) {
         self.flush();
     }
+}
+
+/// Whether standard output is a terminal or the same file as standard error.
+fn output_order_shows() -> bool {
+    use std::io::IsTerminal;
+    use std::os::fd::AsRawFd;
+    if io::stdout().is_terminal() {
+        return true;
+    }
+    let identity = |fd: i32| {
+        // SAFETY: fstat fills a plain struct for an open descriptor.
+        let mut st: libc::stat = unsafe { std::mem::zeroed() };
+        (unsafe { libc::fstat(fd, &mut st) } == 0).then_some((st.st_dev, st.st_ino))
+    };
+    let out = identity(io::stdout().as_raw_fd());
+    out.is_none() || out == identity(io::stderr().as_raw_fd())
 }

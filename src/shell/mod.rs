@@ -307,7 +307,7 @@ impl Runner {
         } else {
             self.session.print_extra("\n");
         }
-        self.session.flush();
+        self.session.end_command();
         Flow::Continue { ok }
     }
 }

@@ -49,7 +49,7 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
             words.join(" ")
         };
         let file = EditFile::create(&start)?;
-        let edited = file.edit()?;
+        let edited = file.edit(session)?;
         if edited == old {
             session.print_extra(&format!("Domain {what} not changed\n"));
             return Ok(());

@@ -26,7 +26,7 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     // `i` is offered while validation is on.
     let mut relax_available = validate;
     'edit: loop {
-        let edited = file.edit()?;
+        let edited = file.edit(session)?;
         if edited == doc {
             session.print_extra(&format!(
                 "Domain '{}' XML configuration not changed.\n",

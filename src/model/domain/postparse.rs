@@ -188,18 +188,22 @@ fn numa_cells(def: &DomainDef) -> Vec<(String, u64)> {
 /// (in seconds) and never finishes the 45 million of `sdzzzzz`.
 const MAX_IMPLICIT_CONTROLLERS: u64 = 1 << 17;
 
-/// The (type, index) pairs of the controllers a definition has.
+/// The indexes of the controllers a definition has, by type.
 #[derive(Default)]
-struct ControllerSet(HashSet<(String, u32)>);
+struct ControllerSet(HashMap<String, HashSet<u32>>);
 
 impl ControllerSet {
     fn contains(&self, ctype: &str, index: u32) -> bool {
-        // Borrowed lookups need a key of the stored type; the strings are
-        // short type names.
-        self.0.contains(&(ctype.to_string(), index))
+        self.0.get(ctype).is_some_and(|used| used.contains(&index))
     }
     fn insert(&mut self, ctype: &str, index: u32) -> bool {
-        self.0.insert((ctype.to_string(), index))
+        match self.0.get_mut(ctype) {
+            Some(used) => used.insert(index),
+            None => {
+                self.0.insert(ctype.to_string(), HashSet::from([index]));
+                true
+            }
+        }
     }
 }
 
