@@ -4,8 +4,8 @@
 //! side, to virsh where virsh gives an answer in time.
 //!
 //! `cargo bench --bench adversarial` generates the inputs in a temporary folder,
-//! runs virtsh three times on each (its median wall time, and the peak RSS of the
-//! child from `wait4`) and virsh once, under a time limit. A row shows both, the
+//! runs virtsh three times on each (its median wall and CPU time, and the peak RSS
+//! of the child from `wait4`) and virsh once, under a time limit. A row shows both, the
 //! exit statuses, and whether the two printed the same; a virsh that runs out of
 //! time shows as `>LIMIT`. `cargo bench --bench adversarial -- WORD…` runs the
 //! scenarios whose names contain one of the words. The table also goes to
@@ -45,6 +45,8 @@ struct Scenario {
 /// What one run cost and printed.
 struct Outcome {
     wall: Duration,
+    /// User and system time: what the run itself cost on a shared machine.
+    cpu: Duration,
     peak_kib: u64,
     status: Option<i32>,
     output: PathBuf,
@@ -439,7 +441,9 @@ fn scenarios(work: &Path, size: usize) -> Vec<Scenario> {
         true,
     );
 
-    // Command lines, read on stdin (an argument may not pass 128 KiB).
+    // Command lines, read on stdin (an argument may not pass 128 KiB). Without
+    // a TERM, virsh's readline echoes a line wider than 80 columns scrolled
+    // (`\r<…`), which virtsh does not copy: these outputs differ.
     let line = vec!["echo x"; size / 7].join(";");
     let stdin = script("commands.vsh", &line);
     add(
@@ -541,8 +545,10 @@ fn run(s: &Scenario, program: &Path, work: &Path, tag: &str, limit: Duration) ->
         }
         std::thread::sleep(Duration::from_millis(1));
     }
+    let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
     Outcome {
         wall: start.elapsed(),
+        cpu: time(usage.ru_utime) + time(usage.ru_stime),
         peak_kib: usage.ru_maxrss as u64,
         status: (!killed && libc::WIFEXITED(status)).then(|| libc::WEXITSTATUS(status)),
         output,
@@ -580,25 +586,40 @@ fn report(rows: &[Row], limit: Duration, virtsh: &Path) {
     let mut table = String::new();
     let _ = writeln!(
         table,
-        "{:<36} {:>7} {:>10} {:>8} {:>5} {:>10} {:>8} {:>5}  agree",
-        "scenario", "MB in", "virtsh ms", "MiB", "exit", "virsh ms", "MiB", "exit"
+        "{:<36} {:>6} {:>9} {:>9} {:>7} {:>4} {:>9} {:>9} {:>7} {:>4}  agree",
+        "scenario",
+        "MB in",
+        "virtsh ms",
+        "(cpu ms)",
+        "MiB",
+        "exit",
+        "virsh ms",
+        "(cpu ms)",
+        "MiB",
+        "exit"
     );
     let mut json = Vec::new();
     for (s, ours, theirs, problem) in rows {
-        let mut walls: Vec<f64> = ours.iter().map(|o| o.wall.as_secs_f64() * 1e3).collect();
-        walls.sort_by(f64::total_cmp);
-        let median = walls[walls.len() / 2];
+        let median_ms = |of: &dyn Fn(&Outcome) -> Duration| {
+            let mut ms: Vec<f64> = ours.iter().map(|o| of(o).as_secs_f64() * 1e3).collect();
+            ms.sort_by(f64::total_cmp);
+            ms[ms.len() / 2]
+        };
+        let median = median_ms(&|o| o.wall);
+        let cpu = median_ms(&|o| o.cpu);
         let peak = ours.iter().map(|o| o.peak_kib).max().unwrap_or(0) as f64 / 1024.0;
         let exit = |o: &Outcome| o.status.map_or("-".to_string(), |c| c.to_string());
-        let (their_ms, their_mib, their_exit) = match theirs {
+        let dash = || "-".to_string();
+        let (their_ms, their_cpu, their_mib, their_exit) = match theirs {
             Some(t) if t.status.is_some() => (
                 format!("{:.1}", t.wall.as_secs_f64() * 1e3),
+                format!("{:.1}", t.cpu.as_secs_f64() * 1e3),
                 format!("{:.1}", t.peak_kib as f64 / 1024.0),
                 exit(t),
             ),
-            Some(_) => (format!(">{}s", limit.as_secs()), "-".into(), "-".into()),
-            None if !s.virsh_answers => ("(hours)".into(), "-".into(), "-".into()),
-            None => ("-".into(), "-".into(), "-".into()),
+            Some(_) => (format!(">{}s", limit.as_secs()), dash(), dash(), dash()),
+            None if !s.virsh_answers => ("(hours)".into(), dash(), dash(), dash()),
+            None => (dash(), dash(), dash(), dash()),
         };
         let agree = match (problem, theirs) {
             (Some(p), _) => format!("NO: {p}"),
@@ -608,13 +629,15 @@ fn report(rows: &[Row], limit: Duration, virtsh: &Path) {
         };
         let _ = writeln!(
             table,
-            "{:<36} {:>7.1} {:>10.1} {:>8.1} {:>5} {:>10} {:>8} {:>5}  {agree}",
+            "{:<36} {:>6.1} {:>9.1} {:>9.1} {:>7.1} {:>4} {:>9} {:>9} {:>7} {:>4}  {agree}",
             s.name,
             s.size as f64 / MB as f64,
             median,
+            cpu,
             peak,
             exit(&ours[0]),
             their_ms,
+            their_cpu,
             their_mib,
             their_exit,
         );
@@ -622,9 +645,11 @@ fn report(rows: &[Row], limit: Duration, virtsh: &Path) {
             "scenario": s.name,
             "input_bytes": s.size,
             "virtsh_median_ms": median,
+            "virtsh_cpu_median_ms": cpu,
             "virtsh_peak_mib": peak,
             "virtsh_exit": ours[0].status,
             "virsh_ms": theirs.as_ref().filter(|t| t.status.is_some()).map(|t| t.wall.as_secs_f64() * 1e3),
+            "virsh_cpu_ms": theirs.as_ref().filter(|t| t.status.is_some()).map(|t| t.cpu.as_secs_f64() * 1e3),
             "virsh_timed_out": theirs.as_ref().is_some_and(|t| t.status.is_none()),
             "virsh_exit": theirs.as_ref().and_then(|t| t.status),
             "problem": problem,

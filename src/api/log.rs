@@ -14,7 +14,9 @@ static HEADER: Once = Once::new();
 
 /// Writes `warning : SOURCE : MESSAGE` as libvirt's stderr log output.
 pub fn warning(source: &str, message: &str) {
-    let pid = std::process::id();
+    // Asked of the system once: a node file of many snapshots warns once each.
+    static PID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    let pid = *PID.get_or_init(std::process::id);
     let stamp = timestamp();
     HEADER.call_once(|| {
         crate::stdio::err(&format!(

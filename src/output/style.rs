@@ -61,8 +61,9 @@ pub fn cyan(text: &str) -> String {
 
 /// The candidate closest to `word` (edit distance at most 2, or a prefix
 /// either way), for "did you mean" hints. Names whose lengths differ from
-/// the word's by more than 2 are never measured, so a long word costs
-/// time in proportion to its length, not to its length times every name's.
+/// the word's by more than 2 are never measured, and the others only near
+/// the diagonal, so a long word costs time in proportion to its length,
+/// not to its length times every name's.
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     const MAX_EDITS: usize = 2;
     let word_lower: Vec<char> = word.to_lowercase().chars().collect();
@@ -75,10 +76,8 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
                 && (lower.starts_with(&word_lower) || word_lower.starts_with(&lower));
             let distance = if prefix {
                 usize::from(lower != word_lower)
-            } else if lower.len().abs_diff(word_lower.len()) > MAX_EDITS {
-                return None;
             } else {
-                edit_distance(&word_lower, &lower)
+                edit_distance_within(&word_lower, &lower, MAX_EDITS)?
             };
             (distance <= MAX_EDITS).then_some((distance, c))
         })
@@ -87,14 +86,27 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 }
 
 /// Levenshtein distance with adjacent transpositions counted as one edit,
-/// kept in three rolling rows.
-fn edit_distance(a: &[char], b: &[char]) -> usize {
-    let mut before: Vec<usize> = vec![0; b.len() + 1];
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    let mut current: Vec<usize> = vec![0; b.len() + 1];
+/// kept in three rolling rows; `None` when it is more than `max`. Only the
+/// cells within `max` of the diagonal can stay within `max`, so two long
+/// names of like length cost their length times `2 * max + 1`, not the
+/// square of it.
+fn edit_distance_within(a: &[char], b: &[char], max: usize) -> Option<usize> {
+    if a.len().abs_diff(b.len()) > max {
+        return None;
+    }
+    // Anything past `max` is as good as infinite.
+    let over = max + 1;
+    let cap = |d: usize| d.min(over);
+    let mut before: Vec<usize> = vec![over; b.len() + 1];
+    let mut previous: Vec<usize> = (0..=b.len()).map(cap).collect();
+    let mut current: Vec<usize> = vec![over; b.len() + 1];
     for i in 1..=a.len() {
-        current[0] = i;
-        for j in 1..=b.len() {
+        let lo = i.saturating_sub(max).max(1);
+        let hi = (i + max).min(b.len());
+        // The cells just outside the band read as too far.
+        current[lo - 1] = if lo == 1 { cap(i) } else { over };
+        let mut row_best = current[lo - 1];
+        for j in lo..=hi {
             let cost = usize::from(a[i - 1] != b[j - 1]);
             let mut best = (previous[j] + 1)
                 .min(current[j - 1] + 1)
@@ -102,12 +114,19 @@ fn edit_distance(a: &[char], b: &[char]) -> usize {
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 best = best.min(before[j - 2] + 1);
             }
-            current[j] = best;
+            current[j] = cap(best);
+            row_best = row_best.min(current[j]);
+        }
+        if hi < b.len() {
+            current[hi + 1] = over;
+        }
+        if row_best > max {
+            return None;
         }
         std::mem::swap(&mut before, &mut previous);
         std::mem::swap(&mut previous, &mut current);
     }
-    previous[b.len()]
+    Some(previous[b.len()]).filter(|&d| d <= max)
 }
 
 #[cfg(test)]
@@ -130,5 +149,58 @@ mod tests {
             closest("WEB01", ["web01", "web02"].into_iter()),
             Some("web01")
         );
+        // Two names of a megabyte each, alike in length: measured near the
+        // diagonal only.
+        let long = "a".repeat(1 << 20);
+        let typo = format!("{}b{}", "a".repeat(1 << 19), "a".repeat((1 << 19) - 1));
+        assert_eq!(closest(&typo, [long.as_str()]), Some(long.as_str()));
+        assert_eq!(closest(&"b".repeat(1 << 20), [long.as_str()]), None);
+    }
+
+    /// The whole table, as the reference for the banded one.
+    fn full_distance(a: &[char], b: &[char]) -> usize {
+        let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+        for (i, row) in d.iter_mut().enumerate() {
+            row[0] = i;
+        }
+        for (j, cell) in d[0].iter_mut().enumerate() {
+            *cell = j;
+        }
+        for i in 1..=a.len() {
+            for j in 1..=b.len() {
+                let cost = usize::from(a[i - 1] != b[j - 1]);
+                let mut best = (d[i - 1][j] + 1)
+                    .min(d[i][j - 1] + 1)
+                    .min(d[i - 1][j - 1] + cost);
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    best = best.min(d[i - 2][j - 2] + 1);
+                }
+                d[i][j] = best;
+            }
+        }
+        d[a.len()][b.len()]
+    }
+
+    #[test]
+    fn banded_distance_agrees_with_the_whole_table() {
+        let mut seed = 0x9e37_79b9_u64;
+        let mut rnd = |m: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % m
+        };
+        for _ in 0..5000 {
+            let word = |rnd: &mut dyn FnMut(u64) -> u64| -> Vec<char> {
+                let len = rnd(9) as usize;
+                (0..len).map(|_| (b'a' + rnd(3) as u8) as char).collect()
+            };
+            let (a, b) = (word(&mut rnd), word(&mut rnd));
+            for max in 0..4 {
+                let full = full_distance(&a, &b);
+                let want = (full <= max).then_some(full);
+                assert_eq!(edit_distance_within(&a, &b, max), want, "{a:?} {b:?} {max}");
+            }
+        }
     }
 }
