@@ -500,6 +500,10 @@ fn scenarios(work: &Path, size: usize) -> Vec<Scenario> {
 /// One run, timed from spawn to reaping, killed past `limit`.
 fn run(s: &Scenario, program: &Path, work: &Path, tag: &str, limit: Duration) -> Outcome {
     let home = work.join("home");
+    // A fresh home each run: the history a run leaves (a 10 MB line) would be
+    // read by the next.
+    let _ = fs::remove_dir_all(&home);
+    fs::create_dir_all(&home).expect("home folder");
     let output: PathBuf = work.join(format!(
         "out-{}-{tag}",
         s.name.replace(|c: char| !c.is_ascii_alphanumeric(), "_")

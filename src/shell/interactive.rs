@@ -166,13 +166,13 @@ fn read_line(input: &mut impl BufRead) -> Option<String> {
             Err(_) => &[],
         };
         if buf.is_empty() {
-            return (!bytes.is_empty()).then(|| String::from_utf8_lossy(&bytes).into_owned());
+            return (!bytes.is_empty()).then(|| text_of(bytes));
         }
         match buf.iter().position(|b| matches!(b, b'\n' | b'\r')) {
             Some(i) => {
                 bytes.extend_from_slice(&buf[..i]);
                 input.consume(i + 1);
-                return Some(String::from_utf8_lossy(&bytes).into_owned());
+                return Some(text_of(bytes));
             }
             None => {
                 let n = buf.len();
@@ -181,6 +181,12 @@ fn read_line(input: &mut impl BufRead) -> Option<String> {
             }
         }
     }
+}
+
+/// A line's text; bytes that are not UTF-8 become U+FFFD (a valid line is
+/// taken as it is, without a copy).
+fn text_of(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// Runs one line; false when the user asked to quit.
