@@ -198,7 +198,7 @@ pub fn run_line(runner: &mut Runner, line: &str) -> bool {
             return true;
         }
     };
-    let parsed = match parse_all(&commands) {
+    let parsed = match parse_all(commands) {
         Ok(p) => p,
         Err(e) => {
             runner.report_error(&e);

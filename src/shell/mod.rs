@@ -165,7 +165,7 @@ fn run_words(runner: &mut Runner, globals: &Globals, words: Vec<String>) -> i32 
     } else {
         vec![words]
     };
-    let parsed = match parse_all(&commands) {
+    let parsed = match parse_all(commands) {
         Ok(p) => p,
         Err(e) => {
             runner.report_error(&e);
@@ -204,11 +204,13 @@ fn env_value(name: &str) -> Option<String> {
 /// Parses every command of a string first: one error means none runs.
 /// A command whose name starts with `#` once unquoted (`\#`, `'#x'`, or an
 /// argv word) is a comment as far as the end of that command, as in virsh.
-pub fn parse_all(commands: &[Vec<String>]) -> Result<Vec<ParsedCommand>, CmdError> {
+/// Each command's words go as soon as it is parsed, so a long line is not
+/// held twice over.
+pub fn parse_all(commands: Vec<Vec<String>>) -> Result<Vec<ParsedCommand>, CmdError> {
     commands
-        .iter()
+        .into_iter()
         .filter(|words| !words[0].starts_with('#'))
-        .map(|words| parse::parse_command(words))
+        .map(|words| parse::parse_command(&words))
         .collect()
 }
 
@@ -283,7 +285,7 @@ impl Runner {
     }
 
     fn run_as_set(&mut self, cmd: &ParsedCommand) -> Flow {
-        let start = Instant::now();
+        let start = self.timing.then(Instant::now);
         let mut result = Ok(());
         self.session.command = cmd.def.name;
         if cmd.def.needs_connection && !self.session.is_connected() {
@@ -301,7 +303,7 @@ impl Runner {
         }
         if self.session.format == Format::Json {
             // JSON documents follow one another with no separator lines.
-        } else if self.timing {
+        } else if let Some(start) = start {
             let ms = start.elapsed().as_secs_f64() * 1000.0;
             self.session.print(&format!("\n(Time: {ms:.3} ms)\n\n"));
         } else {
