@@ -9,6 +9,8 @@ command -v zsh >/dev/null 2>&1 || missing+=(zsh)
 command -v fish >/dev/null 2>&1 || missing+=(fish)
 command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
 command -v xmllint >/dev/null 2>&1 || missing+=(libxml2-utils)
+command -v man >/dev/null 2>&1 || missing+=(man-db)
+[ -e /usr/share/bash-completion/bash_completion ] || missing+=(bash-completion)
 if ((${#missing[@]})); then
   sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"
@@ -17,5 +19,5 @@ if ((${#missing[@]})); then
 fi
 
 cargo fmt --all --check
-cargo clippy --all-targets -- -D warnings
-cargo test --all-targets
+cargo clippy --workspace --all-targets -- -D warnings
+cargo test --workspace --all-targets

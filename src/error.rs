@@ -26,6 +26,7 @@ pub enum ErrorCode {
     OpenFailed = 30,
     ReadFailed = 31,
     ParseFailed = 32,
+    ConfSyntax = 33,
     WriteFailed = 34,
     XmlDetail = 35,
     SystemError = 38,
@@ -68,6 +69,7 @@ impl ErrorCode {
             OpenFailed => "cannot open",
             ReadFailed => "cannot read",
             ParseFailed => "failed to parse",
+            ConfSyntax => "configuration file syntax error",
             WriteFailed => "cannot write",
             Rpc => "RPC error",
             NoDomain => "Domain not found",
@@ -119,6 +121,7 @@ impl ErrorCode {
             OpenFailed,
             ReadFailed,
             ParseFailed,
+            ConfSyntax,
             WriteFailed,
             XmlDetail,
             SystemError,
@@ -168,6 +171,7 @@ pub enum ErrorDomain {
     Security = 24,
     DomainSnapshot = 35,
     Uri = 45,
+    Auth = 46,
     DomainCheckpoint = 69,
 }
 

@@ -196,6 +196,12 @@ pub mod checkpoint_delete {
     pub const CHILDREN_ONLY: u32 = 1 << 2;
 }
 
+/// `virDomainMessageType`
+pub mod message {
+    pub const DEPRECATION: u32 = 1 << 0;
+    pub const TAINTING: u32 = 1 << 1;
+}
+
 /// `virDomainBackupBeginFlags`
 pub mod backup_begin {
     pub const REUSE_EXTERNAL: u32 = 1 << 0;

@@ -19,29 +19,17 @@ pub fn warning(source: &str, message: &str) {
     let pid = *PID.get_or_init(std::process::id);
     let stamp = timestamp();
     HEADER.call_once(|| {
-        write_line(&format!("{stamp}: {pid}: info : {LIBRARY}"));
-        write_line(&format!(
-            "{stamp}: {pid}: info : hostname: {}",
+        crate::stdio::err(&format!(
+            "{stamp}: {pid}: info : {LIBRARY}\n{stamp}: {pid}: info : hostname: {}\n",
             crate::api::host_name()
         ));
     });
-    write_line(&format!("{stamp}: {pid}: warning : {source} : {message}"));
+    crate::stdio::err(&format!("{stamp}: {pid}: warning : {source} : {message}\n"));
 }
 
 /// A line libxml2 writes itself (`I/O warning : failed to load external entity …`).
 pub fn xml_parser(line: &str) {
-    write_line(line);
-}
-
-/// One write per line: standard error is unbuffered, and a formatted print
-/// writes each piece on its own (a node file of many snapshots warns once
-/// for each).
-fn write_line(line: &str) {
-    use std::io::Write;
-    let mut text = String::with_capacity(line.len() + 1);
-    text.push_str(line);
-    text.push('\n');
-    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+    crate::stdio::err(&format!("{line}\n"));
 }
 
 /// `YYYY-MM-DD HH:MM:SS.mmm+0000`, in UTC as libvirt logs.

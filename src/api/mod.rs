@@ -1,6 +1,8 @@
 //! The hypervisor API, shaped like libvirt's public API. Everything above
 //! (commands, the daemon) speaks it; every driver implements it.
 
+pub mod auth;
+pub mod config;
 pub mod flags;
 pub mod log;
 pub mod types;
@@ -37,6 +39,12 @@ macro_rules! api_calls {
         pub trait Driver: Send + Sync {
             /// The canonical URI of this connection, as `uri` prints it.
             fn uri(&self) -> String;
+            /// Asks for the credentials the hypervisor wants before the
+            /// connection may be used; most want none.
+            #[allow(unused_variables)]
+            fn authenticate(&self, uri: &uri::Uri, auth: Option<&mut dyn auth::Authenticator>) -> Result<()> {
+                Ok(())
+            }
             $(
                 #[allow(unused_variables)]
                 fn $name(&self $(, $arg: $ty)*) -> Result<$ret> {
@@ -97,6 +105,7 @@ api_calls! {
     Read "virDomainIsPersistent" fn domain_is_persistent(&self, dom: &Domain) -> bool;
     Read "virDomainHasManagedSaveImage" fn domain_has_managed_save_image(&self, dom: &Domain, flags: u32) -> bool;
     Read "virDomainGetSecurityLabel" fn domain_get_security_label(&self, dom: &Domain) -> SecurityLabel;
+    Read "virDomainGetMessages" fn domain_get_messages(&self, dom: &Domain, flags: u32) -> Vec<String>;
     Write "virDomainSetMemoryFlags" fn domain_set_memory_flags(&self, dom: &Domain, kib: u64, flags: u32) -> ();
     Write "virDomainSetMaxMemory" fn domain_set_max_memory(&self, dom: &Domain, kib: u64) -> ();
     Write "virDomainSetVcpus" fn domain_set_vcpus(&self, dom: &Domain, count: u32) -> ();
@@ -226,9 +235,16 @@ impl Connection {
 /// Flags for opening a connection.
 pub const CONNECT_RO: u32 = 1;
 
-/// Opens a driver for a URI (parsed, and as written), or answers `None`
-/// for a URI the driver does not serve.
-pub type DriverOpen = fn(&uri::Uri, &str) -> Option<Result<Arc<dyn Driver>>>;
+/// What `open` asks of a driver: the URI (parsed, and as resolved), or
+/// none at all — the local daemon then decides, as libvirt's does.
+pub struct OpenRequest<'a> {
+    pub uri: Option<(&'a uri::Uri, &'a str)>,
+    pub read_only: bool,
+}
+
+/// Opens a driver for a request, or answers `None` for a URI the driver
+/// does not serve.
+pub type DriverOpen = fn(&OpenRequest) -> Option<Result<Arc<dyn Driver>>>;
 
 /// A driver's claim on URIs.
 pub struct DriverEntry {
@@ -245,45 +261,80 @@ pub fn register_drivers(drivers: &'static [DriverEntry]) {
     let _ = DRIVERS.set(drivers);
 }
 
-/// Opens `uri` (or the default URI when `None`) with the first registered
-/// driver that claims it.
+/// Opens `uri` as libvirt's `virConnectOpen` does. Without a URI (`None`
+/// or empty) the URI is `LIBVIRT_DEFAULT_URI`, else `uri_default` from
+/// `libvirt.conf`, else none — which only the local daemon serves. Aliases
+/// from `libvirt.conf` apply to every URI, and a broken `libvirt.conf`
+/// fails every open.
 pub fn open(uri: Option<&str>, flags: u32) -> Result<Connection> {
-    let name = match uri {
-        Some(u) if !u.is_empty() => u.to_string(),
-        _ => default_uri(),
+    open_auth(uri, flags, None)
+}
+
+/// Like `open`, answering the driver's requests for credentials with `auth`.
+pub fn open_auth(
+    uri: Option<&str>,
+    flags: u32,
+    auth: Option<&mut dyn auth::Authenticator>,
+) -> Result<Connection> {
+    let config = config::Config::load()?;
+    let name = uri.filter(|u| !u.is_empty());
+    let uristr = match name {
+        Some(n) => Some(n.to_string()),
+        None => default_uri(config.as_ref())?,
     };
-    if !name.contains(':') {
-        return Err(Error::new(
-            ErrorCode::NoConnect,
-            ErrorDomain::None,
-            format!("URI '{name}' does not include a driver name"),
-        ));
-    }
-    let parsed = uri::Uri::parse(&name)?;
+    let resolved = match (&uristr, &config) {
+        (Some(u), Some(c)) => c.resolve_alias(u)?.or(uristr),
+        _ => uristr,
+    };
+    let parsed = match &resolved {
+        Some(text) if !text.contains(':') => {
+            return Err(Error::new(
+                ErrorCode::NoConnect,
+                ErrorDomain::None,
+                // libvirt names the URI it was given, "(null)" for a default one.
+                format!(
+                    "URI '{}' does not include a driver name",
+                    name.unwrap_or("(null)")
+                ),
+            ));
+        }
+        Some(text) => Some(uri::Uri::parse(text)?),
+        None => None,
+    };
+    let request = OpenRequest {
+        uri: parsed.as_ref().zip(resolved.as_deref()),
+        read_only: flags & CONNECT_RO != 0,
+    };
     let drivers: &[DriverEntry] = DRIVERS.get().copied().unwrap_or_default();
     let driver = drivers
         .iter()
-        .find_map(|entry| (entry.open)(&parsed, &name))
+        .find_map(|entry| (entry.open)(&request))
         .unwrap_or_else(|| {
             Err(Error::new(
                 ErrorCode::NoConnect,
                 ErrorDomain::None,
-                format!("no connection driver available for {name}"),
+                name.unwrap_or("(null)"),
             ))
         })?;
-    Ok(Connection::new(driver, flags & CONNECT_RO != 0))
+    if let Some(parsed) = &parsed {
+        driver.authenticate(parsed, auth)?;
+    }
+    Ok(Connection::new(driver, request.read_only))
 }
 
-/// The URI used when none is given: virtsh's own variable, then libvirt's.
-pub fn default_uri() -> String {
-    for var in ["VIRTSH_DEFAULT_URI", "LIBVIRT_DEFAULT_URI"] {
-        if let Ok(v) = std::env::var(var) {
-            if !v.is_empty() {
-                return v;
-            }
-        }
+/// The URI a connection opened without one uses, if any is configured:
+/// `LIBVIRT_DEFAULT_URI`, then `uri_default` from `libvirt.conf`.
+pub fn default_uri(config: Option<&config::Config>) -> Result<Option<String>> {
+    if let Some(v) = std::env::var("LIBVIRT_DEFAULT_URI")
+        .ok()
+        .filter(|v| !v.is_empty())
+    {
+        return Ok(Some(v));
     }
-    "test:///default".to_string()
+    match config {
+        Some(c) => Ok(c.string("uri_default")?.map(str::to_string)),
+        None => Ok(None),
+    }
 }
 
 /// This machine's host name (`localhost` if it cannot be read).

@@ -73,13 +73,30 @@ pub enum OptKind {
     Argv,
     /// A hidden, older spelling of another option (`target`).
     Alias(&'static str),
+    /// A hidden flag that stands for another option given a fixed value
+    /// (echo's `--hi` is `--string hello`).
+    Preset(&'static str, &'static str),
+}
+
+impl OptKind {
+    /// Aliases and presets: accepted, never listed.
+    pub fn is_hidden(self) -> bool {
+        matches!(self, OptKind::Alias(_) | OptKind::Preset(..))
+    }
 }
 
 /// What a completer offers for an option's value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Complete {
     Nothing,
-    Domain,
+    /// Names of the domains a listing with these flags (libvirt's
+    /// `VIR_CONNECT_LIST_DOMAINS_*`) returns: the ones the command can act on.
+    Domain(u32),
+    /// UUIDs of every domain.
+    DomainUuid,
+    /// Disk targets of the domain named earlier on the line, as a
+    /// comma-separated list.
+    DiskTarget,
     /// A snapshot of the domain named earlier on the line.
     Snapshot,
     /// A checkpoint of the domain named earlier on the line.
@@ -158,13 +175,21 @@ impl OptDef {
     pub const fn alias(name: &'static str, target: &'static str) -> OptDef {
         OptDef::new(name, OptKind::Alias(target), "")
     }
+    pub const fn preset(name: &'static str, target: &'static str, value: &'static str) -> OptDef {
+        OptDef::new(name, OptKind::Preset(target, value), "")
+    }
     pub const fn completes(self, complete: Complete) -> OptDef {
         OptDef { complete, ..self }
     }
 
     /// The common `<domain>` argument.
     pub const DOMAIN: OptDef =
-        OptDef::data("domain", "domain name, id or uuid").completes(Complete::Domain);
+        OptDef::data("domain", "domain name, id or uuid").completes(Complete::Domain(0));
+
+    /// `<domain>`, completing only the domains a listing with `flags` returns.
+    pub const fn domain_where(flags: u32) -> OptDef {
+        OptDef::DOMAIN.completes(Complete::Domain(flags))
+    }
 }
 
 pub type RunFn = fn(&mut Session, &super::Args) -> CmdResult;

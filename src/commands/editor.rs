@@ -1,15 +1,17 @@
 //! Editing text in the user's editor (`$VISUAL`, `$EDITOR`, else `vi`), as
 //! `edit`, `desc --edit` and the other `*-edit` commands do.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::CmdError;
+use crate::temp_files::TempPath;
 
-/// A temporary file holding the text being edited; removed when dropped.
+/// A temporary file holding the text being edited; removed when dropped,
+/// or by the fatal-signal handler if virtsh dies while the editor runs.
 pub struct EditFile {
-    path: PathBuf,
+    temp: TempPath,
 }
 
 impl EditFile {
@@ -19,15 +21,11 @@ impl EditFile {
         for attempt in 0..100u32 {
             let tag = unique_tag(attempt);
             let path = Path::new(&dir).join(format!("virtsh{tag}.xml"));
-            let file = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&path);
-            match file {
-                Ok(mut f) => {
+            match crate::temp_files::create_registered(path.clone(), 0o600) {
+                Ok((mut f, temp)) => {
                     f.write_all(text.as_bytes())
                         .map_err(|e| write_error(&path, &e))?;
-                    return Ok(EditFile { path });
+                    return Ok(EditFile { temp });
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
                 Err(e) => return Err(write_error(&path, &e)),
@@ -39,7 +37,7 @@ impl EditFile {
     }
 
     pub fn path(&self) -> &Path {
-        &self.path
+        self.temp.path()
     }
 
     /// Runs the editor on the file and reads back what the user saved.
@@ -47,24 +45,18 @@ impl EditFile {
     /// same terminal or file.
     pub fn edit(&self, session: &mut super::Session) -> Result<String, CmdError> {
         session.flush();
-        run_editor(&self.path)?;
+        run_editor(self.temp.path())?;
         self.read_back()
     }
 
     /// What the file holds now. On failure: virsh's own line, then libvirt's.
     pub fn read_back(&self) -> Result<String, CmdError> {
-        let path = self.path.display();
-        std::fs::read_to_string(&self.path).map_err(|e| {
+        let path = self.temp.path().display();
+        std::fs::read_to_string(self.temp.path()).map_err(|e| {
             let why = crate::error::os_error_text(&e);
             CmdError::msg(format!("{path}: failed to read temporary file: {why}"))
                 .also(format!("Failed to open file '{path}': {why}"))
         })
-    }
-}
-
-impl Drop for EditFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
     }
 }
 
@@ -130,11 +122,11 @@ fn run_editor(file: &Path) -> Result<(), CmdError> {
         .status()
         .map_err(|e| {
             // libvirt's child-process helper reports the exec failure in its own format.
-            eprintln!(
-                "libvirt:  error : cannot execute binary {}: {}",
+            crate::stdio::err(&format!(
+                "libvirt:  error : cannot execute binary {}: {}\n",
                 words[0],
                 crate::error::os_error_text(&e)
-            );
+            ));
             CmdError::msg(format!(
                 "internal error: Child process ({described}) unexpected exit status 127"
             ))
@@ -196,49 +188,97 @@ fn split_words(text: &str) -> Vec<String> {
 /// What the user chose at the retry prompt after a failed save.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Retry {
+    /// `y`: edit again.
     Again,
+    /// `n`: throw the changes away; the command fails.
     Discard,
-    /// Save without validating the XML.
+    /// `i`: save again without validating the XML.
     IgnoreValidation,
+    /// `f`: save the same text again.
     Force,
+    /// No terminal to ask at: virsh says `error: REASON` and carries on as
+    /// if the save had worked.
+    Unasked,
 }
 
-/// Asks virsh's `Failed. Try again? [y,n,i,f,?]:` question on a terminal,
-/// after showing why saving failed. Without a terminal virsh only says
-/// `error: Failed.` and the answer is "discard".
-pub fn ask_retry(why: &str, reason: &str, allow_ignore: bool) -> Retry {
-    let stdin = std::io::stdin();
-    if !stdin.is_terminal() {
-        eprintln!("error: {reason}");
-        return Retry::Discard;
+/// Asks virsh's `REASON Try again? [y,n,i,f,?]:` at a terminal, after the
+/// error (`why`) behind it, taking one key at a time as virsh does (the
+/// terminal raw meanwhile); other keys ask again, `?` explains the choices.
+pub fn ask_retry(why: Option<&str>, reason: &str, allow_ignore: bool) -> Retry {
+    if !std::io::stdin().is_terminal() {
+        crate::stdio::err(&format!("error: {reason}\n"));
+        return Retry::Unasked;
     }
-    eprintln!("error: {why}");
+    if let Some(why) = why {
+        crate::stdio::err(&format!("error: {why}\n"));
+    }
     let choices = if allow_ignore {
         "[y,n,i,f,?]"
     } else {
         "[y,n,f,?]"
     };
-    loop {
-        print!("{reason} Try again? {choices}: ");
-        let _ = std::io::stdout().flush();
-        let mut line = String::new();
-        if stdin.lock().read_line(&mut line).unwrap_or(0) == 0 {
-            return Retry::Discard;
-        }
-        match line.trim() {
-            "y" => return Retry::Again,
-            "n" => return Retry::Discard,
-            "i" if allow_ignore => return Retry::IgnoreValidation,
-            "f" => return Retry::Force,
-            _ => {
-                println!("y - yes, start editor again");
-                println!("n - no, throw away my changes");
+    let raw = RawTerminal::enter();
+    let answer = loop {
+        crate::stdio::out(&format!("\r{reason} Try again? {choices}: "));
+        // The end of input would ask forever; it throws the changes away.
+        let Some(key) = super::input::read_byte() else {
+            break Retry::Discard;
+        };
+        match key.to_ascii_lowercase() {
+            b'y' => break Retry::Again,
+            b'n' => break Retry::Discard,
+            b'i' if allow_ignore => break Retry::IgnoreValidation,
+            b'f' => break Retry::Force,
+            b'?' => {
+                // Raw output: lines end in CR LF.
+                let mut help = String::from("\r\n");
+                help.push_str("y - yes, start editor again\r\n");
+                help.push_str("n - no, throw away my changes\r\n");
                 if allow_ignore {
-                    println!("i - turn off validation and try to redefine again");
+                    help.push_str("i - turn off validation and try to redefine again\r\n");
                 }
-                println!("f - force, try to redefine again");
-                println!("? - print this help");
+                help.push_str("f - force, try to redefine again\r\n");
+                help.push_str("? - print this help\r\n");
+                crate::stdio::out(&help);
             }
+            _ => {}
+        }
+    };
+    drop(raw);
+    crate::stdio::out("\r\n");
+    answer
+}
+
+/// Standard input's terminal in raw mode until dropped, as virsh makes it
+/// for the retry question (pending input is discarded both ways).
+struct RawTerminal {
+    saved: Option<libc::termios>,
+}
+
+impl RawTerminal {
+    fn enter() -> RawTerminal {
+        // SAFETY: termios is plain data, filled in by tcgetattr.
+        let mut saved: libc::termios = unsafe { std::mem::zeroed() };
+        // SAFETY: descriptor 0 is a terminal (checked by the caller); the
+        // structures are valid for the calls.
+        let saved = unsafe {
+            if libc::tcgetattr(0, &mut saved) != 0 {
+                return RawTerminal { saved: None };
+            }
+            let mut raw = saved;
+            libc::cfmakeraw(&mut raw);
+            libc::tcsetattr(0, libc::TCSAFLUSH, &raw);
+            Some(saved)
+        };
+        RawTerminal { saved }
+    }
+}
+
+impl Drop for RawTerminal {
+    fn drop(&mut self) {
+        if let Some(saved) = &self.saved {
+            // SAFETY: restores settings read from the same descriptor.
+            unsafe { libc::tcsetattr(0, libc::TCSAFLUSH, saved) };
         }
     }
 }
@@ -282,22 +322,19 @@ pub fn edit_object<T>(
             let reread = get_xml().map_err(|e| CmdError::from(e).context(failure))?;
             let (why, reason) = if reread != doc {
                 doc = reread;
-                let msg = "The XML configuration was changed by another user.";
-                (msg.to_string(), msg)
+                (None, "The XML configuration was changed by another user.")
             } else {
                 match define(&doc, &edited) {
                     Ok(made) => return Ok(Edited::Defined(made)),
-                    Err(e) => (e.message, "Failed."),
+                    Err(e) => (Some(e.message), "Failed."),
                 }
             };
             session.flush();
-            match ask_retry(&why, reason, false) {
+            match ask_retry(why.as_deref(), reason, false) {
                 Retry::Again => continue 'edit,
                 Retry::Force => continue,
-                Retry::Discard | Retry::IgnoreValidation if std::io::stdin().is_terminal() => {
-                    return Err(CmdError::msg(failure));
-                }
-                Retry::Discard | Retry::IgnoreValidation => return Err(CmdError::silent()),
+                Retry::Discard | Retry::IgnoreValidation => return Err(CmdError::msg(failure)),
+                Retry::Unasked => return Err(CmdError::silent()),
             }
         }
     }

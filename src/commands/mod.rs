@@ -3,9 +3,11 @@
 mod args;
 pub mod def;
 pub mod editor;
+pub mod input;
 pub mod moment_list;
 pub mod session;
 pub mod values;
+pub mod virsh_names;
 
 pub mod backup;
 pub mod checkpoint;
@@ -201,6 +203,17 @@ pub fn all() -> &'static [&'static CommandDef] {
     ALL
 }
 
+/// Commands that run and have help, yet no listing, man page or completer
+/// shows, as virsh hides them.
+pub fn hidden() -> &'static [&'static CommandDef] {
+    static HIDDEN: &[&CommandDef] = &[&virsh::complete::DEF];
+    HIDDEN
+}
+
 pub fn find(name: &str) -> Option<&'static CommandDef> {
-    all().iter().copied().find(|c| c.name == name)
+    all()
+        .iter()
+        .chain(hidden())
+        .copied()
+        .find(|c| c.name == name)
 }

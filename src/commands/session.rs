@@ -3,6 +3,7 @@
 
 use std::io::{self, BufWriter, Stdout, Write};
 
+use super::input::TerminalAuth;
 use super::{Args, CmdError};
 use crate::api::{self, Connection, Domain, Uuid};
 use crate::output::render::{json_document, Format, Render};
@@ -27,6 +28,8 @@ pub struct Session {
     /// Keepalive interval and count; `forced` when the user asked for them,
     /// in which case a connection that cannot keep alive is refused.
     pub keepalive: Keepalive,
+    /// How `complete` completes a line (the shell's completer).
+    pub completer: Option<super::virsh::complete::Completer>,
     out: BufWriter<Stdout>,
     flush_each_command: bool,
 }
@@ -47,6 +50,7 @@ impl Session {
                 count: 6,
                 forced: false,
             },
+            completer: None,
             out: BufWriter::with_capacity(64 * 1024, io::stdout()),
             flush_each_command: output_order_shows(),
         }
@@ -64,7 +68,12 @@ impl Session {
     pub fn connect(&mut self) -> Result<(), CmdError> {
         self.conn = None;
         let flags = if self.readonly { api::CONNECT_RO } else { 0 };
-        let conn = api::open(self.uri.as_deref(), flags)
+        // A driver may prompt for credentials: what was printed goes first.
+        self.flush();
+        let mut auth = TerminalAuth {
+            prompt_on_stderr: self.format == Format::Json,
+        };
+        let conn = api::open_auth(self.uri.as_deref(), flags, Some(&mut auth))
             .map_err(|e| CmdError::from(e).context("failed to connect to the hypervisor"))?;
         let ka = self.keepalive;
         if ka.interval > 0 {
@@ -109,14 +118,18 @@ impl Session {
 
     /// Prints a result.
     pub fn print(&mut self, text: &str) {
-        let _ = self.out.write_all(text.as_bytes());
+        if let Err(e) = self.out.write_all(text.as_bytes()) {
+            crate::stdio::write_failed(&e);
+        }
     }
 
     /// A `-d` message, on stdout among the results as virsh prints them;
     /// formatted only when it is shown.
     pub fn debug(&mut self, level: i32, text: std::fmt::Arguments) {
         if level >= self.debug_level {
-            let _ = self.out.write_fmt(text);
+            if let Err(e) = self.out.write_fmt(text) {
+                crate::stdio::write_failed(&e);
+            }
             self.print("\n");
         }
     }
@@ -148,7 +161,7 @@ impl Session {
         if self.format == Format::Json {
             self.flush();
             if !e.lines.is_empty() || e.cause.is_some() {
-                eprintln!("{}", e.to_json());
+                crate::stdio::err(&format!("{}\n", e.to_json()));
             }
             return;
         }
@@ -159,15 +172,13 @@ impl Session {
     /// Writes `error: LINE` for each line, after flushing results.
     pub fn print_error_lines(&mut self, lines: &[String]) {
         self.flush();
-        let color = style::get().stderr_color;
-        let mut err = io::stderr().lock();
-        for line in lines {
-            if color {
-                let _ = writeln!(err, "{} {line}", style::red("error:"));
-            } else {
-                let _ = writeln!(err, "error: {line}");
-            }
-        }
+        let label = if style::get().stderr_color {
+            style::red("error:")
+        } else {
+            "error:".to_string()
+        };
+        let text: String = lines.iter().map(|l| format!("{label} {l}\n")).collect();
+        crate::stdio::err(&text);
     }
 
     /// Shows a failure's suggestion, to people only.
@@ -179,12 +190,14 @@ impl Session {
             } else {
                 "hint:".to_string()
             };
-            eprintln!("{label} {hint}");
+            crate::stdio::err(&format!("{label} {hint}\n"));
         }
     }
 
     pub fn flush(&mut self) {
-        let _ = self.out.flush();
+        if let Err(e) = self.out.flush() {
+            crate::stdio::write_failed(&e);
+        }
     }
 
     /// Flushes at the end of a command when someone could tell: at a

@@ -59,8 +59,8 @@ pub struct NodeFile {
     pub pools: Vec<String>,
     /// Raw `<device>` (node device) documents.
     pub devices: Vec<String>,
-    /// `Some` when the file has `<auth>`: fake authentication is on.
-    pub auth: Option<Vec<NodeAuthUser>>,
+    /// The users of every `<auth>`: with any, opening asks for credentials.
+    pub auth_users: Vec<NodeAuthUser>,
 }
 
 /// Reads and checks a node file.
@@ -231,7 +231,7 @@ impl NodeLoader {
             interfaces: vec![],
             pools: vec![],
             devices: vec![],
-            auth: None,
+            auth_users: vec![],
         };
         // libvirt reads `string(/node/cpu/X[1])`: the first such element
         // under any `<cpu>`; empty text counts as absent.
@@ -285,15 +285,20 @@ impl NodeLoader {
         for d in root.children_named("device") {
             nf.devices.push(serialize(&self.resolve(d, "device")?));
         }
-        if let Some(a) = root.child("auth") {
-            nf.auth = Some(
-                a.children_named("user")
-                    .map(|u| NodeAuthUser {
-                        name: u.text(),
-                        password: u.attr("password").map(str::to_string),
-                    })
-                    .collect(),
-            );
+        // libvirt reads `/node/auth/user`: users of every `<auth>`, the name
+        // as written (untrimmed), the password optional.
+        for user in root
+            .children_named("auth")
+            .flat_map(|a| a.children_named("user"))
+        {
+            let name = user.text();
+            if name.is_empty() {
+                return Err(Error::xml("missing username in /node/auth/user field"));
+            }
+            nf.auth_users.push(NodeAuthUser {
+                name,
+                password: user.attr("password").map(str::to_string),
+            });
         }
         Ok(nf)
     }
@@ -472,8 +477,8 @@ mod tests {
         );
         assert_eq!(nf.devices, ["<device><name>computer</name></device>"]);
         assert_eq!(
-            nf.auth,
-            Some(vec![
+            nf.auth_users,
+            vec![
                 NodeAuthUser {
                     name: "alice".into(),
                     password: Some("pw".into())
@@ -482,7 +487,24 @@ mod tests {
                     name: "bob".into(),
                     password: None
                 }
-            ])
+            ]
+        );
+    }
+
+    #[test]
+    fn auth_users_of_every_auth_element_and_no_empty_name() {
+        let t = tmpdir("auth");
+        let p = t.0.join("node.xml");
+        fs::write(&p, "<node><auth/><auth><user> zed </user></auth></node>").unwrap();
+        let users = load(&p).unwrap().auth_users;
+        assert_eq!(users.len(), 1);
+        assert_eq!(users[0].name, " zed ");
+        assert_eq!(
+            load_err(
+                "auth-empty",
+                "<node><auth><user password='x'/></auth></node>"
+            ),
+            "XML error: missing username in /node/auth/user field"
         );
     }
 
@@ -634,7 +656,7 @@ mod tests {
         fs::write(t.0.join("node.xml"), "<node/>").unwrap();
         let nf = load(&t.0.join("node.xml")).unwrap();
         assert_eq!(nf.cpu, NodeCpu::default());
-        assert!(nf.domains.is_empty() && nf.auth.is_none() && nf.memory_kib.is_none());
+        assert!(nf.domains.is_empty() && nf.auth_users.is_empty() && nf.memory_kib.is_none());
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! output is not a terminal (scripts), nothing here changes a byte.
 
 use std::io::IsTerminal;
-use std::sync::OnceLock;
+use std::sync::RwLock;
 
 /// What the current process may decorate.
 #[derive(Debug, Clone, Copy, Default)]
@@ -13,10 +13,11 @@ pub struct Style {
     pub hints: bool,
 }
 
-static STYLE: OnceLock<Style> = OnceLock::new();
+static STYLE: RwLock<Option<Style>> = RwLock::new(None);
 
-/// Decides once, from `--color=auto|always|never`, `NO_COLOR` and whether
-/// stdout/stderr are terminals.
+/// Decides from `--color=auto|always|never`, `NO_COLOR` and whether
+/// stdout/stderr are terminals: at start for the run, and again for a
+/// command given its own `--color` or `--json`.
 pub fn init(color: Option<&str>, json: bool) {
     let stderr_tty = std::io::stderr().is_terminal();
     let stdout_tty = std::io::stdout().is_terminal();
@@ -27,15 +28,23 @@ pub fn init(color: Option<&str>, json: bool) {
         _ if no_color => (false, false),
         _ => (stdout_tty, stderr_tty),
     };
-    let _ = STYLE.set(Style {
+    set(Style {
         stdout_color: out && !json,
         stderr_color: err && !json,
         hints: stderr_tty && !json,
     });
 }
 
+/// Puts a style (back) in force.
+pub fn set(style: Style) {
+    *STYLE.write().unwrap_or_else(|e| e.into_inner()) = Some(style);
+}
+
 pub fn get() -> Style {
-    STYLE.get().copied().unwrap_or_default()
+    STYLE
+        .read()
+        .map(|s| s.unwrap_or_default())
+        .unwrap_or_default()
 }
 
 pub fn bold(text: &str) -> String {

@@ -105,10 +105,10 @@ pub fn init_locale() {
     // empty string asks for the environment's locale.
     let applied = unsafe { libc::setlocale(libc::LC_ALL, c"".as_ptr()) };
     if applied.is_null() {
-        eprintln!(
-            "setlocale: {}",
+        crate::stdio::err(&format!(
+            "setlocale: {}\n",
             crate::error::os_error_text(&std::io::Error::last_os_error())
-        );
+        ));
     }
 }
 

@@ -51,7 +51,11 @@ pub fn main(args: &[String]) -> i32 {
     let Some(typed) = Typed::read(&line) else {
         return 0;
     };
-    let mut names = SessionNames::for_uri(typed.connect.clone(), typed.readonly, NAMES_WAIT);
+    let mut names = SessionNames::for_uri(
+        super::globals::connect_uri(typed.connect.clone()),
+        typed.readonly,
+        NAMES_WAIT,
+    );
     let found = typed.complete(&mut names);
     let mut out = String::new();
     for candidate in &found.candidates {
@@ -346,7 +350,7 @@ mod tests {
     struct Fixed;
 
     impl NameSource for Fixed {
-        fn domains(&mut self) -> Vec<String> {
+        fn domains(&mut self, _flags: u32) -> Vec<String> {
             ["test", "web01", "my vm", "a$b"]
                 .iter()
                 .map(|s| s.to_string())

@@ -95,7 +95,7 @@ fn subcommand(def: &CommandDef) -> Command {
     for opt in def.options {
         let mut arg = Arg::new(opt.name).long(opt.name).help(opt.help);
         arg = match opt.kind {
-            OptKind::Alias(_) => continue,
+            OptKind::Alias(_) | OptKind::Preset(..) => continue,
             OptKind::Bool => arg.action(ArgAction::SetTrue),
             OptKind::String => arg.value_name("string").required(opt.required),
             OptKind::Number => arg.value_name("number").required(opt.required),

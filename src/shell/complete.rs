@@ -16,14 +16,27 @@ use rustyline::hint::Hinter;
 use rustyline::validate::Validator;
 use rustyline::{Context, Helper};
 
+mod as_virsh;
+
+pub use as_virsh::complete as complete_as_virsh;
+
 use crate::api::{self, Connection};
 use crate::commands::{self, CommandDef, Complete, Group, OptDef, OptKind, Session};
 
 /// Where domain, snapshot and checkpoint names come from (the session's
 /// connection, or fixed lists in tests).
 pub trait NameSource {
-    /// The connection's domain names; empty when they cannot be had.
-    fn domains(&mut self) -> Vec<String>;
+    /// The names of the domains a listing with `flags` (libvirt's
+    /// `VIR_CONNECT_LIST_DOMAINS_*`) returns; empty when they cannot be had.
+    fn domains(&mut self, flags: u32) -> Vec<String>;
+    /// The UUIDs of every domain.
+    fn domain_uuids(&mut self) -> Vec<String> {
+        Vec::new()
+    }
+    /// The disk targets (`vda`, …) of `domain`'s next-boot definition.
+    fn disk_targets(&mut self, _domain: &str) -> Vec<String> {
+        Vec::new()
+    }
     /// The snapshot names of `domain` (as typed: name, id or UUID).
     fn snapshots(&mut self, _domain: &str) -> Vec<String> {
         Vec::new()
@@ -354,10 +367,7 @@ impl<'a> OptionState<'a> {
             .options
             .iter()
             .enumerate()
-            .filter(|(i, o)| {
-                !matches!(o.kind, OptKind::Alias(_))
-                    && (!self.filled[*i] || o.kind == OptKind::Argv)
-            })
+            .filter(|(i, o)| !o.kind.is_hidden() && (!self.filled[*i] || o.kind == OptKind::Argv))
             .map(|(_, o)| format!("--{}", o.name))
             .filter(|name| name.starts_with(prefix))
             .map(|name| Value {
@@ -374,7 +384,7 @@ impl<'a> OptionState<'a> {
 /// An alias stands for its target option.
 fn resolve<'a>(def: &'a CommandDef, opt: &'a OptDef) -> &'a OptDef {
     match opt.kind {
-        OptKind::Alias(target) => def.option(target).unwrap_or(opt),
+        OptKind::Alias(target) | OptKind::Preset(target, _) => def.option(target).unwrap_or(opt),
         _ => opt,
     }
 }
@@ -414,7 +424,21 @@ fn values(
     names: &mut dyn NameSource,
     domain: Option<&str>,
 ) -> Vec<Value> {
-    let mut found: Vec<Value> = match complete {
+    let mut found = raw_values(complete, partial, names, domain);
+    found.sort_by(|a, b| a.text.cmp(&b.text));
+    found.dedup_by(|a, b| a.text == b.text);
+    found
+}
+
+/// The values starting with `partial` an option's completer offers, in the
+/// order the completer has them.
+fn raw_values(
+    complete: Complete,
+    partial: &str,
+    names: &mut dyn NameSource,
+    domain: Option<&str>,
+) -> Vec<Value> {
+    match complete {
         Complete::Nothing => Vec::new(),
         Complete::Snapshot | Complete::Checkpoint => {
             let Some(domain) = domain else {
@@ -430,12 +454,25 @@ fn values(
                 .map(|n| Value::word(n))
                 .collect()
         }
-        Complete::Domain => names
-            .domains()
+        Complete::Domain(flags) => names
+            .domains(flags)
             .iter()
             .filter(|n| n.starts_with(partial))
             .map(|n| Value::word(n))
             .collect(),
+        Complete::DomainUuid => names
+            .domain_uuids()
+            .iter()
+            .filter(|n| n.starts_with(partial))
+            .map(|n| Value::word(n))
+            .collect(),
+        Complete::DiskTarget => {
+            let Some(domain) = domain else {
+                return Vec::new();
+            };
+            let targets = names.disk_targets(domain);
+            list_items(partial, targets.iter().map(String::as_str))
+        }
         Complete::File => paths(partial, false),
         Complete::Directory => paths(partial, true),
         Complete::Uri => URIS
@@ -450,26 +487,26 @@ fn values(
             .filter(|n| n.starts_with(partial))
             .map(Value::word)
             .collect(),
-        Complete::Choices(choices) => {
-            // Comma-separated lists (`--mode acpi,agent`) complete their last item.
-            let (head, last) = match partial.rfind(',') {
-                Some(i) => partial.split_at(i + 1),
-                None => ("", partial),
-            };
-            choices
-                .iter()
-                .filter(|c| c.starts_with(last))
-                .map(|c| Value {
-                    text: format!("{head}{c}"),
-                    display: c.to_string(),
-                    finished: true,
-                })
-                .collect()
-        }
+        Complete::Choices(choices) => list_items(partial, choices.iter().copied()),
+    }
+}
+
+/// Comma-separated lists (`--mode acpi,agent`) complete their last item
+/// with one not listed yet.
+fn list_items<'a>(partial: &str, items: impl Iterator<Item = &'a str>) -> Vec<Value> {
+    let (head, last) = match partial.rfind(',') {
+        Some(i) => partial.split_at(i + 1),
+        None => ("", partial),
     };
-    found.sort_by(|a, b| a.text.cmp(&b.text));
-    found.dedup_by(|a, b| a.text == b.text);
-    found
+    let listed: Vec<&str> = head.split(',').collect();
+    items
+        .filter(|item| item.starts_with(last) && !listed.contains(item))
+        .map(|item| Value {
+            text: format!("{head}{item}"),
+            display: item.to_string(),
+            finished: true,
+        })
+        .collect()
 }
 
 /// Files (or only directories) whose path starts with `partial`. Directories
@@ -582,9 +619,11 @@ struct Fetched {
 /// Which names a fetch asks for.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Query {
-    Domains,
+    Domains(u32),
+    DomainUuids,
     Snapshots(String),
     Checkpoints(String),
+    DiskTargets(String),
 }
 
 impl Query {
@@ -605,10 +644,22 @@ impl Query {
                 })
         };
         match self {
-            Query::Domains => conn
-                .list_all_domains(0)
+            Query::Domains(flags) => conn
+                .list_all_domains(*flags)
                 .ok()
                 .map(|l| l.into_iter().map(|d| d.name).collect()),
+            Query::DomainUuids => conn
+                .list_all_domains(0)
+                .ok()
+                .map(|l| l.into_iter().map(|d| d.uuid.to_string()).collect()),
+            Query::DiskTargets(key) => {
+                let dom = domain(key)?;
+                let xml = conn
+                    .domain_get_xml_desc(&dom, api::flags::xml::INACTIVE)
+                    .ok()?;
+                let def = crate::model::domain::DomainDef::parse(&xml).ok()?;
+                Some(def.disks.into_iter().map(|d| d.target_dev).collect())
+            }
             Query::Snapshots(key) => {
                 let dom = domain(key)?;
                 conn.domain_list_all_snapshots(&dom, 0)
@@ -716,8 +767,14 @@ impl SessionNames {
 }
 
 impl NameSource for SessionNames {
-    fn domains(&mut self) -> Vec<String> {
-        self.names(Query::Domains)
+    fn domains(&mut self, flags: u32) -> Vec<String> {
+        self.names(Query::Domains(flags))
+    }
+    fn domain_uuids(&mut self) -> Vec<String> {
+        self.names(Query::DomainUuids)
+    }
+    fn disk_targets(&mut self, domain: &str) -> Vec<String> {
+        self.names(Query::DiskTargets(domain.to_string()))
     }
     fn snapshots(&mut self, domain: &str) -> Vec<String> {
         self.names(Query::Snapshots(domain.to_string()))
@@ -726,6 +783,20 @@ impl NameSource for SessionNames {
         self.names(Query::Checkpoints(domain.to_string()))
     }
 }
+
+/// `complete`'s answer, from the session's own connection.
+pub fn for_command(session: &mut Session, line: &str, text: &str) -> (Vec<String>, Vec<String>) {
+    let mut names = SessionNames {
+        wait: Some(COMMAND_NAMES_WAIT),
+        ..SessionNames::default()
+    };
+    names.follow(session);
+    let answer = as_virsh::complete(line, text, &mut names);
+    (answer.errors, answer.candidates)
+}
+
+/// How long `complete` waits for names: it has no later TAB to try again.
+const COMMAND_NAMES_WAIT: Duration = Duration::from_secs(60);
 
 /// The rustyline side: completion only, no hints or highlighting.
 #[derive(Default)]
@@ -770,7 +841,7 @@ mod tests {
     struct Fixed(Vec<&'static str>, usize);
 
     impl NameSource for Fixed {
-        fn domains(&mut self) -> Vec<String> {
+        fn domains(&mut self, _flags: u32) -> Vec<String> {
             self.1 += 1;
             self.0.iter().map(|s| s.to_string()).collect()
         }

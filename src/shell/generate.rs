@@ -25,12 +25,12 @@ pub fn main(args: &[String]) -> i32 {
         ["completions", "fish"] => FISH.to_string(),
         ["man"] => manpage::render(),
         _ => {
-            eprintln!(
-                "usage: virtsh __generate completions bash|zsh|fish\n       virtsh __generate man"
+            crate::stdio::err(
+                "usage: virtsh __generate completions bash|zsh|fish\n       virtsh __generate man\n",
             );
             return 2;
         }
     };
-    print!("{text}");
+    crate::stdio::out(&text);
     0
 }

@@ -171,6 +171,17 @@ pub const GLOBAL_OPTS: &[GlobalOpt] = &[
 /// The values of `--color`.
 pub const COLOR_CHOICES: &[&str] = &["auto", "always", "never"];
 
+/// The value of `--color[=WHEN]`: bare `--color` means always.
+pub fn color_choice(value: Option<String>) -> Result<String, String> {
+    let when = value.unwrap_or_else(|| "always".to_string());
+    if !COLOR_CHOICES.contains(&when.as_str()) {
+        return Err(format!(
+            "invalid argument '{when}' for '--color': use auto, always or never"
+        ));
+    }
+    Ok(when)
+}
+
 /// Marks options that exist only in long form (virtsh's own additions).
 pub const NO_SHORT: char = '\0';
 
@@ -250,6 +261,18 @@ pub fn parse(argv: &[String], warn: &mut dyn FnMut(String)) -> Result<Invocation
     Ok(Invocation::Run(g, argv[i..].to_vec()))
 }
 
+/// The URI to connect to: `-c`, else `VIRTSH_DEFAULT_URI` (virtsh's name
+/// for virsh's `VIRSH_DEFAULT_CONNECT_URI`). `None` leaves the choice to
+/// the api: `LIBVIRT_DEFAULT_URI`, then `libvirt.conf`, then the local
+/// daemon — never an embedded driver nobody asked for.
+pub fn connect_uri(given: Option<String>) -> Option<String> {
+    given.or_else(|| {
+        std::env::var("VIRTSH_DEFAULT_URI")
+            .ok()
+            .filter(|v| !v.is_empty())
+    })
+}
+
 /// getopt_long accepts any unambiguous prefix of a long option.
 pub fn match_long(name: &str) -> Option<&'static GlobalOpt> {
     let long_opts = || GLOBAL_OPTS.iter().filter(|o| !o.long.is_empty());
@@ -283,15 +306,7 @@ fn apply(
     };
     match opt.long {
         "json" => g.json = true,
-        "color" => {
-            let when = value.clone().unwrap_or_else(|| "always".to_string());
-            if !COLOR_CHOICES.contains(&when.as_str()) {
-                return Err(format!(
-                    "invalid argument '{when}' for '--color': use auto, always or never"
-                ));
-            }
-            g.color = Some(when);
-        }
+        "color" => g.color = Some(color_choice(value.clone())?),
         _ => {}
     }
     match opt.short {

@@ -4,9 +4,9 @@
 //! readline does when its input is not a terminal.
 
 use std::collections::VecDeque;
-use std::fs::{DirBuilder, OpenOptions};
-use std::io::{self, BufRead, IsTerminal, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::fs::DirBuilder;
+use std::io::{self, BufRead, IsTerminal};
+use std::os::unix::fs::DirBuilderExt;
 use std::path::PathBuf;
 
 use rustyline::config::{CompletionType, Config};
@@ -16,9 +16,12 @@ use rustyline::Editor;
 
 use super::complete::ShellHelper;
 use super::{lexer, parse_all, Flow, Runner};
+use crate::commands::input;
 
-const BANNER: &str = "Welcome to virtsh, the virtualization interactive terminal.\n\n\
-Type:  'help' for help with commands\n       'quit' to quit\n\n";
+const WELCOME: &str = "Welcome to virtsh, the virtualization interactive terminal.\n";
+const HELP: &str = "Type:  'help' for help with commands\n";
+const CONNECT: &str = "       'connect URI' to connect to a hypervisor\n";
+const QUIT: &str = "       'quit' to quit\n\n";
 
 const HISTSIZE_VAR: &str = "VIRTSH_HISTSIZE";
 const HISTSIZE_DEFAULT: usize = 500;
@@ -37,7 +40,14 @@ pub fn run(runner: &mut Runner) {
     runner.session.interactive = true;
     // virsh sets history up before the banner, so its errors come first.
     let mut history = LineHistory::open(runner);
-    runner.session.print_extra(BANNER);
+    let banner = if runner.session.quiet || runner.session.json() {
+        String::new()
+    } else if io::stdin().is_terminal() && io::stdout().is_terminal() {
+        terminal_banner(runner)
+    } else {
+        format!("{WELCOME}\n{HELP}{QUIT}")
+    };
+    runner.session.print_extra(&banner);
     runner.session.flush();
     match io::stdin().is_terminal().then(|| editor(history.max)) {
         Some(Ok(editor)) => edit_lines(runner, editor, &mut history),
@@ -47,6 +57,25 @@ pub fn run(runner: &mut Runner) {
     history.save();
     runner.session.print("\n");
     runner.session.flush();
+}
+
+/// The banner a person at a terminal sees: virsh's, plus which URI the
+/// shell is connected to. To know it, the shell connects now rather than
+/// at the first command (without a terminal it stays as lazy as virsh).
+fn terminal_banner(runner: &mut Runner) -> String {
+    let session = &mut runner.session;
+    let connected = if session.is_connected() {
+        Ok(())
+    } else {
+        session.connect()
+    };
+    match connected.and_then(|()| session.conn().map(|c| c.uri())) {
+        Ok(uri) => format!("{WELCOME}Connected to {uri}.\n\n{HELP}{QUIT}"),
+        Err(e) => {
+            let why = e.lines.last().map_or("", String::as_str);
+            format!("{WELCOME}Not connected: {why}\n\n{HELP}{CONNECT}{QUIT}")
+        }
+    }
 }
 
 /// A line editor in readline's manner: TAB completes the longest common
@@ -106,13 +135,15 @@ fn edit_lines(
 /// Lines from a pipe or file: the prompt and the line are echoed, as readline
 /// does without a terminal.
 fn read_lines(runner: &mut Runner, history: &mut LineHistory) {
-    let stdin = io::stdin();
-    let mut input = stdin.lock();
     loop {
         let p = prompt(runner);
         runner.session.print(p);
         runner.session.flush();
-        let Some(line) = read_line(&mut input) else {
+        // Locked a line at a time: a command may read credentials meanwhile.
+        if input::is_closed() {
+            break;
+        }
+        let Some(line) = read_line(&mut io::stdin().lock()) else {
             break;
         };
         runner.session.print(&format!("{line}\n"));
@@ -239,19 +270,13 @@ impl LineHistory {
         self.lines.push_back(line.to_string());
     }
 
-    /// Rewrites the file (private to the user, as readline creates it).
+    /// Rewrites the file (private to the user, as readline creates it),
+    /// whole or not at all.
     fn save(&self) {
         let Some(file) = &self.file else { return };
         let text: String = self.lines.iter().map(|l| format!("{l}\n")).collect();
-        let written = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(file)
-            .and_then(|mut f| f.write_all(text.as_bytes()));
         // Like readline's write_history, a failure is not worth an error at exit.
-        let _ = written;
+        let _ = crate::temp_files::replace_file(file, text.as_bytes(), 0o600);
     }
 }
 

@@ -36,7 +36,10 @@ pub fn split_commands(input: &str) -> Result<Vec<Vec<String>>, LexError> {
             }
             continue;
         }
-        let (word, next) = read_word(&chars, i)?;
+        // A command named `#…` (quoted or escaped) is a comment: virsh reads
+        // its words without minding an unterminated double quote.
+        let in_comment = words.first().is_some_and(|w| w.starts_with('#'));
+        let (word, next) = read_word(&chars, i, !in_comment)?;
         words.push(word);
         i = next;
     }
@@ -47,7 +50,8 @@ pub fn split_commands(input: &str) -> Result<Vec<Vec<String>>, LexError> {
 }
 
 /// Reads one word starting at `start`; returns it and the index after it.
-fn read_word(chars: &[char], start: usize) -> Result<(String, usize), LexError> {
+/// Without `strict`, a double quote left open runs to the end of the input.
+fn read_word(chars: &[char], start: usize, strict: bool) -> Result<(String, usize), LexError> {
     let mut word = String::new();
     let mut i = start;
     let mut in_double = false;
@@ -82,7 +86,7 @@ fn read_word(chars: &[char], start: usize) -> Result<(String, usize), LexError> 
         }
         i += 1;
     }
-    if in_double {
+    if in_double && strict {
         return Err(LexError("missing \""));
     }
     Ok((word, i.min(chars.len())))
@@ -121,6 +125,15 @@ mod tests {
         assert_eq!(split("echo a#b"), vec![vec!["echo", "a#b"]]);
         assert!(split("  ").is_empty());
         assert!(split("# only a comment").is_empty());
+    }
+
+    #[test]
+    fn a_quoted_hash_command_may_leave_a_double_quote_open() {
+        assert_eq!(
+            split("'#x' \"abc; echo hi"),
+            vec![vec!["#x", "abc; echo hi"]]
+        );
+        assert_eq!(split_commands("echo \"abc"), Err(LexError("missing \"")));
     }
 
     #[test]

@@ -54,10 +54,13 @@ pub fn render() -> String {
     ]
     .concat()
     .chars()
-    // roff input is ASCII: others as groff's \[uXXXX] escapes.
-    .map(|c| match c.is_ascii() {
-        true => c.to_string(),
-        false => format!("\\[u{:04X}]", c as u32),
+    // roff input is ASCII: others as groff's \[uXXXX] escapes, except the
+    // ellipsis, which groff's ASCII output has no glyph for (and `\&` keeps
+    // its dots from starting a request at the head of a line).
+    .map(|c| match c {
+        '…' => "\\&...".to_string(),
+        c if c.is_ascii() => c.to_string(),
+        c => format!("\\[u{:04X}]", c as u32),
     })
     .collect()
 }
@@ -306,8 +309,8 @@ fn closing_sections() -> Roff {
     let mut roff = Roff::new();
     roff.control("SH", ["ENVIRONMENT"]);
     let variables: &[(&str, &str)] = &[
-        ("VIRTSH_DEFAULT_URI", "The connection URI when -c is not given."),
-        ("LIBVIRT_DEFAULT_URI", "The connection URI when neither -c nor VIRTSH_DEFAULT_URI is given; else test:///default."),
+        ("VIRTSH_DEFAULT_URI", "The connection URI when -c is not given (virsh reads VIRSH_DEFAULT_CONNECT_URI)."),
+        ("LIBVIRT_DEFAULT_URI", "The connection URI when neither -c nor VIRTSH_DEFAULT_URI is given; else uri_default from libvirt.conf, else the local daemon. virtsh never picks the test driver by itself."),
         ("VIRTSH_OUTPUT", "json: print data as JSON documents, as --json does."),
         ("VIRTSH_HISTSIZE", "How many lines of interactive history to keep (default 500)."),
         ("VIRTSH_DEBUG", "A debug level 0-4, as -d gives one; it takes over from -d once the command line is parsed."),
@@ -330,6 +333,13 @@ fn closing_sections() -> Roff {
     roff.text([italic("$XDG_CACHE_HOME/virtsh/history")]);
     roff.text([roman(
         "The interactive shell's history (~/.cache/virtsh/history by default).",
+    )]);
+    roff.control("TP", []);
+    roff.text([italic("$XDG_CONFIG_HOME/libvirt/libvirt.conf")]);
+    roff.text([roman(
+        "libvirt's client configuration, read as libvirt reads it: uri_default (the URI \
+         when none is given) and uri_aliases (short names for URIs). Root reads \
+         /etc/libvirt/libvirt.conf instead.",
     )]);
     roff.control("SH", ["SEE ALSO"]);
     roff.text([bold("virsh"), roman("(1)")]);

@@ -18,6 +18,7 @@ use std::time::Instant;
 use crate::commands::session::{Keepalive, DEBUG_INFO};
 use crate::commands::{CmdError, Session};
 use crate::output::render::Format;
+use crate::output::style;
 use globals::{Globals, Invocation};
 use parse::ParsedCommand;
 
@@ -32,6 +33,7 @@ pub enum Flow {
 
 /// Runs virtsh with the process's arguments; returns the exit status.
 pub fn main() -> i32 {
+    crate::signals::install();
     crate::drivers::register();
     crate::output::table::init_locale();
     let argv: Vec<String> = std::env::args_os()
@@ -45,31 +47,40 @@ pub fn main() -> i32 {
         Some("__generate") => return generate::main(&argv[1..]),
         _ => {}
     }
-    let invocation = match globals::parse(&argv, &mut |w| eprintln!("error: {w}")) {
-        Ok(i) => i,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return 1;
-        }
-    };
+    run_argv(&argv, true)
+}
+
+/// Runs virtsh with `argv` (the arguments after the program name) in this
+/// process; returns the exit status. `exiting` says the process ends right
+/// after, so the session's memory may go back with it instead of being
+/// freed (a harness running many command lines in one process says no).
+pub fn run_argv(argv: &[String], exiting: bool) -> i32 {
+    let invocation =
+        match globals::parse(argv, &mut |w| crate::stdio::err(&format!("error: {w}\n"))) {
+            Ok(i) => i,
+            Err(e) => {
+                crate::stdio::err(&format!("error: {e}\n"));
+                return 1;
+            }
+        };
     match invocation {
         Invocation::Help => {
-            print!("{}", usage::usage());
+            crate::stdio::out(&usage::usage());
             0
         }
         Invocation::ShortVersion => {
-            println!("{COMPAT_VERSION}");
+            crate::stdio::out(&format!("{COMPAT_VERSION}\n"));
             0
         }
         Invocation::LongVersion => {
-            print!("{}", usage::long_version());
+            crate::stdio::out(&usage::long_version());
             0
         }
-        Invocation::Run(globals, words) => run(globals, words),
+        Invocation::Run(globals, words) => run(globals, words, exiting),
     }
 }
 
-fn run(globals: Globals, words: Vec<String>) -> i32 {
+fn run(globals: Globals, words: Vec<String>, exiting: bool) -> i32 {
     let log_file = globals
         .log_file
         .clone()
@@ -77,11 +88,16 @@ fn run(globals: Globals, words: Vec<String>) -> i32 {
     let log = match log_file.as_deref().map(log::Log::open).transpose() {
         Ok(l) => l,
         Err(()) => {
-            eprintln!("error: failed to open the log file. check the log file path");
+            crate::stdio::err("error: failed to open the log file. check the log file path\n");
             return 1;
         }
     };
-    let mut session = Session::new(globals.connect.clone(), globals.readonly, globals.quiet);
+    let mut session = Session::new(
+        globals::connect_uri(globals.connect.clone()),
+        globals.readonly,
+        globals.quiet,
+    );
+    session.completer = Some(complete::for_command);
     let json_env = std::env::var("VIRTSH_OUTPUT").is_ok_and(|v| v == "json");
     crate::output::style::init(globals.color.as_deref(), globals.json || json_env);
     if globals.json || json_env {
@@ -93,9 +109,9 @@ fn run(globals: Globals, words: Vec<String>) -> i32 {
     let env_debug = env_value("VIRTSH_DEBUG").and_then(|v| match v.trim().parse::<i32>() {
         Ok(level) if (0..=4).contains(&level) => Some(level),
         _ => {
-            for _ in 0..2 {
-                eprintln!("error: VIRTSH_DEBUG not set with a valid numeric value");
-            }
+            crate::stdio::err(
+                &"error: VIRTSH_DEBUG not set with a valid numeric value\n".repeat(2),
+            );
             None
         }
     });
@@ -112,11 +128,12 @@ fn run(globals: Globals, words: Vec<String>) -> i32 {
     let mut runner = Runner {
         session,
         timing: globals.timing,
+        color: globals.color.clone(),
         log,
         late_debug,
     };
     let status = run_words(&mut runner, &globals, words);
-    runner.end();
+    runner.end(exiting);
     status
 }
 
@@ -185,11 +202,14 @@ fn env_value(name: &str) -> Option<String> {
 }
 
 /// Parses every command of a string first: one error means none runs.
+/// A command whose name starts with `#` once unquoted (`\#`, `'#x'`, or an
+/// argv word) is a comment as far as the end of that command, as in virsh.
 /// Each command's words go as soon as it is parsed, so a long line is not
 /// held twice over.
 pub fn parse_all(commands: Vec<Vec<String>>) -> Result<Vec<ParsedCommand>, CmdError> {
     commands
         .into_iter()
+        .filter(|words| !words[0].starts_with('#'))
         .map(|words| parse::parse_command(&words))
         .collect()
 }
@@ -198,18 +218,22 @@ pub fn parse_all(commands: Vec<Vec<String>>) -> Result<Vec<ParsedCommand>, CmdEr
 pub struct Runner {
     pub session: Session,
     timing: bool,
+    /// `--color` before the command name, which a command's own may override.
+    color: Option<String>,
     log: Option<log::Log>,
     /// A debug level from the environment that applies once parsing is done.
     late_debug: Option<i32>,
 }
 
 impl Runner {
-    /// Ends the process's use of the session: output is flushed, and the
-    /// rest goes back to the system with the process, which is much faster
-    /// than freeing, say, a node file's ten thousand domains one by one.
-    fn end(mut self) {
+    /// Ends the use of the session: output is flushed, and when the process
+    /// is `exiting` the rest goes back to the system with it, which is much
+    /// faster than freeing, say, a node file's ten thousand domains one by one.
+    fn end(mut self, exiting: bool) {
         self.session.flush();
-        std::mem::forget(self);
+        if exiting {
+            std::mem::forget(self);
+        }
     }
 
     /// Parsing is over: a debug level waiting for that applies now.
@@ -246,6 +270,21 @@ impl Runner {
     }
 
     pub fn run(&mut self, cmd: &ParsedCommand) -> Flow {
+        let outer = (self.session.format, style::get());
+        if cmd.own.json {
+            self.session.format = Format::Json;
+        }
+        if cmd.own.json || cmd.own.color.is_some() {
+            let color = cmd.own.color.as_deref().or(self.color.as_deref());
+            style::init(color, self.session.format == Format::Json);
+        }
+        let flow = self.run_as_set(cmd);
+        self.session.format = outer.0;
+        style::set(outer.1);
+        flow
+    }
+
+    fn run_as_set(&mut self, cmd: &ParsedCommand) -> Flow {
         let start = self.timing.then(Instant::now);
         let mut result = Ok(());
         self.session.command = cmd.def.name;
@@ -293,13 +332,13 @@ mod log {
                 .map_err(|_| ())
         }
 
+        /// One write per line: the file is opened for appending, so a
+        /// line lands whole even beside other writers, and a signal cannot
+        /// cut it.
         pub fn error(&mut self, line: &str) {
             let stamp = crate::output::time::local_stamp("%Y.%m.%d %H:%M:%S");
-            let _ = writeln!(
-                self.0,
-                "[{stamp} virtsh {}] ERROR {line}",
-                std::process::id()
-            );
+            let entry = format!("[{stamp} virtsh {}] ERROR {line}\n", std::process::id());
+            let _ = self.0.write_all(entry.as_bytes());
         }
     }
 }

@@ -86,7 +86,7 @@ pub fn synopsis(def: &CommandDef) -> String {
     let mut seen_positional = false;
     for opt in def.options {
         let part = match opt.kind {
-            OptKind::Alias(_) => continue,
+            OptKind::Alias(_) | OptKind::Preset(..) => continue,
             OptKind::Bool => format!("[--{}]", opt.name),
             OptKind::String | OptKind::Number if opt.required => format!("<{}>", opt.name),
             OptKind::String => format!("[--{} <string>]", opt.name),
@@ -114,7 +114,7 @@ pub fn option_labels(def: &CommandDef) -> Vec<(String, &'static str)> {
             OptKind::String => format!("--{} <string>", opt.name),
             OptKind::Argv if seen_positional => format!("[--{}] <string>", opt.name),
             OptKind::Argv => format!("<{}>", opt.name),
-            OptKind::Alias(_) => continue,
+            OptKind::Alias(_) | OptKind::Preset(..) => continue,
         };
         seen_positional |= opt.positional;
         labels.push((label, opt.help));

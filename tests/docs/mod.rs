@@ -1,5 +1,5 @@
-//! Documentation that is tested: the command pages (`commands/*.md`), the example XML and
-//! node file (`examples/xml/`, `examples/node/`) and the example scripts
+//! Documentation that is tested: `README.md`, the command pages (`commands/*.md`), the
+//! example XML and node file (`examples/xml/`, `examples/node/`) and the example scripts
 //! (`examples/scripts/`).
 //!
 //! # Examples in a page
@@ -24,8 +24,9 @@
 //! * The command must exit with status 0 and print nothing on stderr. An example that shows
 //!   a failure says so in shell: `virtsh … 2>&1 || echo "exit status $?"`.
 //! * `virtsh` is found first in `PATH` and is the binary under test. The working directory
-//!   is a fresh scratch directory in which `examples` is the repository's `examples/`, so
-//!   paths read as from the repository root and files an example writes are thrown away.
+//!   is a fresh scratch directory in which `examples`, `completions` and `man` are the
+//!   repository's, so paths read as from the repository root and files an example writes
+//!   are thrown away.
 //!   The environment is the harness's clean one (no `LIBVIRT_DEFAULT_URI`, no terminal).
 //! * Every example runs a second time with `virtsh` standing for Debian's virsh (the
 //!   oracle) and must print the same, which keeps the pages honest about compatibility.
@@ -41,6 +42,7 @@
 //! gains an option or loses its page fails here.
 
 mod pages;
+mod readme;
 mod scripts;
 mod xml;
 
@@ -98,11 +100,10 @@ impl Scratch {
         let bin = self.bin_dir();
         fs::create_dir_all(&bin).expect("create bin dir");
         std::os::unix::fs::symlink(self.program.path(), bin.join("virtsh")).expect("link virtsh");
-        std::os::unix::fs::symlink(
-            repo().join("examples"),
-            self.sandbox.work().join("examples"),
-        )
-        .expect("link examples");
+        for dir in ["examples", "completions", "man"] {
+            std::os::unix::fs::symlink(repo().join(dir), self.sandbox.work().join(dir))
+                .unwrap_or_else(|e| panic!("link {dir}: {e}"));
+        }
     }
 
     pub fn bin_dir(&self) -> PathBuf {

@@ -30,12 +30,19 @@ struct Section {
 }
 
 #[derive(Debug, Default)]
-struct Page {
+pub(super) struct Page {
     examples: Vec<Example>,
     sections: Vec<Section>,
 }
 
-fn parse_page(text: &str) -> Result<Page, String> {
+impl Page {
+    /// How many examples run, and whether any runs through the oracle too.
+    pub(super) fn examples(&self) -> (usize, bool) {
+        (self.examples.len(), self.examples.iter().any(|e| e.oracle))
+    }
+}
+
+pub(super) fn parse_page(text: &str) -> Result<Page, String> {
     let mut page = Page::default();
     let lines: Vec<&str> = text.lines().collect();
     let mut i = 0;
@@ -177,7 +184,12 @@ fn read_page(name: &str) -> Page {
 
 /// Runs every example of a page through one program; returns a report of mismatches.
 fn run_examples(name: &str, page: &Page, program: Program) -> String {
-    let scratch = Scratch::new(&format!("docs-{name}"), program);
+    run_examples_of(&format!("commands/{name}.md"), page, program)
+}
+
+/// The same for any Markdown file (`file` names it in the report).
+pub(super) fn run_examples_of(file: &str, page: &Page, program: Program) -> String {
+    let scratch = Scratch::new(&format!("docs-{}", file.replace('/', "-")), program);
     let mut report = String::new();
     for ex in &page.examples {
         if program == Program::Virsh && !ex.oracle {
@@ -194,7 +206,7 @@ fn run_examples(name: &str, page: &Page, program: Program) -> String {
         }
         let _ = writeln!(
             report,
-            "commands/{name}.md:{} through {}: $ {}",
+            "{file}:{} through {}: $ {}",
             ex.line,
             program.name(),
             ex.command

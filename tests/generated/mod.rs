@@ -265,3 +265,46 @@ fn virtsh_help_summary(name: &str) -> String {
         .expect("NAME line");
     line.trim_start()[name.len() + 3..].to_string()
 }
+
+/// libvirt's own bash completion for virsh (package libvirt-clients) asks
+/// `PROGRAM [-c URI] complete -- WORDS…`; registered for virtsh, it
+/// completes commands, options, choices and live names through virtsh.
+#[test]
+fn libvirts_bash_completion_works_for_virtsh() {
+    let bash = require("bash");
+    let library = Path::new("/usr/share/bash-completion/bash_completion");
+    let script = Path::new("/usr/share/bash-completion/completions/virsh");
+    for needed in [library, script] {
+        assert!(
+            needed.exists(),
+            "{} is missing (apt-get install -y bash-completion libvirt-clients; scripts/test-all.sh does)",
+            needed.display()
+        );
+    }
+    let sandbox = Sandbox::new("complete-libvirt-bash");
+    let path = path_with_virtsh();
+    let mut term = Terminal::start_program(
+        &sandbox,
+        &bash,
+        &["--norc", "--noprofile", "-i"],
+        &[("PATH", &path)],
+    );
+    term.type_keys(&format!(
+        "PS1='$ '; source {}; source {}; complete -F _virsh_complete virtsh\r",
+        library.display(),
+        script.display()
+    ));
+    // A command name, then a live domain name from the connection -c names.
+    term.type_keys("virtsh -c test:///default domin\tte\t\r");
+    term.expect("Name:           test\n");
+    term.type_keys(&format!("virtsh -c {} domuuid w\t\r", node_uri()));
+    term.expect("a1b2c3d4-0000-4000-8000-000000000001\n");
+    // An option name, then a fixed choice.
+    term.type_keys("virtsh -c test:///default shutdown test --mo\tagen\t\r");
+    term.expect("error: unsupported flags (0x2) in function testDomainShutdownFlags\n");
+    // Only the domains the command can act on: of saved, sleeper and
+    // stopping, `start` offers the one shut off.
+    term.type_keys(&format!("virtsh -c {} start s\t\r", node_uri()));
+    term.expect("Domain 'saved' started\n");
+    term.type_keys("exit\r");
+}

@@ -13,6 +13,9 @@ use std::time::{Duration, Instant};
 
 use crate::harness::{self, Sandbox};
 
+mod credentials;
+mod edit;
+
 const TIMEOUT: Duration = Duration::from_secs(20);
 
 /// A program (virtsh, or a shell for the completion scripts) running on the
@@ -140,6 +143,36 @@ impl Terminal {
             .unwrap_or_else(|| panic!("killed by signal {:?}", status.signal()));
         (code, self.text())
     }
+
+    /// `finish`, without the line virsh's polkit agent may print first at a terminal.
+    fn finish_without_polkit_notice(self) -> (i32, String) {
+        let (code, text) = self.finish();
+        let text = text
+            .lines()
+            .filter(|l| !l.starts_with("Authorization not available."))
+            .collect::<Vec<_>>()
+            .join("\n");
+        (code, text)
+    }
+
+    /// Waits until the program has cleared `flag` in the terminal's local
+    /// modes (echo off for a password, canonical mode off for one key):
+    /// keys typed before that are discarded by the terminal.
+    fn wait_for_local_mode_off(&self, flag: libc::tcflag_t, what: &str) {
+        use std::os::fd::AsRawFd;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            // SAFETY: termios is plain data; the master side reports the slave's settings.
+            let mut t: libc::termios = unsafe { std::mem::zeroed() };
+            // SAFETY: the descriptor is the open pty master.
+            let ok = unsafe { libc::tcgetattr(self.keys.as_raw_fd(), &mut t) } == 0;
+            if ok && t.c_lflag & flag == 0 {
+                return;
+            }
+            assert!(Instant::now() < deadline, "{what} never went off");
+            thread::sleep(Duration::from_millis(10));
+        }
+    }
 }
 
 impl Drop for Terminal {
@@ -208,7 +241,8 @@ fn history_file(sandbox: &Sandbox) -> std::path::PathBuf {
 fn banner_prompt_and_a_command() {
     let sandbox = Sandbox::new("pty-banner");
     let mut term = Terminal::start(&sandbox, &["-c", "test:///default"], &[]);
-    term.expect("Welcome to virtsh, the virtualization interactive terminal.\n\n");
+    term.expect("Welcome to virtsh, the virtualization interactive terminal.\n");
+    term.expect("Connected to test:///default.\n\n");
     term.expect("Type:  'help' for help with commands\n       'quit' to quit\n\n");
     term.expect("virtsh # ");
     term.type_keys("uri\r");
@@ -217,6 +251,33 @@ fn banner_prompt_and_a_command() {
     term.type_keys("quit\r");
     let (code, _) = term.finish();
     assert_eq!(code, 0);
+}
+
+/// The banner names the connection the default URI opened, or says why
+/// none opened and how to open one.
+#[test]
+fn the_banner_says_which_uri_the_shell_is_connected_to() {
+    let sandbox = Sandbox::new("pty-banner-default");
+    let mut term = Terminal::start(&sandbox, &[], &[("LIBVIRT_DEFAULT_URI", "test:///default")]);
+    term.expect("Welcome to virtsh, the virtualization interactive terminal.\n");
+    term.expect("Connected to test:///default.\n\n");
+    term.expect("virtsh # ");
+    term.type_keys("quit\r");
+    assert_eq!(term.finish().0, 0);
+
+    let mut term = Terminal::start(&sandbox, &[], &[("LIBVIRT_AUTOSTART", "0")]);
+    term.expect("Welcome to virtsh, the virtualization interactive terminal.\n");
+    term.expect("Not connected: Failed to connect socket to '");
+    term.expect("libvirt-sock': No such file or directory\n\n");
+    term.expect("Type:  'help' for help with commands\n");
+    term.expect("       'connect URI' to connect to a hypervisor\n       'quit' to quit\n\n");
+    term.expect("virtsh # ");
+    term.type_keys("connect test:///default\r");
+    term.expect("virtsh # ");
+    term.type_keys("uri\r");
+    term.expect("test:///default\n");
+    term.type_keys("quit\r");
+    assert_eq!(term.finish().0, 0);
 }
 
 #[test]
@@ -281,7 +342,12 @@ fn tab_completes_a_domain_name() {
 #[test]
 fn domain_completion_connects_lazily() {
     let sandbox = Sandbox::new("pty-tab-lazy");
-    let mut term = Terminal::start(&sandbox, &[], &[("VIRTSH_DEFAULT_URI", "test:///default")]);
+    // Without a banner nothing connects before the first TAB.
+    let mut term = Terminal::start(
+        &sandbox,
+        &["-q"],
+        &[("VIRTSH_DEFAULT_URI", "test:///default")],
+    );
     term.expect("virtsh # ");
     term.type_keys("domstate --domain t\t");
     term.expect("virtsh # domstate --domain test ");
@@ -526,12 +592,20 @@ fn hints_for_mistyped_commands_options_and_domains_at_a_terminal() {
         ("lsit", "hint: did you mean 'list'?"),
         ("list --al", "hint: did you mean '--all'?"),
         ("dominfo tset", "hint: did you mean 'test'?"),
+        // A virsh command virtsh lacks, with one of virtsh's near it.
+        ("domstats", "hint: did you mean 'domstate'?"),
     ] {
         let mut term = Terminal::start(&sandbox, &["-c", "test:///default", line], &[]);
         term.expect(hint);
         let (code, _) = term.finish();
         assert_eq!(code, 1, "{line}");
     }
+    // Nothing of virtsh's is near: the plain message, and no hint.
+    let mut term = Terminal::start(&sandbox, &["-c", "test:///default", "net-list"], &[]);
+    term.expect("error: command 'net-list' exists in virsh but not yet in virtsh\n");
+    let (code, screen) = term.finish();
+    assert_eq!(code, 1);
+    assert!(!screen.contains("hint"), "{screen}");
 }
 
 #[test]

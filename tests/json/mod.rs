@@ -358,6 +358,9 @@ fn dominfo() {
     ] {
         check_dominfo(&node("basic.xml"), name);
     }
+    for name in ["relay", "legacy", "plain", "cold"] {
+        check_dominfo(&node("tainted.xml"), name);
+    }
 }
 
 /// `dominfo` of CMDS (a name, or a command string ending with dominfo).
@@ -405,6 +408,16 @@ fn check_dominfo(uri: &str, what: &str) {
         };
         assert_eq!(format!("{label} ({mode})"), f["Security label"]);
     }
+    // `Messages:` heads a block of lines indented to the value column.
+    let out = text(uri, &cmds);
+    let shown: Vec<&str> = out
+        .lines()
+        .skip_while(|l| !l.starts_with("Messages:"))
+        .take_while(|l| !l.is_empty())
+        .map(|l| l[16..].trim_end())
+        .collect();
+    let messages: Vec<&str> = doc["messages"].as_array().unwrap().iter().map(s).collect();
+    assert_eq!(messages, shown, "{cmds}");
 }
 
 fn dommemstat() {
@@ -539,12 +552,21 @@ fn version() {
     for cmd in ["version", "version --daemon"] {
         let doc = json(URI, cmd);
         let f = fields(&text(URI, cmd));
+        let first = text(URI, cmd)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string();
         assert_eq!(
-            format!("libvirt {}", s(&doc["compiled_against"])),
-            f["Compiled against library"]
+            format!(
+                "virtsh {} implementing library: libvirt {}",
+                s(&doc["virtsh"]),
+                s(&doc["libvirt"])
+            ),
+            first
         );
         assert_eq!(
-            format!("libvirt {}", s(&doc["library"])),
+            format!("built-in {}", s(&doc["libvirt"])),
             f["Using library"]
         );
         let hv = s(&doc["hypervisor"]["type"]);

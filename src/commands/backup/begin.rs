@@ -1,4 +1,5 @@
 use crate::api::flags::backup_begin as f;
+use crate::api::flags::list;
 use crate::commands::domain::read_xml_file;
 use crate::commands::{Args, CmdResult, CommandDef, Complete, Group, OptDef, Session};
 use crate::output::render::Format;
@@ -11,7 +12,7 @@ pub static DEF: CommandDef = CommandDef {
 a backup XML file describes (a full push backup of every disk without one), \
 optionally creating a checkpoint at the same moment.",
     options: &[
-        OptDef::DOMAIN,
+        OptDef::domain_where(list::ACTIVE),
         OptDef::string("backupxml", "file holding the backup XML").completes(Complete::File),
         OptDef::string(
             "checkpointxml",

@@ -1,3 +1,4 @@
+use crate::api::flags::list;
 use crate::commands::domain::dumpxml::{check_xpath, print_xml};
 use crate::commands::{Args, CmdResult, CommandDef, Group, OptDef, Session};
 
@@ -8,7 +9,7 @@ pub static DEF: CommandDef = CommandDef {
     description: "Print the XML of the domain's running backup job, with the values \
 libvirt filled in (file names, ports, export names); --xpath selects parts of it.",
     options: &[
-        OptDef::DOMAIN,
+        OptDef::domain_where(list::ACTIVE),
         OptDef::named("xpath", "print only what this XPath expression selects"),
         OptDef::flag("wrap", "wrap --xpath results in a <nodes> element"),
     ],

@@ -1,4 +1,5 @@
 use crate::api::flags::checkpoint_create as f;
+use crate::api::flags::list;
 use crate::commands::{Args, CmdResult, CommandDef, Complete, Group, OptDef, Session};
 
 pub static DEF: CommandDef = CommandDef {
@@ -9,7 +10,7 @@ pub static DEF: CommandDef = CommandDef {
 later incremental backups, as an XML file describes (or with every default); \
 --redefine restores the metadata of an existing checkpoint.",
     options: &[
-        OptDef::DOMAIN,
+        OptDef::domain_where(list::ACTIVE),
         OptDef::string("xmlfile", "file holding the checkpoint XML").completes(Complete::File),
         OptDef::flag(
             "redefine",

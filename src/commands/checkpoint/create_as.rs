@@ -1,4 +1,5 @@
 use crate::api::flags::checkpoint_create as f;
+use crate::api::flags::list;
 use crate::commands::values::XmlDocument;
 use crate::commands::{Args, CmdResult, CommandDef, Group, OptDef, Session};
 use crate::model::checkpoint::build_create_as_xml;
@@ -11,7 +12,7 @@ pub static DEF: CommandDef = CommandDef {
 what happens to each disk (--diskspec DISK[,checkpoint=bitmap|no][,bitmap=NAME]); \
 --print-xml shows the XML instead.",
     options: &[
-        OptDef::DOMAIN,
+        OptDef::domain_where(list::ACTIVE),
         OptDef::string("name", "name of the checkpoint"),
         OptDef::string("description", "description of the checkpoint"),
         OptDef::flag(

@@ -1,4 +1,5 @@
 use crate::api::flags::checkpoint_delete as f;
+use crate::api::flags::list;
 use crate::commands::{failed, Args, CmdResult, CommandDef, Complete, Group, OptDef, Session};
 
 pub static DEF: CommandDef = CommandDef {
@@ -8,7 +9,7 @@ pub static DEF: CommandDef = CommandDef {
     description: "Delete a checkpoint; its children move up to its parent unless \
 --children deletes them too or --children-only deletes only them.",
     options: &[
-        OptDef::DOMAIN,
+        OptDef::domain_where(list::HAS_CHECKPOINT),
         OptDef::string("checkpointname", "checkpoint name").completes(Complete::Checkpoint),
         OptDef::flag("children", "delete the checkpoint and all its descendants"),
         OptDef::flag(

@@ -1,4 +1,5 @@
 use crate::api::flags::checkpoint_xml as f;
+use crate::api::flags::list;
 use crate::commands::domain::dumpxml::{check_xpath, print_xml};
 use crate::commands::{Args, CmdResult, CommandDef, Complete, Group, OptDef, Session};
 
@@ -8,7 +9,7 @@ pub static DEF: CommandDef = CommandDef {
     summary: "print a checkpoint's XML",
     description: "Print the XML of a checkpoint; --xpath selects parts of it.",
     options: &[
-        OptDef::DOMAIN,
+        OptDef::domain_where(list::HAS_CHECKPOINT),
         OptDef::string("checkpointname", "checkpoint name").completes(Complete::Checkpoint),
         OptDef::flag("security-info", "include security-sensitive information"),
         OptDef::flag("no-domain", "leave out the <domain> element"),

@@ -1,4 +1,6 @@
-use crate::api::flags::{checkpoint_create as cf, checkpoint_delete as df, checkpoint_xml as xf};
+use crate::api::flags::{
+    checkpoint_create as cf, checkpoint_delete as df, checkpoint_xml as xf, list,
+};
 use crate::commands::editor::{edit_object, Edited};
 use crate::commands::{Args, CmdError, CmdResult, CommandDef, Complete, Group, OptDef, Session};
 
@@ -9,7 +11,7 @@ pub static DEF: CommandDef = CommandDef {
     description: "Open a checkpoint's XML in $VISUAL or $EDITOR and redefine the \
 checkpoint from the result; its name cannot change.",
     options: &[
-        OptDef::DOMAIN,
+        OptDef::domain_where(list::HAS_CHECKPOINT),
         OptDef::string("checkpointname", "checkpoint name").completes(Complete::Checkpoint),
     ],
     needs_connection: true,

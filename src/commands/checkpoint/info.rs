@@ -1,3 +1,4 @@
+use crate::api::flags::list;
 use serde::Serialize;
 
 use crate::api::flags::checkpoint_list as lf;
@@ -11,7 +12,7 @@ pub static DEF: CommandDef = CommandDef {
     summary: "show a checkpoint's basic information",
     description: "Print a checkpoint's parent and how many children and descendants it has.",
     options: &[
-        OptDef::DOMAIN,
+        OptDef::domain_where(list::HAS_CHECKPOINT),
         OptDef::string("checkpointname", "checkpoint name").completes(Complete::Checkpoint),
     ],
     needs_connection: true,

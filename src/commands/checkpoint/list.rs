@@ -1,4 +1,5 @@
 use crate::api::flags::checkpoint_list as f;
+use crate::api::flags::list;
 use crate::commands::moment_list::{Layout, MomentEntry, MomentListing};
 use crate::commands::{Args, CmdError, CmdResult, CommandDef, Complete, Group, OptDef, Session};
 use crate::output::render::Format;
@@ -10,7 +11,7 @@ pub static DEF: CommandDef = CommandDef {
     description: "List a domain's checkpoints as a table, as names or as a tree, \
 optionally only roots, leaves or those below a checkpoint.",
     options: &[
-        OptDef::DOMAIN,
+        OptDef::domain_where(list::HAS_CHECKPOINT),
         OptDef::flag("parent", "add a column with each checkpoint's parent"),
         OptDef::flag("roots", "only checkpoints without a parent"),
         OptDef::flag("leaves", "only checkpoints without children"),

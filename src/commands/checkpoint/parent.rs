@@ -1,3 +1,4 @@
+use crate::api::flags::list;
 use crate::commands::snapshot::parent::ParentName;
 use crate::commands::{Args, CmdError, CmdResult, CommandDef, Complete, Group, OptDef, Session};
 
@@ -7,7 +8,7 @@ pub static DEF: CommandDef = CommandDef {
     summary: "print the name of a checkpoint's parent",
     description: "Print the name of the parent of a checkpoint.",
     options: &[
-        OptDef::DOMAIN,
+        OptDef::domain_where(list::HAS_CHECKPOINT),
         OptDef::string("checkpointname", "the checkpoint whose parent to print")
             .completes(Complete::Checkpoint),
     ],

@@ -1,3 +1,4 @@
+use crate::api::flags::list;
 use crate::commands::{failed, Args, CmdResult, CommandDef, Group, OptDef, Session};
 
 pub static DEF: CommandDef = CommandDef {
@@ -6,7 +7,7 @@ pub static DEF: CommandDef = CommandDef {
     summary: "start a domain when the host boots",
     description: "Mark a domain to be started with the host, or with --disable unmark it.",
     options: &[
-        OptDef::DOMAIN,
+        OptDef::domain_where(list::PERSISTENT),
         OptDef::flag("disable", "stop starting it with the host"),
     ],
     needs_connection: true,

@@ -1,4 +1,5 @@
 use crate::api::flags::destroy as f;
+use crate::api::flags::list;
 use crate::commands::{Args, CmdResult, CommandDef, Group, OptDef, Session};
 
 pub static DEF: CommandDef = CommandDef {
@@ -8,7 +9,7 @@ pub static DEF: CommandDef = CommandDef {
     description: "Stop a domain immediately, like pulling the power cord. A transient \
 domain disappears.",
     options: &[
-        OptDef::DOMAIN,
+        OptDef::domain_where(list::ACTIVE),
         OptDef::flag(
             "graceful",
             "ask the hypervisor to stop it gently, without a hard kill",

@@ -1,4 +1,5 @@
 use crate::api::flags::hostname as f;
+use crate::api::flags::list;
 use crate::commands::values::Single;
 use crate::commands::{
     failed, Args, CmdError, CmdResult, CommandDef, Complete, Group, OptDef, Session,
@@ -10,9 +11,9 @@ pub static DEF: CommandDef = CommandDef {
     summary: "print a domain's hostname",
     description: "Print the guest's hostname, from the guest agent or DHCP leases.",
     options: &[
-        OptDef::DOMAIN,
+        OptDef::domain_where(list::ACTIVE),
         OptDef::string("source", "where to ask: lease or agent")
-            .completes(Complete::Choices(&["lease", "agent"])),
+            .completes(Complete::Choices(&["agent", "lease"])),
     ],
     needs_connection: true,
     run,

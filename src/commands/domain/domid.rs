@@ -7,9 +7,9 @@ pub static DEF: CommandDef = CommandDef {
     group: Group::Domain,
     summary: "print a domain's id",
     description: "Print the id of a domain given by name or UUID; '-' when it is not running.",
-    options: &[
-        OptDef::data("domain", "domain name or uuid").completes(crate::commands::Complete::Domain)
-    ],
+    options: &[OptDef::data("domain", "domain name or uuid").completes(
+        crate::commands::Complete::Domain(crate::api::flags::list::ACTIVE),
+    )],
     needs_connection: true,
     run,
 };

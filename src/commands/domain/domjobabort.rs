@@ -1,4 +1,5 @@
 use crate::api::flags::abort_job;
+use crate::api::flags::list;
 use crate::commands::{Args, CmdResult, CommandDef, Group, OptDef, Session};
 
 pub static DEF: CommandDef = CommandDef {
@@ -7,7 +8,7 @@ pub static DEF: CommandDef = CommandDef {
     summary: "abort a domain's running job",
     description: "Abort the job the domain is running (a save, migration or backup).",
     options: &[
-        OptDef::DOMAIN,
+        OptDef::domain_where(list::ACTIVE),
         OptDef::flag("postcopy", "interrupt a post-copy migration"),
     ],
     needs_connection: true,

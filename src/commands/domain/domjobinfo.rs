@@ -1,3 +1,4 @@
+use crate::api::flags::list;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use crate::api::flags::job_stats;
@@ -13,7 +14,7 @@ pub static DEF: CommandDef = CommandDef {
     description: "Print the type, progress and statistics of the domain's current \
 (or last completed) job.",
     options: &[
-        OptDef::DOMAIN,
+        OptDef::domain_where(list::ACTIVE),
         OptDef::flag("completed", "the last completed job instead"),
         OptDef::flag("keep-completed", "keep the completed job's statistics"),
         OptDef::flag("anystats", "print statistics whatever the job's state"),

@@ -7,9 +7,8 @@ pub static DEF: CommandDef = CommandDef {
     group: Group::Domain,
     summary: "print a domain's name",
     description: "Print the name of a domain given by id or UUID.",
-    options: &[
-        OptDef::data("domain", "domain id or uuid").completes(crate::commands::Complete::Domain)
-    ],
+    options: &[OptDef::data("domain", "domain id or uuid")
+        .completes(crate::commands::Complete::DomainUuid)],
     needs_connection: true,
     run,
 };

@@ -1,3 +1,4 @@
+use crate::api::flags::list;
 use crate::commands::{Args, CmdResult, CommandDef, Group, OptDef, Session};
 
 pub static DEF: CommandDef = CommandDef {
@@ -5,7 +6,10 @@ pub static DEF: CommandDef = CommandDef {
     group: Group::Domain,
     summary: "rename an inactive domain",
     description: "Give an inactive domain a new name.",
-    options: &[OptDef::DOMAIN, OptDef::data("new-name", "the new name")],
+    options: &[
+        OptDef::domain_where(list::INACTIVE),
+        OptDef::data("new-name", "the new name"),
+    ],
     needs_connection: true,
     run,
 };

@@ -8,7 +8,7 @@ pub static DEF: CommandDef = CommandDef {
     summary: "print a domain's UUID",
     description: "Print the UUID of a domain given by name or id.",
     options: &[
-        OptDef::data("domain", "domain id or name").completes(crate::commands::Complete::Domain)
+        OptDef::data("domain", "domain id or name").completes(crate::commands::Complete::Domain(0))
     ],
     needs_connection: true,
     run,

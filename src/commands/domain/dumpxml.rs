@@ -71,7 +71,7 @@ pub fn print_xml(session: &mut Session, args: &Args, text: &str, url: &str) -> C
     session.emit(&XmlDocument::new(selected.stdout));
     if !selected.stderr.is_empty() {
         session.flush();
-        eprint!("{}", selected.stderr);
+        crate::stdio::err(&selected.stderr);
     }
     Ok(())
 }

@@ -1,3 +1,4 @@
+use crate::api::flags::list;
 use crate::commands::{failed, Args, CmdResult, CommandDef, Group, OptDef, Session};
 
 pub static DEF: CommandDef = CommandDef {
@@ -7,7 +8,7 @@ pub static DEF: CommandDef = CommandDef {
     description: "Save the domain's state where the hypervisor keeps it and stop it; \
 the next start resumes from there.",
     options: &[
-        OptDef::DOMAIN,
+        OptDef::domain_where(list::ACTIVE),
         OptDef::flag("bypass-cache", "write without the page cache"),
         OptDef::flag("running", "resume it running"),
         OptDef::flag("paused", "resume it paused"),

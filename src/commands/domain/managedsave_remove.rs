@@ -1,3 +1,4 @@
+use crate::api::flags::list;
 use crate::commands::{failed, Args, CmdResult, CommandDef, Group, OptDef, Session};
 
 pub static DEF: CommandDef = CommandDef {
@@ -5,7 +6,7 @@ pub static DEF: CommandDef = CommandDef {
     group: Group::Domain,
     summary: "discard a domain's managed save image",
     description: "Remove the managed save image, so the next start boots afresh.",
-    options: &[OptDef::DOMAIN],
+    options: &[OptDef::domain_where(list::MANAGEDSAVE)],
     needs_connection: true,
     run,
 };

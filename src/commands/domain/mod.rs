@@ -145,7 +145,7 @@ pub fn attach_console(args: &Args) -> Result<(), CmdError> {
 pub fn report_progress(session: &mut Session, args: &Args, label: &str) {
     if args.has("verbose") {
         session.flush();
-        eprint!("\r{label}: [100 %]");
+        crate::stdio::err(&format!("\r{label}: [100 %]"));
     }
 }
 

@@ -1,3 +1,4 @@
+use crate::api::flags::list;
 use crate::commands::{Args, CmdResult, CommandDef, Complete, Group, OptDef, Session};
 
 pub static DEF: CommandDef = CommandDef {
@@ -6,7 +7,7 @@ pub static DEF: CommandDef = CommandDef {
     summary: "ask a domain to reboot",
     description: "Ask the guest to reboot; the command returns before it has finished.",
     options: &[
-        OptDef::DOMAIN,
+        OptDef::domain_where(list::ACTIVE),
         OptDef::string(
             "mode",
             "comma-separated methods: acpi, agent, initctl, signal, paravirt",

@@ -1,3 +1,4 @@
+use crate::api::flags::list;
 use crate::commands::{Args, CmdResult, CommandDef, Group, OptDef, Session};
 
 pub static DEF: CommandDef = CommandDef {
@@ -5,7 +6,7 @@ pub static DEF: CommandDef = CommandDef {
     group: Group::Domain,
     summary: "reset a domain as the reset button would",
     description: "Reset the domain's virtual hardware at once, without telling the guest.",
-    options: &[OptDef::DOMAIN],
+    options: &[OptDef::domain_where(list::ACTIVE)],
     needs_connection: true,
     run,
 };

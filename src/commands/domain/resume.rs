@@ -1,3 +1,4 @@
+use crate::api::flags::list;
 use crate::commands::{Args, CmdResult, CommandDef, Group, OptDef, Session};
 
 pub static DEF: CommandDef = CommandDef {
@@ -5,7 +6,7 @@ pub static DEF: CommandDef = CommandDef {
     group: Group::Domain,
     summary: "continue a paused domain",
     description: "Let a paused domain run again.",
-    options: &[OptDef::DOMAIN],
+    options: &[OptDef::domain_where(list::PAUSED)],
     needs_connection: true,
     run,
 };

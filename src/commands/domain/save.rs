@@ -1,3 +1,4 @@
+use crate::api::flags::list;
 use crate::api::flags::save as f;
 use crate::commands::{failed, Args, CmdResult, CommandDef, Complete, Group, OptDef, Session};
 
@@ -8,7 +9,7 @@ pub static DEF: CommandDef = CommandDef {
     description: "Save the domain's memory and device state to a file and stop it; \
 restore brings it back.",
     options: &[
-        OptDef::DOMAIN,
+        OptDef::domain_where(list::ACTIVE),
         OptDef::data("file", "where to write the saved state").completes(Complete::File),
         OptDef::flag("bypass-cache", "write without the page cache"),
         OptDef::string("xml", "file with replacement domain XML for the image")

@@ -22,8 +22,7 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     let flags = super::affect_flags(args)?;
     let dom = session.lookup_domain(args, "domain")?;
     let kib = super::kib_option(args)?;
-    // virsh 9.0 sets the maximum with the flags call even without flags
-    // (its errors name that call).
+    // With or without flags, virsh 9.0 makes the flagged call, whose name errors carry.
     session
         .conn()?
         .domain_set_memory_flags(&dom, kib, flags | mem::MAXIMUM)

@@ -1,3 +1,4 @@
+use crate::api::flags::list;
 use crate::api::flags::shutdown as f;
 use crate::commands::{Args, CmdError, CmdResult, CommandDef, Complete, Group, OptDef, Session};
 
@@ -7,7 +8,7 @@ pub static DEF: CommandDef = CommandDef {
     summary: "ask a domain to shut down",
     description: "Ask the guest to shut down; the command returns before it has finished.",
     options: &[
-        OptDef::DOMAIN,
+        OptDef::domain_where(list::ACTIVE),
         OptDef::string(
             "mode",
             "comma-separated methods: acpi, agent, initctl, signal, paravirt",

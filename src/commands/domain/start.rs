@@ -1,3 +1,4 @@
+use crate::api::flags::list;
 use crate::api::flags::start as f;
 use crate::commands::{failed, Args, CmdError, CmdResult, CommandDef, Group, OptDef, Session};
 
@@ -8,7 +9,7 @@ pub static DEF: CommandDef = CommandDef {
     description: "Boot an inactive persistent domain, resuming from its managed save \
 image when it has one.",
     options: &[
-        OptDef::DOMAIN,
+        OptDef::domain_where(list::INACTIVE),
         OptDef::flag("console", "attach to the console once started"),
         OptDef::flag("paused", "leave the virtual CPUs paused"),
         OptDef::flag("autodestroy", "stop the domain when this connection closes"),

@@ -1,3 +1,4 @@
+use crate::api::flags::list;
 use crate::commands::{Args, CmdResult, CommandDef, Group, OptDef, Session};
 
 pub static DEF: CommandDef = CommandDef {
@@ -5,7 +6,7 @@ pub static DEF: CommandDef = CommandDef {
     group: Group::Domain,
     summary: "pause a running domain",
     description: "Pause a running domain; it keeps its memory but gets no CPU time.",
-    options: &[OptDef::DOMAIN],
+    options: &[OptDef::domain_where(list::RUNNING)],
     needs_connection: true,
     run,
 };

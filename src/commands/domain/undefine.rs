@@ -1,6 +1,9 @@
+use crate::api::flags::list;
 use crate::api::flags::undefine as f;
 use crate::api::{Connection, Domain};
-use crate::commands::{failed, Args, CmdError, CmdResult, CommandDef, Group, OptDef, Session};
+use crate::commands::{
+    failed, Args, CmdError, CmdResult, CommandDef, Complete, Group, OptDef, Session,
+};
 
 pub static DEF: CommandDef = CommandDef {
     name: "undefine",
@@ -9,12 +12,13 @@ pub static DEF: CommandDef = CommandDef {
     description: "Remove the definition of an inactive domain, or make a running one \
 transient. Optionally remove its storage and metadata too.",
     options: &[
-        OptDef::DOMAIN,
+        OptDef::domain_where(list::PERSISTENT),
         OptDef::flag("managed-save", "also remove the managed save image"),
         OptDef::string(
             "storage",
             "comma-separated disk targets or source paths whose volumes to remove",
-        ),
+        )
+        .completes(Complete::DiskTarget),
         OptDef::flag(
             "remove-all-storage",
             "remove the volumes of every disk (careful)",

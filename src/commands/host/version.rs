@@ -8,8 +8,8 @@ pub static DEF: CommandDef = CommandDef {
     name: "version",
     group: Group::Host,
     summary: "show library and hypervisor versions",
-    description: "Print the library version virtsh is compatible with and the \
-hypervisor's version.",
+    description: "Print which virtsh this is and the libvirt release whose API it \
+implements, the driver's API and the hypervisor's version.",
     options: &[OptDef::flag("daemon", "also show the daemon's version")],
     needs_connection: true,
     run,
@@ -24,8 +24,10 @@ fn dotted(v: u64) -> String {
 /// the driver cannot tell, `daemon` present only with `--daemon`.
 #[derive(Serialize)]
 struct Versions {
-    compiled_against: &'static str,
-    library: &'static str,
+    /// virtsh's own version.
+    virtsh: &'static str,
+    /// The libvirt release whose API (and virsh) virtsh implements.
+    libvirt: &'static str,
     api: &'static str,
     hypervisor: Hypervisor,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -42,9 +44,14 @@ struct Hypervisor {
 impl Render for Versions {
     fn text(&self, _quiet: bool) -> String {
         let hv_type = &self.hypervisor.hv_type;
+        // virsh's lines say which libvirt it was compiled against and
+        // linked with; virtsh has no libvirt in it. The first two lines say
+        // so while keeping what scripts parse: the first line mentions
+        // libvirt and ends in its version, and `Using library:` has the
+        // version as its fourth word (`awk '/Using library/{print $4}'`).
         let mut text = format!(
-            "Compiled against library: libvirt {}\nUsing library: libvirt {}\nUsing API: {hv_type} {}\n",
-            self.compiled_against, self.library, self.api
+            "virtsh {} implementing library: libvirt {}\nUsing library: built-in {}\nUsing API: {hv_type} {}\n",
+            self.virtsh, self.libvirt, self.libvirt, self.api
         );
         match &self.hypervisor.version {
             Some(v) => text.push_str(&format!("Running hypervisor: {hv_type} {v}\n")),
@@ -68,8 +75,8 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
         .get_version()
         .map_err(failed("failed to get the hypervisor version"))?;
     session.emit(&Versions {
-        compiled_against: COMPAT_VERSION,
-        library: COMPAT_VERSION,
+        virtsh: env!("CARGO_PKG_VERSION"),
+        libvirt: COMPAT_VERSION,
         api: COMPAT_VERSION,
         hypervisor: Hypervisor {
             hv_type,

@@ -29,6 +29,8 @@ struct DomainSummary {
     autostart: Option<bool>,
     managed_save: Option<bool>,
     security: Option<Security>,
+    /// Taint and deprecation notes (`virDomainGetMessages`).
+    messages: Vec<String>,
     /// `-d 0`: virsh notes the persistence value it read, between the fields.
     #[serde(skip)]
     debug_note: Option<String>,
@@ -118,6 +120,9 @@ impl Render for DomainSummary {
                 t.line("Security label:", format!("{label} ({mode})"));
             }
         }
+        for (i, message) in self.messages.iter().enumerate() {
+            t.line(if i == 0 { "Messages:" } else { "" }, message);
+        }
         t.finish()
     }
 }
@@ -154,6 +159,7 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
                 label: label.map(|l| l.label),
             }
         });
+    let messages = conn.domain_get_messages(&dom, 0).unwrap_or_default();
     let domain = DomainRef::from(&dom);
     let debug_note = (session.debug_level <= DEBUG_DEBUG).then(|| {
         let value = persistent.map_or(-1, i32::from);
@@ -167,6 +173,7 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
         autostart,
         managed_save,
         security,
+        messages,
         debug_note,
     };
     session.emit(&summary);

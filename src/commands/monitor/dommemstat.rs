@@ -1,3 +1,4 @@
+use crate::api::flags::list;
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
@@ -12,7 +13,7 @@ pub static DEF: CommandDef = CommandDef {
     description: "Print the guest's memory statistics, or with --period set how often \
 the balloon driver collects them.",
     options: &[
-        OptDef::DOMAIN,
+        OptDef::domain_where(list::ACTIVE),
         OptDef::named_number("period", "collection period in seconds"),
         OptDef::flag("config", "change the next-boot configuration"),
         OptDef::flag("live", "change the running domain"),

@@ -1,6 +1,6 @@
 use serde::Serialize;
 
-use crate::api::flags::{snapshot_create as cf, xml};
+use crate::api::flags::{list, snapshot_create as cf, xml};
 use crate::commands::values::XmlDocument;
 use crate::commands::{Args, CmdError, CmdResult, CommandDef, Complete, Group, OptDef, Session};
 use crate::output::render::Render;
@@ -12,7 +12,7 @@ pub static DEF: CommandDef = CommandDef {
     description: "Print the XML (or with --name the name) of the domain's current \
 snapshot, or make the named snapshot current without reverting to it.",
     options: &[
-        OptDef::DOMAIN,
+        OptDef::domain_where(list::HAS_SNAPSHOT),
         OptDef::flag("name", "print the name instead of the XML"),
         OptDef::flag(
             "security-info",

@@ -1,3 +1,4 @@
+use crate::api::flags::list;
 use crate::api::flags::snapshot_delete as f;
 use crate::commands::{failed, Args, CmdResult, CommandDef, Complete, Group, OptDef, Session};
 
@@ -8,7 +9,7 @@ pub static DEF: CommandDef = CommandDef {
     description: "Delete a snapshot (or the current one); its children move up to its \
 parent unless --children deletes them too or --children-only deletes only them.",
     options: &[
-        OptDef::DOMAIN,
+        OptDef::domain_where(list::HAS_SNAPSHOT),
         OptDef::string("snapshotname", "snapshot name").completes(Complete::Snapshot),
         OptDef::flag("current", "delete the current snapshot"),
         OptDef::flag("children", "delete the snapshot and all its descendants"),

@@ -1,3 +1,4 @@
+use crate::api::flags::list;
 use crate::api::flags::xml;
 use crate::commands::domain::dumpxml::{check_xpath, print_xml};
 use crate::commands::{Args, CmdResult, CommandDef, Complete, Group, OptDef, Session};
@@ -8,7 +9,7 @@ pub static DEF: CommandDef = CommandDef {
     summary: "print a snapshot's XML",
     description: "Print the XML of a snapshot; --xpath selects parts of it.",
     options: &[
-        OptDef::DOMAIN,
+        OptDef::domain_where(list::HAS_SNAPSHOT),
         OptDef::data("snapshotname", "snapshot name").completes(Complete::Snapshot),
         OptDef::flag("security-info", "include security-sensitive information"),
         OptDef::named("xpath", "print only what this XPath expression selects"),

@@ -1,4 +1,4 @@
-use crate::api::flags::{snapshot_create as cf, snapshot_delete as df, xml};
+use crate::api::flags::{list, snapshot_create as cf, snapshot_delete as df, xml};
 use crate::commands::editor::{edit_object, Edited};
 use crate::commands::{Args, CmdError, CmdResult, CommandDef, Complete, Group, OptDef, Session};
 
@@ -9,7 +9,7 @@ pub static DEF: CommandDef = CommandDef {
     description: "Open a snapshot's XML (or the current one's) in $VISUAL or $EDITOR \
 and redefine the snapshot from the result; a new name needs --rename or --clone.",
     options: &[
-        OptDef::DOMAIN,
+        OptDef::domain_where(list::HAS_SNAPSHOT),
         OptDef::string("snapshotname", "snapshot name").completes(Complete::Snapshot),
         OptDef::flag("current", "also make the edited snapshot current"),
         OptDef::flag("rename", "allow renaming the snapshot"),

@@ -1,3 +1,4 @@
+use crate::api::flags::list;
 use serde::Serialize;
 
 use crate::api::flags::snapshot_list as lf;
@@ -13,7 +14,7 @@ pub static DEF: CommandDef = CommandDef {
 state it recorded, where its data lives, its parent, how many children and descendants \
 it has and whether libvirt keeps metadata for it.",
     options: &[
-        OptDef::DOMAIN,
+        OptDef::domain_where(list::HAS_SNAPSHOT),
         OptDef::string("snapshotname", "snapshot name").completes(Complete::Snapshot),
         OptDef::flag("current", "the current snapshot"),
     ],

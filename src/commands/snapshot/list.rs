@@ -1,3 +1,4 @@
+use crate::api::flags::list;
 use crate::api::flags::snapshot_list as f;
 use crate::commands::moment_list::{Layout, MomentEntry, MomentListing};
 use crate::commands::{Args, CmdError, CmdResult, CommandDef, Complete, Group, OptDef, Session};
@@ -11,7 +12,7 @@ pub static DEF: CommandDef = CommandDef {
 optionally only some of them: roots, leaves, those below a snapshot, or by the state \
 and storage they recorded.",
     options: &[
-        OptDef::DOMAIN,
+        OptDef::domain_where(list::HAS_SNAPSHOT),
         OptDef::flag("parent", "add a column with each snapshot's parent"),
         OptDef::flag("roots", "only snapshots without a parent"),
         OptDef::flag("leaves", "only snapshots without children"),

@@ -1,3 +1,4 @@
+use crate::api::flags::list;
 use serde::Serialize;
 
 use crate::commands::{Args, CmdError, CmdResult, CommandDef, Complete, Group, OptDef, Session};
@@ -9,7 +10,7 @@ pub static DEF: CommandDef = CommandDef {
     summary: "print the name of a snapshot's parent",
     description: "Print the name of the parent of a snapshot (or of the current one).",
     options: &[
-        OptDef::DOMAIN,
+        OptDef::domain_where(list::HAS_SNAPSHOT),
         OptDef::string("snapshotname", "the snapshot whose parent to print")
             .completes(Complete::Snapshot),
         OptDef::flag("current", "the parent of the current snapshot"),

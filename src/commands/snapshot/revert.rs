@@ -1,3 +1,4 @@
+use crate::api::flags::list;
 use crate::api::flags::snapshot_revert as f;
 use crate::api::ErrorCode;
 use crate::commands::{failed, Args, CmdResult, CommandDef, Complete, Group, OptDef, Session};
@@ -9,7 +10,7 @@ pub static DEF: CommandDef = CommandDef {
     description: "Bring a domain back to the state a snapshot (or the current one) \
 recorded; that snapshot becomes current.",
     options: &[
-        OptDef::DOMAIN,
+        OptDef::domain_where(list::HAS_SNAPSHOT),
         OptDef::string("snapshotname", "snapshot name").completes(Complete::Snapshot),
         OptDef::flag("current", "revert to the current snapshot"),
         OptDef::flag("running", "leave the domain running afterwards"),

@@ -15,6 +15,9 @@ or escaped for XML.",
             "split each argument at ',' (',,' is a literal comma)",
         ),
         OptDef::flag("err", "write to standard error instead"),
+        // Hidden spellings virsh keeps for its own tests.
+        OptDef::alias("str", "string"),
+        OptDef::preset("hi", "string", "hello"),
         OptDef::argv("string", "the words to print"),
     ],
     needs_connection: false,
@@ -25,15 +28,17 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
     args.exclusive("shell", "xml")?;
     args.exclusive("shell", "split")?;
     args.exclusive("xml", "split")?;
+    // Looked up once: each lookup scans every word given.
+    let (shell, xml, split) = (args.has("shell"), args.has("xml"), args.has("split"));
     let words: Vec<String> = args
         .all("string")
         .into_iter()
         .map(|word| {
-            if args.has("shell") {
+            if shell {
                 shell_quote(word)
-            } else if args.has("xml") {
+            } else if xml {
                 xml_escape(word)
-            } else if args.has("split") {
+            } else if split {
                 split_commas(word)
                     .iter()
                     .map(|piece| format!("{piece}\n"))

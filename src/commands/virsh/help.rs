@@ -95,7 +95,7 @@ impl CommandHelp {
                     OptKind::String => "string",
                     OptKind::Number => "number",
                     OptKind::Argv => "argv",
-                    OptKind::Alias(_) => return None,
+                    OptKind::Alias(_) | OptKind::Preset(..) => return None,
                 };
                 let aliases = def
                     .options
@@ -178,6 +178,9 @@ fn run(session: &mut Session, args: &Args) -> CmdResult {
             session.emit(&CommandHelp::of(def));
             Ok(())
         }
+        None if commands::virsh_names::has(topic) => Err(CmdError::msg(format!(
+            "command '{topic}' exists in virsh but not yet in virtsh"
+        ))),
         None => Err(CmdError::msg(format!(
             "command or command group '{topic}' doesn't exist"
         ))),

@@ -16,6 +16,7 @@ mod nodefile;
 mod save;
 mod snapshot;
 mod state;
+mod taint;
 mod tunables;
 
 #[cfg(test)]
@@ -23,6 +24,7 @@ mod tests;
 
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
+use crate::api::auth::{self, Authenticator};
 use crate::api::uri::Uri;
 use crate::api::*;
 
@@ -117,6 +119,29 @@ impl TestDriver {
 impl Driver for TestDriver {
     fn uri(&self) -> String {
         self.uri.clone()
+    }
+
+    /// A node file with `<auth>` users wants a user name, and a password
+    /// unless that user has none; an unknown user is asked for one too.
+    fn authenticate(&self, uri: &Uri, mut auth: Option<&mut dyn Authenticator>) -> Result<()> {
+        let users = self.lock().auth_users.clone();
+        if users.is_empty() {
+            return Ok(());
+        }
+        let name = auth::username(uri, auth.as_deref_mut(), "test", "localhost")?;
+        let user = users.iter().find(|u| u.name == name);
+        let password = match user {
+            Some(u) if u.password.is_none() => None,
+            _ => Some(auth::password(uri, auth, "test", &name, "localhost")?),
+        };
+        match user {
+            Some(u) if u.password == password => Ok(()),
+            _ => Err(Error::new(
+                ErrorCode::AuthFailed,
+                ErrorDomain::Test,
+                "authentication failed, see test XML for the correct username/password",
+            )),
+        }
     }
 
     fn get_type(&self) -> Result<String> {
@@ -244,6 +269,10 @@ impl Driver for TestDriver {
 
     fn domain_get_security_label(&self, dom: &Domain) -> Result<SecurityLabel> {
         self.lock().security_label(dom)
+    }
+
+    fn domain_get_messages(&self, dom: &Domain, flags: u32) -> Result<Vec<String>> {
+        taint::messages(self.lock().get(dom)?, flags)
     }
 
     fn domain_set_memory_flags(&self, dom: &Domain, kib: u64, flags: u32) -> Result<()> {

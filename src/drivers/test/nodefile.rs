@@ -11,6 +11,7 @@ use crate::model::xml::xml_detail_error;
 use super::host::{default_node_info, HostObject, PoolObject};
 use super::snapshot::parse_snapshot;
 use super::state::{Def, DomainObj, State};
+use super::taint;
 use crate::api::log;
 
 /// Loads a node file. libxml2 reports an unreadable file on stderr before
@@ -63,6 +64,7 @@ fn state_of(file: NodeFile, domains: Vec<Def>) -> Result<State> {
         })
         .collect();
     state.host.node_devices = file.devices;
+    state.auth_users = file.auth_users;
     Ok(state)
 }
 
@@ -110,6 +112,7 @@ fn add_domain(state: &mut State, mut def: Def) -> Result<()> {
         obj.id = -1;
     }
     obj.set_state(runstate, reason::UNKNOWN);
+    taint::check(obj);
     Ok(())
 }
 

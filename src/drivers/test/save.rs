@@ -5,13 +5,13 @@
 //! test driver writes it: the magic `TestGuestMagic` with its terminating
 //! NUL, the XML length as a native-endian 32-bit integer, then the XML.
 
-use std::fs::{File, OpenOptions};
-use std::io::{ErrorKind, Read, Write};
-use std::os::unix::fs::OpenOptionsExt;
+use std::fs::File;
+use std::io::{ErrorKind, Read};
 
 use crate::api::flags::save;
 use crate::api::{reason, Domain, DomainState, Error, ErrorCode, ErrorDomain, Result};
 use crate::model::domain::{DomainDef, FormatOptions};
+use crate::temp_files::{self, Step};
 
 use super::errors::{self, check_flags};
 use super::state::State;
@@ -92,21 +92,20 @@ fn write_save_file(path: &str, name: &str, xml: &str) -> Result<()> {
     let fail = |what: &str, e: &std::io::Error| {
         errors::system(format!("saving domain '{name}' to '{path}': {what}"), e)
     };
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(|e| fail("open failed", &e))?;
     let len = xml.len() as i32;
     let mut data = Vec::with_capacity(MAGIC.len() + 4 + xml.len());
     data.extend_from_slice(MAGIC);
     data.extend_from_slice(&len.to_ne_bytes());
     data.extend_from_slice(xml.as_bytes());
-    file.write_all(&data)
-        .map_err(|e| fail("write failed", &e))?;
-    file.sync_all().map_err(|e| fail("fsync failed", &e))
+    // A saved image is there whole or not at all, even if virtsh is killed.
+    temp_files::write_file(std::path::Path::new(path), &data, 0o600).map_err(|(step, e)| {
+        let what = match step {
+            Step::Open => "open failed",
+            Step::Write => "write failed",
+            Step::Sync => "fsync failed",
+        };
+        fail(what, &e)
+    })
 }
 
 /// libvirt's public API refuses RUNNING with PAUSED before any driver runs.

@@ -11,6 +11,7 @@ use crate::api::flags::affect;
 use crate::api::{Domain, DomainState, Error, NodeInfo, Result, Uuid};
 use crate::model::checkpoint::CheckpointDef;
 use crate::model::domain::DomainDef;
+use crate::model::node::NodeAuthUser;
 use crate::model::snapshot::SnapshotDef;
 
 use super::errors;
@@ -101,6 +102,10 @@ pub struct DomainObj {
     /// A transient domain a revert to an inactive snapshot left shut off:
     /// its one definition waits in `config`, yet it is not persistent.
     pub transient_shutoff: bool,
+    /// Taint marks (see `taint`), set when a node file is loaded.
+    pub taints: u32,
+    /// Notes on deprecated settings, set with the taint marks.
+    pub deprecations: Vec<String>,
 }
 
 impl DomainObj {
@@ -117,6 +122,8 @@ impl DomainObj {
             snapshots: MomentTree::default(),
             checkpoints: MomentTree::default(),
             transient_shutoff: false,
+            taints: 0,
+            deprecations: Vec::new(),
         }
     }
 
@@ -236,6 +243,8 @@ pub struct State {
     /// files describe none.
     pub numa_cells: bool,
     pub host: HostObjects,
+    /// The node file's `<auth>` users: with any, opening asks who connects.
+    pub auth_users: Vec<NodeAuthUser>,
     /// Where each domain sits in `domains`, so lookups stay cheap with
     /// thousands of domains.
     index: RefCell<DomainIndex>,
@@ -304,6 +313,7 @@ impl State {
             node,
             numa_cells,
             host: HostObjects::default(),
+            auth_users: Vec::new(),
             index: RefCell::default(),
         }
     }

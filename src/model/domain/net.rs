@@ -121,6 +121,24 @@ pub fn parse_interface(e: &Element) -> Result<Interface> {
             "interface type='{t}' requires a 'source' element"
         )));
     }
+    if let Some(s) = src {
+        // libvirt reads these with a required-attribute lookup, in this order.
+        let required: &[&str] = match t {
+            "network" => &["network"],
+            "bridge" => &["bridge"],
+            "direct" | "vdpa" => &["dev"],
+            "internal" => &["name"],
+            "vhostuser" => &["type", "path", "mode"],
+            "server" => &["port"],
+            "client" | "mcast" | "udp" => &["address", "port"],
+            _ => &[],
+        };
+        if let Some(a) = required.iter().find(|a| s.attr(a).is_none()) {
+            return Err(Error::xml(format!(
+                "Missing required attribute '{a}' in element 'source'"
+            )));
+        }
+    }
     let mut source = None;
     let mut source_elem = None;
     if let Some(s) = src {
