@@ -72,6 +72,7 @@ fn treatment(command: &str) -> Treatment {
         "cargo install --path .",
         "cargo test",
         "cargo bench --bench compare",
+        "cargo bench --bench adversarial",
         "scripts/test-all.sh",
         // Fuzzing runs for minutes; the suite runs every target briefly itself.
         "scripts/fuzz.sh",
